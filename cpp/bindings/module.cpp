@@ -1,0 +1,29 @@
+// fasttda._core: the compiled core. Each area registers its functions from its
+// own register_*.cpp; this file only wires them up and maps core errors.
+#include "common.hpp"
+
+namespace fasttda::bind {
+void register_parallel(py::module_& m);
+void register_neighbours(py::module_& m);
+}  // namespace fasttda::bind
+
+PYBIND11_MODULE(_core, m) {
+    namespace py = pybind11;
+    m.doc() = "fasttda's compiled core (kernels release the GIL; see the fasttda package for the API)";
+    // std::invalid_argument already maps to ValueError; an interrupted kernel
+    // re-raises what the signal handler raised (KeyboardInterrupt by default).
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const fasttda::interrupted&) {
+            if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+        }
+    });
+    fasttda::bind::register_parallel(m);
+    fasttda::bind::register_neighbours(m);
+#ifdef NDEBUG
+    m.attr("build_type") = "release";
+#else
+    m.attr("build_type") = "debug";
+#endif
+}

@@ -1,0 +1,19 @@
+#include "common.hpp"
+
+namespace fasttda::bind {
+
+void register_parallel(py::module_& m) {
+    m.def("hardware_threads", [] { return resolve_threads(0); },
+          "Number of threads n_threads=None stands for.");
+    m.def(
+        "spin",
+        [](double seconds, std::optional<unsigned> n_threads, long throw_on_thread) {
+            py::gil_scoped_release nogil;
+            spin(policy(n_threads), seconds, throw_on_thread);
+        },
+        py::arg("seconds"), py::arg("n_threads") = py::none(), py::arg("throw_on_thread") = -1,
+        "Test kernel: every thread spins for `seconds` (or until interrupted); "
+        "`throw_on_thread` makes that worker raise.");
+}
+
+}  // namespace fasttda::bind

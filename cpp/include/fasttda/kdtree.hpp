@@ -1,0 +1,182 @@
+// An exact kd-tree for low-dimensional clouds (d up to a few dozen).
+//
+// Leaves hold up to `leaf_size` points; an inner node splits its points at the
+// median of the coordinate with the widest spread and keeps, for that
+// coordinate, the largest value on its low side and the smallest on its high
+// side. Searches carry a lower bound on the distance to the current cell that
+// is updated one coordinate at a time (Arya & Mount), so a subtree is skipped
+// with O(1) work. The tree keeps its own copy of the points in tree order: a
+// leaf scan then reads contiguous memory, and queries issued in tree order
+// touch the same leaves one after another.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "parallel.hpp"
+#include "points.hpp"
+
+namespace fasttda {
+
+template <class T>
+class kdtree {
+public:
+    struct node {
+        index_t begin, end;          // points [begin, end) in tree order
+        std::int32_t left, right;    // children; -1 in a leaf
+        std::int32_t dim;
+        T low_max, high_min;         // split coordinate: max of the low side, min of the high side
+    };
+
+    kdtree(const points_view<T>& X, const exec_policy& policy, std::size_t leaf_size = 24)
+        : n_(X.n), d_(X.d), leaf_size_(std::max<std::size_t>(1, leaf_size)) {
+        order_.resize(n_);
+        for (std::size_t i = 0; i < n_; ++i) order_[i] = static_cast<index_t>(i);
+        build(X, policy);
+        pts_.resize(n_ * d_);
+        parallel_for(policy, n_, 4096, [&](unsigned, std::size_t b, std::size_t e) {
+            for (std::size_t p = b; p < e; ++p) {
+                const T* src = X.row(static_cast<std::size_t>(order_[p]));
+                std::copy(src, src + d_, pts_.data() + p * d_);
+            }
+        });
+    }
+
+    std::size_t size() const { return n_; }
+    std::size_t dims() const { return d_; }
+    const T* point(std::size_t pos) const { return pts_.data() + pos * d_; }
+    index_t original(std::size_t pos) const { return order_[pos]; }
+    const std::vector<index_t>& order() const { return order_; }
+    std::size_t memory_bytes() const {
+        return pts_.size() * sizeof(T) + order_.size() * sizeof(index_t) + nodes_.size() * sizeof(node);
+    }
+
+    // Visits every point whose squared distance to q may be below v.bound():
+    // v.visit(dist2, pos) is called for the points of each leaf not pruned, and
+    // a subtree is pruned once its lower bound exceeds v.bound() (which may
+    // shrink as points are visited). offsets must hold d zeros.
+    template <int D, class Visitor>
+    void search(const T* q, Visitor& v, T* offsets) const {
+        search_node<D>(0, q, T(0), offsets, v);
+    }
+
+private:
+    template <int D, class Visitor>
+    void search_node(std::int32_t id, const T* q, T lower, T* offsets, Visitor& v) const {
+        const node& nd = nodes_[id];
+        if (nd.left < 0) {
+            for (index_t p = nd.begin; p < nd.end; ++p)
+                v.visit(dist2<D>(q, point(static_cast<std::size_t>(p)), d_), p);
+            return;
+        }
+        const T x = q[nd.dim];
+        const T to_low = x - nd.low_max;     // > 0: q lies above the low side
+        const T to_high = nd.high_min - x;   // > 0: q lies below the high side
+        std::int32_t near, far;
+        T gap;
+        if (to_low < to_high) {  // nearer the low side
+            near = nd.left, far = nd.right, gap = to_high;
+        } else {
+            near = nd.right, far = nd.left, gap = to_low;
+        }
+        search_node<D>(near, q, lower, offsets, v);
+        const T old = offsets[nd.dim];
+        const T now = gap > 0 ? gap * gap : T(0);
+        const T far_lower = lower - old + now;
+        if (far_lower <= v.bound()) {
+            offsets[nd.dim] = now;
+            search_node<D>(far, q, far_lower, offsets, v);
+            offsets[nd.dim] = old;
+        }
+    }
+
+    struct pending {
+        std::int32_t slot;
+        index_t begin, end;
+    };
+
+    // The top levels are split here, on the calling thread; the subtrees below
+    // them are built in parallel and grafted in. The split rule is the same at
+    // every level, so the tree does not depend on the thread count.
+    void build(const points_view<T>& X, const exec_policy& policy) {
+        std::vector<pending> todo;
+        split_top(X, 0, static_cast<index_t>(n_), 0, todo);
+        std::vector<std::vector<node>> parts(todo.size());
+        parallel_for(policy, todo.size(), 1, [&](unsigned, std::size_t b, std::size_t e) {
+            for (std::size_t t = b; t < e; ++t) build_subtree(X, todo[t].begin, todo[t].end, parts[t]);
+        });
+        for (std::size_t t = 0; t < todo.size(); ++t) {
+            const auto base = static_cast<std::int32_t>(nodes_.size());
+            for (node nd : parts[t]) {
+                if (nd.left >= 0) nd.left += base, nd.right += base;
+                nodes_.push_back(nd);
+            }
+            nodes_[todo[t].slot] = nodes_[base];
+        }
+    }
+
+    static constexpr int top_depth = 6;  // 64 subtrees to share among the threads
+
+    std::int32_t split_top(const points_view<T>& X, index_t b, index_t e, int depth, std::vector<pending>& todo) {
+        const auto id = static_cast<std::int32_t>(nodes_.size());
+        nodes_.push_back(node{b, e, -1, -1, 0, 0, 0});
+        if (depth == top_depth) {
+            todo.push_back({id, b, e});
+            return id;
+        }
+        index_t mid;
+        node nd = nodes_[id];
+        if (!split(X, nd, mid)) return id;
+        nd.left = split_top(X, b, mid, depth + 1, todo);
+        nd.right = split_top(X, mid, e, depth + 1, todo);
+        nodes_[id] = nd;
+        return id;
+    }
+
+    std::int32_t build_subtree(const points_view<T>& X, index_t b, index_t e, std::vector<node>& out) {
+        const auto id = static_cast<std::int32_t>(out.size());
+        out.push_back(node{b, e, -1, -1, 0, 0, 0});
+        index_t mid;
+        node nd = out[id];
+        if (!split(X, nd, mid)) return id;
+        nd.left = build_subtree(X, b, mid, out);
+        nd.right = build_subtree(X, mid, e, out);
+        out[id] = nd;
+        return id;
+    }
+
+    // Chooses the split of nd's points, reorders order_[begin, end) around it
+    // and returns false when nd stays a leaf (small, or all points equal).
+    bool split(const points_view<T>& X, node& nd, index_t& mid) {
+        const auto count = static_cast<std::size_t>(nd.end - nd.begin);
+        if (count <= leaf_size_) return false;
+        index_t* idx = order_.data();  // subtrees own disjoint ranges of it
+        std::vector<T> lo(X.row(idx[nd.begin]), X.row(idx[nd.begin]) + d_), hi(lo);
+        for (index_t p = nd.begin + 1; p < nd.end; ++p) {
+            const T* r = X.row(static_cast<std::size_t>(idx[p]));
+            for (std::size_t j = 0; j < d_; ++j) lo[j] = std::min(lo[j], r[j]), hi[j] = std::max(hi[j], r[j]);
+        }
+        std::size_t dim = 0;
+        for (std::size_t j = 1; j < d_; ++j)
+            if (hi[j] - lo[j] > hi[dim] - lo[dim]) dim = j;
+        if (!(hi[dim] > lo[dim])) return false;  // duplicates only
+        mid = nd.begin + static_cast<index_t>(count / 2);
+        auto coord = [&](index_t i) { return X.data[static_cast<std::size_t>(i) * d_ + dim]; };
+        std::nth_element(idx + nd.begin, idx + mid, idx + nd.end,
+                         [&](index_t a, index_t b) { return coord(a) < coord(b); });
+        T low_max = coord(idx[nd.begin]);
+        for (index_t p = nd.begin + 1; p < mid; ++p) low_max = std::max(low_max, coord(idx[p]));
+        nd.dim = static_cast<std::int32_t>(dim);
+        nd.low_max = low_max;
+        nd.high_min = coord(idx[mid]);
+        return true;
+    }
+
+    std::size_t n_, d_, leaf_size_;
+    std::vector<index_t> order_;  // order_[pos]: the original index of the point at tree position pos
+    std::vector<T> pts_;          // the points in tree order
+    std::vector<node> nodes_;
+};
+
+}  // namespace fasttda

@@ -1,0 +1,92 @@
+// Max–min (farthest point) landmarks, de Silva & Carlsson 2004: each new
+// landmark is the point farthest from those already chosen.
+//
+// One team of threads lives for the whole selection; each thread owns a fixed
+// slice of the points and their distance to the nearest landmark. A round
+// updates the slice with the newest landmark and proposes the slice's farthest
+// point; after a barrier every thread takes the same winner (largest distance,
+// then smallest index), so the result does not depend on the thread count.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "parallel.hpp"
+#include "points.hpp"
+
+namespace fasttda {
+
+template <class T>
+struct maxmin_result {
+    std::vector<index_t> landmarks;
+    double cover_radius;  // largest distance from a point to its nearest landmark
+};
+
+template <class T>
+maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_t first, const exec_policy& policy) {
+    check_points(X, policy);
+    if (n_landmarks < 1 || n_landmarks > X.n)
+        throw std::invalid_argument("the number of landmarks must be between 1 and n=" + std::to_string(X.n) +
+                                    ", got " + std::to_string(n_landmarks));
+    if (first < 0 || static_cast<std::size_t>(first) >= X.n)
+        throw std::invalid_argument("the first landmark index is out of range");
+
+    struct proposal {
+        T dist2;
+        index_t index;
+    };
+    const unsigned threads = static_cast<unsigned>(
+        std::min<std::size_t>(resolve_threads(policy.n_threads), std::max<std::size_t>(1, X.n / 4096)));
+    std::vector<T> nearest(X.n, std::numeric_limits<T>::infinity());
+    std::vector<proposal> slots(2 * threads);  // two rounds' worth: a fast thread never overwrites a slot still read
+    maxmin_result<T> result{{first}, 0.0};
+    result.landmarks.reserve(n_landmarks);
+    std::atomic<bool> cancelled{false};
+
+    barrier sync(threads, cancelled);
+    dispatch_dim(X.d, [&](auto D) {
+        constexpr int dim = decltype(D)::value;
+        run_team(policy, threads, [&](unsigned tid, const std::atomic<bool>& cancel) {
+            struct leave_on_error {
+                barrier& b;
+                bool done = false;
+                ~leave_on_error() { if (!done) b.leave(); }
+            } guard{sync};
+            const std::size_t b = X.n * tid / threads, e = X.n * (tid + 1) / threads;
+            index_t newest = first;
+            for (std::size_t chosen = 1, round = 0;; ++round) {
+                const T* l = X.row(static_cast<std::size_t>(newest));
+                // A landmark is marked -1 so it is never chosen twice, even among duplicates.
+                if (static_cast<std::size_t>(newest) >= b && static_cast<std::size_t>(newest) < e) nearest[newest] = T(-1);
+                proposal best{-1, -1};
+                for (std::size_t i = b; i < e; ++i) {
+                    const T d2 = std::min(nearest[i], dist2<dim>(X.row(i), l, X.d));
+                    nearest[i] = d2;
+                    if (d2 > best.dist2) best = {d2, static_cast<index_t>(i)};
+                }
+                slots[(round & 1) * threads + tid] = best;
+                if (cancel.load(std::memory_order_relaxed)) cancelled.store(true);
+                if (!sync.arrive_and_wait()) break;
+                proposal win{-1, -1};
+                for (unsigned t = 0; t < threads; ++t) {
+                    const proposal& p = slots[(round & 1) * threads + t];
+                    if (p.dist2 > win.dist2 || (p.dist2 == win.dist2 && p.index < win.index)) win = p;
+                }
+                if (chosen == n_landmarks) {  // every point has seen every landmark
+                    if (tid == 0) result.cover_radius = std::sqrt(std::max(0.0, static_cast<double>(win.dist2)));
+                    break;
+                }
+                if (tid == 0) result.landmarks.push_back(win.index);
+                newest = win.index;
+                ++chosen;
+            }
+            guard.done = true;
+        });
+    });
+    return result;
+}
+
+}  // namespace fasttda

@@ -1,0 +1,73 @@
+// Point clouds as the core sees them: a row-major n×d block of floats owned by
+// the caller, plus the squared distance every kernel uses.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "parallel.hpp"
+
+namespace fasttda {
+
+using index_t = std::int64_t;
+
+template <class T>
+struct points_view {
+    const T* data = nullptr;
+    std::size_t n = 0;
+    std::size_t d = 0;
+    const T* row(std::size_t i) const { return data + i * d; }
+};
+
+// Squared Euclidean distance. D > 0 fixes the dimension at compile time so the
+// loop unrolls and vectorises; D == 0 reads it at run time.
+template <int D, class T>
+inline T dist2(const T* a, const T* b, std::size_t d) {
+    T s = 0;
+    if constexpr (D > 0) {
+        for (int j = 0; j < D; ++j) {
+            const T t = a[j] - b[j];
+            s += t * t;
+        }
+    } else {
+        for (std::size_t j = 0; j < d; ++j) {
+            const T t = a[j] - b[j];
+            s += t * t;
+        }
+    }
+    return s;
+}
+
+// Calls f(std::integral_constant<int, D>) with D the compile-time dimension for
+// the common filter spaces (8: DCT coordinates of 3×3 filters, 9: raw 3×3),
+// and D = 0 (run-time dimension) otherwise.
+template <class F>
+decltype(auto) dispatch_dim(std::size_t d, F&& f) {
+    switch (d) {
+        case 2: return f(std::integral_constant<int, 2>{});
+        case 3: return f(std::integral_constant<int, 3>{});
+        case 8: return f(std::integral_constant<int, 8>{});
+        case 9: return f(std::integral_constant<int, 9>{});
+        default: return f(std::integral_constant<int, 0>{});
+    }
+}
+
+// Rejects what would make a kernel misbehave: an empty cloud and non-finite
+// coordinates (a NaN breaks the ordering a tree or a sort relies on).
+template <class T>
+void check_points(const points_view<T>& X, const exec_policy& policy) {
+    if (X.n == 0) throw std::invalid_argument("the point cloud is empty (0 points)");
+    if (X.d == 0) throw std::invalid_argument("the points have 0 coordinates");
+    std::atomic<bool> bad{false};
+    parallel_for(policy, X.n * X.d, 1 << 16, [&](unsigned, std::size_t b, std::size_t e) {
+        bool ok = true;
+        for (std::size_t i = b; i < e; ++i) ok &= std::isfinite(X.data[i]);
+        if (!ok) bad.store(true, std::memory_order_relaxed);
+    });
+    if (bad) throw std::invalid_argument("the point cloud contains NaN or infinite coordinates");
+}
+
+}  // namespace fasttda

@@ -1,0 +1,58 @@
+"""Input checks shared by the public functions: one sentence saying what is wrong."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_points(X, name: str = "X") -> np.ndarray:
+    """A C-contiguous (n, d) float32 or float64 array of finite values.
+
+    float32 stays float32 (no copy when already contiguous); every other real
+    dtype becomes float64.
+    """
+    if hasattr(X, "detach") and hasattr(X, "cpu"):  # a torch tensor, on any device
+        X = X.detach().cpu().numpy()
+    X = np.asarray(X)
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array of shape (n_points, n_dims), got shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has no points")
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has points with 0 coordinates")
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if not np.isfinite(X).all():
+        bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
+        raise ValueError(f"{name} contains NaN or infinite values in {bad} of its {X.shape[0]} points")
+    return X
+
+
+def as_int(value, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer within [low, high] (either bound optional)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be at most {high}, got {value}")
+    return value
+
+
+def as_threads(n_threads) -> int | None:
+    """None (all cores) or a positive thread count."""
+    if n_threads is None:
+        return None
+    return as_int(n_threads, "n_threads", low=1, high=4096)
+
+
+def check_k(k, n: int) -> int:
+    k = as_int(k, "k", low=1)
+    if k >= n:
+        raise ValueError(f"k must be smaller than the number of points (k={k}, n={n}): a point is not its own neighbour")
+    return k

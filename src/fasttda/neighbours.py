@@ -1,0 +1,79 @@
+"""Neighbourhoods of a point cloud: codensity, k-NN, dense cores, landmarks, radius graphs.
+
+Thin wrappers over the C++ core: they check the input, pick the float32 or
+float64 kernel and release the GIL for the whole computation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _core
+from ._checks import as_int, as_points, as_threads, check_k
+
+
+def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
+    """Distance from each point to its k-th nearest neighbour (the point itself excluded).
+
+    Points at the same place are neighbours at distance 0. The result has the
+    dtype of the kernel used: float32 for float32 input, float64 otherwise.
+    """
+    X = as_points(X)
+    return _core.codensity(X, check_k(k, X.shape[0]), as_threads(n_threads))
+
+
+def knn(X, k: int, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest neighbours of every point: (indices, distances), each (n, k).
+
+    Rows are sorted by distance, ties by index; a point is never its own neighbour.
+    """
+    X = as_points(X)
+    return _core.knn(X, check_k(k, X.shape[0]), as_threads(n_threads))
+
+
+def core_size(n: int, p: float) -> int:
+    """ceil(p n), robust to p n landing a rounding error above an integer."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.floating, np.integer)):
+        raise TypeError(f"p must be a number in (0, 1], got {p!r}")
+    if not (0 < p <= 1):
+        raise ValueError(f"p must be a fraction in (0, 1], got {p}")
+    return max(1, min(n, math.ceil(round(p * n, 9))))
+
+
+def dense_core(X, k: int, p: float, *, n_threads: int | None = None) -> np.ndarray:
+    """Indices of the ceil(p n) points of smallest codensity, densest first (ties by index).
+
+    This is the dense core X(k, p) of Carlsson, Ishkhanov, de Silva and Zomorodian (2008).
+    """
+    X = as_points(X)
+    n = X.shape[0]
+    return _core.dense_core(X, check_k(k, n), core_size(n, p), as_threads(n_threads))
+
+
+def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n_threads: int | None = None):
+    """Max–min (farthest point) landmarks, in selection order.
+
+    The first landmark is drawn with ``seed``; each next one is the point
+    farthest from those chosen (ties: smallest index). With ``return_radius``
+    also returns the covering radius: the largest distance from a point to its
+    nearest landmark.
+    """
+    X = as_points(X)
+    n = X.shape[0]
+    n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
+    if n_landmarks > n:
+        raise ValueError(f"n_landmarks must be at most the number of points (n_landmarks={n_landmarks}, n={n})")
+    first = int(np.random.default_rng(seed).integers(n))
+    landmarks, radius = _core.maxmin(X, n_landmarks, first, as_threads(n_threads))
+    return (landmarks, radius) if return_radius else landmarks
+
+
+def radius_graph(X, r: float, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs closer than r: (edges, distances), edges (m, 2) with i < j, sorted by (i, j)."""
+    X = as_points(X)
+    r = float(r)
+    if not (math.isfinite(r) and r >= 0):
+        raise ValueError(f"r must be a finite distance >= 0, got {r}")
+    return _core.radius_graph(X, r, as_threads(n_threads))

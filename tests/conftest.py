@@ -1,0 +1,25 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def load_mat(folder: str, name: str) -> np.ndarray:
+    """A matrix from the shared reference data, or a clean skip when it is absent."""
+    path = SHARED_DATA / folder / f"{name}.mat"
+    if not path.exists():
+        pytest.skip(f"reference data {path.name} is not present")
+    from scipy.io import loadmat
+
+    return loadmat(path)[name]
+
+
+def sq_dists(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """All squared distances, summed coordinate by coordinate in X's dtype as the core does."""
+    D = np.zeros((len(X), len(Y)), dtype=X.dtype)
+    for j in range(X.shape[1]):
+        t = X[:, None, j] - Y[None, :, j]
+        D += t * t
+    return D

@@ -1,0 +1,71 @@
+"""The compiled core and its thread team: real extension, errors, interrupts."""
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import fasttda
+from fasttda import _core
+
+
+def test_version_and_public_api():
+    assert fasttda.__version__ and fasttda.__version__ != "0+unknown"
+    for name in ["codensity", "knn", "dense_core", "maxmin", "radius_graph"]:
+        assert callable(getattr(fasttda, name))
+
+
+def test_extension_is_compiled():
+    assert _core.__file__.endswith((".so", ".pyd")), _core.__file__
+    assert _core.build_type == "release"
+    assert _core.hardware_threads() >= 1
+
+
+def test_spin_runs_on_several_threads():
+    start = time.perf_counter()
+    _core.spin(0.05, n_threads=4)
+    assert time.perf_counter() - start >= 0.05
+
+
+@pytest.mark.parametrize("thread", [0, 2])
+def test_worker_exception_is_rethrown_after_join(thread):
+    with pytest.raises(RuntimeError, match=f"worker {thread} failed"):
+        _core.spin(5.0, n_threads=3, throw_on_thread=thread)
+
+
+def test_interrupt_stops_a_long_kernel():
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        _core.spin(30.0, n_threads=2)
+    timer.join()
+    assert time.perf_counter() - start < 2.0
+    _core.spin(0.01)  # the interpreter and the core are still usable
+
+
+def test_interrupt_stops_codensity():
+    X = fasttda.datasets.filter_like(300_000, seed=1)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        fasttda.codensity(X, 200, n_threads=1)
+    timer.join()
+    assert time.perf_counter() - start < 2.0
+
+
+def test_gil_is_released():
+    done = []
+    worker = threading.Thread(target=lambda: (_core.spin(0.5, n_threads=1), done.append(1)))
+    worker.start()
+    ticks = 0
+    while worker.is_alive():
+        ticks += 1
+        time.sleep(0.01)
+    assert done and ticks > 10
