@@ -6,6 +6,9 @@
 // updates the slice with the newest landmark and proposes the slice's farthest
 // point; after a barrier every thread takes the same winner (largest distance,
 // then smallest index), so the result does not depend on the thread count.
+// Each thread copies its slice into blocks of 16 points stored coordinate by
+// coordinate, so one round's distances vectorise across points; the sums run
+// over the coordinates in order, as everywhere else, so values are unchanged.
 #pragma once
 
 #include <cmath>
@@ -40,7 +43,6 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
     };
     const unsigned threads = static_cast<unsigned>(
         std::min<std::size_t>(resolve_threads(policy.n_threads), std::max<std::size_t>(1, X.n / 4096)));
-    std::vector<T> nearest(X.n, std::numeric_limits<T>::infinity());
     std::vector<proposal> slots(2 * threads);  // two rounds' worth: a fast thread never overwrites a slot still read
     maxmin_result<T> result{{first}, 0.0};
     result.landmarks.reserve(n_landmarks);
@@ -49,6 +51,8 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
     barrier sync(threads, cancelled);
     dispatch_dim(X.d, [&](auto D) {
         constexpr int dim = decltype(D)::value;
+        constexpr std::size_t W = 16;
+        const std::size_t d = X.d;
         run_team(policy, threads, [&](unsigned tid, const std::atomic<bool>& cancel) {
             struct leave_on_error {
                 barrier& b;
@@ -56,16 +60,40 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
                 ~leave_on_error() { if (!done) b.leave(); }
             } guard{sync};
             const std::size_t b = X.n * tid / threads, e = X.n * (tid + 1) / threads;
+            const std::size_t blocks = (e - b + W - 1) / W;
+            std::vector<T> coords(blocks * d * W, T(0));
+            std::vector<T> nearest(blocks * W, T(-1));  // padding stays -1: never proposed
+            for (std::size_t i = b; i < e; ++i) {
+                const std::size_t blk = (i - b) / W, t = (i - b) % W;
+                for (std::size_t j = 0; j < d; ++j) coords[(blk * d + j) * W + t] = X.row(i)[j];
+                nearest[i - b] = std::numeric_limits<T>::infinity();
+            }
             index_t newest = first;
             for (std::size_t chosen = 1, round = 0;; ++round) {
                 const T* l = X.row(static_cast<std::size_t>(newest));
                 // A landmark is marked -1 so it is never chosen twice, even among duplicates.
-                if (static_cast<std::size_t>(newest) >= b && static_cast<std::size_t>(newest) < e) nearest[newest] = T(-1);
+                if (static_cast<std::size_t>(newest) >= b && static_cast<std::size_t>(newest) < e)
+                    nearest[static_cast<std::size_t>(newest) - b] = T(-1);
                 proposal best{-1, -1};
-                for (std::size_t i = b; i < e; ++i) {
-                    const T d2 = std::min(nearest[i], dist2<dim>(X.row(i), l, X.d));
-                    nearest[i] = d2;
-                    if (d2 > best.dist2) best = {d2, static_cast<index_t>(i)};
+                for (std::size_t blk = 0; blk < blocks; ++blk) {
+                    T acc[W] = {};
+                    const T* c = coords.data() + blk * d * W;
+                    for (std::size_t j = 0; j < (dim > 0 ? std::size_t(dim) : d); ++j)
+                        for (std::size_t t = 0; t < W; ++t) {
+                            const T diff = c[j * W + t] - l[j];
+                            acc[t] += diff * diff;
+                        }
+                    T* nb = nearest.data() + blk * W;
+                    T top = -1;
+                    for (std::size_t t = 0; t < W; ++t) {
+                        nb[t] = nb[t] < acc[t] ? nb[t] : acc[t];
+                        top = top > nb[t] ? top : nb[t];
+                    }
+                    if (top > best.dist2) {
+                        std::size_t t = 0;
+                        while (nb[t] != top) ++t;
+                        best = {top, static_cast<index_t>(b + blk * W + t)};
+                    }
                 }
                 slots[(round & 1) * threads + tid] = best;
                 if (cancel.load(std::memory_order_relaxed)) cancelled.store(true);
