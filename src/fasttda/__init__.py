@@ -7,7 +7,8 @@ multi-threaded C++ core with the GIL released.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets
+from . import datasets, models
+from .filters import FilterVectors, filter_vectors
 from .neighbours import codensity, dense_core, knn, maxmin, radius_graph
 
 try:
@@ -15,4 +16,15 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "codensity", "dense_core", "knn", "maxmin", "radius_graph"]
+__all__ = [
+    "__version__",
+    "FilterVectors",
+    "codensity",
+    "datasets",
+    "dense_core",
+    "filter_vectors",
+    "knn",
+    "maxmin",
+    "models",
+    "radius_graph",
+]
