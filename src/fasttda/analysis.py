@@ -1,0 +1,246 @@
+"""``analyze``: from conv weights (or points on S⁷) to a model a person can read.
+
+The pipeline of Carlsson et al. (2008), as the seed applies it to CNN filters:
+filter vectors → codensity and the dense core X(k, p) → max–min landmarks →
+Vietoris–Rips barcodes of the landmarks, and the Mapper graph of the core
+coloured by density → fits to the primary circle, the three-circle model and
+the Klein bottle → a verdict with the numbers behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import models
+from ._checks import as_int, as_threads
+from .filters import DCT_EIGENVALUES, DCT_UNIT, FilterVectors, filter_vectors
+from .homology import rips
+from .mapper import MapperGraph, mapper
+from .neighbours import codensity, core_size, maxmin
+
+TOLERANCE = 0.5  # distance to a model within which a point counts as on it (random points on S⁷: ≈ 1)
+LONG_GAP = 2.0  # a bar is long when it is at least this many times the next one down
+
+
+def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.ndarray]:
+    """(number of long bars, persistences longest first) of a diagram.
+
+    Essential bars count as dying at `cap`. The long bars are those above the
+    widest relative gap among the bars of persistence at least `floor`, when
+    that gap is at least LONG_GAP; noise bars of a landmark sample are all of
+    the order of its covering radius, so no bar above the floor means none.
+    """
+    births, deaths = diagram[:, 0], np.minimum(diagram[:, 1], cap)
+    pers = np.sort(deaths - births)[::-1]
+    big = pers[pers >= floor]
+    if len(big) == 0:
+        return 0, pers
+    ladder = np.append(big, pers[len(big)] if len(pers) > len(big) else 0.0)
+    ratios = ladder[:-1] / np.maximum(ladder[1:], 1e-12)
+    i = int(np.argmax(ratios))
+    return (i + 1 if ratios[i] >= LONG_GAP else 0), pers
+
+
+def pixel_filters(points: np.ndarray, norm: str) -> np.ndarray:
+    """(m, 3, 3) patches of DCT points: the inverse of filters.dct_coordinates (up to the mean)."""
+    scale = 1 / np.sqrt(DCT_EIGENVALUES) if norm == "D" else np.ones(8)
+    return ((np.asarray(points, dtype=np.float64) * scale) @ DCT_UNIT).reshape(-1, 3, 3)
+
+
+@dataclass
+class Analysis:
+    """What ``analyze`` found. ``core`` indexes ``points``, ``landmarks`` indexes ``core``, and the
+    graph's node members index ``points[core]``; ``filters.source[sampled]`` says which network
+    and channel each point came from."""
+
+    params: dict
+    points: np.ndarray  # (n, 8) all filter vectors kept
+    density: np.ndarray  # (n,) codensity of every point (small = dense)
+    core: np.ndarray  # indices of the dense core X(k, p) in points, densest first
+    landmarks: np.ndarray  # indices into core of the max-min landmarks
+    cover_radius: float
+    barcodes: dict  # ripser.py format: {"dgms": [H0, H1, ...], ...}
+    graph: MapperGraph  # Mapper graph of the core, node_values["density"], node_filters
+    node_filters: np.ndarray  # (n_nodes, 3, 3) mean filter of each node
+    circle_theta: np.ndarray  # angle of each core point on the primary circle
+    circle_distance: np.ndarray
+    three_circle_distance: np.ndarray
+    klein_theta: np.ndarray  # (m, 2) θ1, θ2 on the Klein bottle model
+    klein_distance: np.ndarray
+    orientation: dict
+    long_bars: list[int]  # per homology dimension
+    persistence: list[np.ndarray]  # per dimension, longest first
+    verdict: str
+    filters: FilterVectors | None = None
+    sampled: np.ndarray | None = None  # which filter vectors `points` are, when a sample was drawn
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def shares(self) -> dict:
+        tol = self.params["tolerance"]
+        return {
+            "circle": float(np.mean(self.circle_distance <= tol)),
+            "three_circle": float(np.mean(self.three_circle_distance <= tol)),
+            "klein": float(np.mean(self.klein_distance <= tol)),
+        }
+
+    def summary(self) -> str:
+        p = self.params
+        h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
+        top = ", ".join(f"{x:.2f}" for x in h1[: max(self.long_bars[1] + 1, 2) if len(self.long_bars) > 1 else 2])
+        s = self.shares
+        lines = [
+            f"{self.verdict}: {self.long_bars[1] if len(self.long_bars) > 1 else 0} long H1 bar(s) "
+            f"(persistence, longest first: {top or 'none'}).",
+            f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
+            f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
+            f"Within {p['tolerance']} of the model: primary circle {s['circle']:.0%}, three circles "
+            f"{s['three_circle']:.0%}, Klein bottle {s['klein']:.0%} of the core.",
+            f"Horizontal and vertical edges {self.orientation['axis_ratio']:.1f}x as frequent as diagonal ones "
+            f"(1.0 = uniform).",
+            f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
+            f"{len(self.graph.connected_components())} component(s), {len(self.graph.cycles())} loop(s).",
+        ]
+        if self.filters is not None and self.filters.n_dropped:
+            lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
+        lines += self.notes
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """A JSON-able digest: parameters, verdict, numbers, barcodes and the Mapper graph."""
+        dgms = [[[float(b), float(d) if np.isfinite(d) else None] for b, d in dgm] for dgm in self.barcodes["dgms"]]
+        return {
+            "params": self.params,
+            "verdict": self.verdict,
+            "long_bars": self.long_bars,
+            "n_points": int(len(self.points)),
+            "n_core": int(len(self.core)),
+            "n_landmarks": int(len(self.landmarks)),
+            "cover_radius": self.cover_radius,
+            "shares": self.shares,
+            "orientation": {"counts": self.orientation["counts"].tolist(),
+                            "axis_ratio": self.orientation["axis_ratio"]},
+            "barcodes": dgms,
+            "graph": self.graph.to_dict(),
+            "summary": self.summary(),
+        }
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+
+def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray) -> str:
+    if n_long == 0:
+        return "no dominant loop"
+    if n_long == 1 and np.median(circle_distance) <= TOLERANCE:
+        return "primary circle"
+    if n_long in (3, 4, 5) and np.median(three_distance) <= TOLERANCE and shares["three_circle"] > shares["circle"]:
+        return "three-circle model"
+    return f"{n_long} loops"
+
+
+def _as_filter_points(weights, norm: str, min_contrast: float, top):
+    """(points, FilterVectors or None): (n, 8) arrays are taken as DCT points already."""
+    if isinstance(weights, FilterVectors):
+        return weights.points, weights
+    arr = weights
+    if not (hasattr(arr, "detach") or isinstance(arr, (list, tuple))):
+        arr = np.asarray(arr)
+        if arr.ndim == 2 and arr.shape[1] == 8:
+            if arr.dtype.kind not in "fiu":
+                raise TypeError(f"points must hold real numbers, got dtype {arr.dtype}")
+            if not np.isfinite(arr).all():
+                raise ValueError("the points contain NaN or infinite values")
+            length = np.linalg.norm(arr, axis=1, keepdims=True)
+            if (length == 0).any():
+                raise ValueError(f"{int((length == 0).sum())} points are zero vectors: they have no direction")
+            return np.ascontiguousarray(arr / length, dtype=np.float32), None
+    fv = filter_vectors(weights, norm=norm, min_contrast=min_contrast, top=top)
+    if fv.space != "dct":
+        raise ValueError(f"analyze models 3x3 filters; these are {fv.kernel}x{fv.kernel}")
+    return fv.points, fv
+
+
+def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", n_landmarks: int = 300,
+            maxdim: int = 1, coeff: int = 2, lens="pca2", n_intervals: int = 10, overlap: float = 0.3,
+            min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
+            sample: int | None = 50_000, seed: int = 0, n_threads: int | None = None) -> Analysis:
+    """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters.
+
+    weights
+        Conv weights in any form ``filter_vectors`` accepts, a ``FilterVectors``,
+        or points already in DCT coordinates, shape (n, 8) (e.g. the natural
+        patches); with the last, pass the norm they were made with (``"D"`` for
+        the 2008 patches) so the Klein bottle fit uses matching coordinates.
+    k, p
+        The dense core X(k, p): the fraction p of points with the smallest
+        distance to their k-th neighbour. k defaults to min(300, n // 10):
+        300 shows the primary circle of the natural patches, 15 the three circles.
+    n_landmarks
+        Max–min landmarks of the core for the Rips barcodes.
+    lens, n_intervals, overlap
+        The Mapper lens over the core (``"pca2"``, ``"circle_angle"`` (cos θ,
+        sin θ of the primary-circle angle), any built-in lens of ``mapper``, or an array).
+    tolerance
+        Distance to a model within which a point counts as lying on it.
+    sample
+        Analyse a random sample of at most this many filter vectors (drawn with
+        ``seed``), as Carlsson et al. analyse 50,000 of their 4.5 million
+        patches: k and p keep the meaning they have in that setting. None
+        analyses every vector.
+    """
+    points, fv = _as_filter_points(weights, norm, min_contrast, top)
+    notes, keep = [], None
+    if sample is not None and len(points) > as_int(sample, "sample", low=3):
+        keep = np.sort(np.random.default_rng(seed).choice(len(points), sample, replace=False))
+        notes.append(f"Analysed a random sample of {sample} of the {len(points)} filter vectors.")
+        points = points[keep]
+    n = len(points)
+    if n < 3:
+        raise ValueError(f"there are only {n} filter vectors: too few to have a shape")
+    k = min(300, max(1, n // 10)) if k is None else as_int(k, "k", low=1)
+    if k >= n:
+        raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
+    n_threads = as_threads(n_threads)
+
+    density = codensity(points, k, n_threads=n_threads)
+    m = core_size(n, p)
+    core = np.lexsort((np.arange(n), density))[:m]  # X(k, p): ties by index, as dense_core
+    X = points[core]
+    landmarks, radius = maxmin(X, min(as_int(n_landmarks, "n_landmarks", low=1), m), seed=seed,
+                               return_radius=True, n_threads=n_threads)
+    barcodes = rips(X[landmarks], maxdim=maxdim, coeff=coeff, n_threads=n_threads)
+
+    theta, circle_d = models.circle_fit(X)
+    three_d = models.three_circle_distance(X)
+    t1, t2, klein_d = models.klein_fit(X, norm)
+    lens_values = np.stack([np.cos(theta), np.sin(theta)], axis=1) if isinstance(lens, str) and \
+        lens == "circle_angle" else lens
+    graph = mapper(X, lens_values, n_intervals=n_intervals, overlap=overlap,
+                   values={"density": density[core]}, n_threads=n_threads)
+    node_filters = pixel_filters(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
+
+    # Noise bars of a landmark sample are about its covering radius long.
+    counted = [long_bars(d, cap=_cap(barcodes), floor=radius) for d in barcodes["dgms"]]
+    n_long = [c for c, _ in counted]
+    params = {"k": k, "p": p, "norm": norm, "n_landmarks": int(len(landmarks)), "maxdim": maxdim, "coeff": coeff,
+              "lens": lens if isinstance(lens, str) else "array", "n_intervals": n_intervals, "overlap": overlap,
+              "tolerance": tolerance, "sample": sample, "seed": seed}
+    result = Analysis(
+        params=params, points=points, density=density, core=core, landmarks=landmarks, cover_radius=float(radius),
+        barcodes=barcodes, graph=graph, node_filters=node_filters, circle_theta=theta, circle_distance=circle_d,
+        three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
+        orientation=models.orientation_histogram(theta), long_bars=n_long, persistence=[p_ for _, p_ in counted],
+        verdict="", filters=fv, sampled=keep, notes=notes)
+    result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d)
+    return result
+
+
+def _cap(barcodes: dict) -> float:
+    """Where essential bars are cut for measuring: the largest finite death (or 1 on S⁷)."""
+    finite = [d[np.isfinite(d[:, 1]), 1] for d in barcodes["dgms"]]
+    finite = np.concatenate(finite) if finite else np.empty(0)
+    return float(finite.max()) if len(finite) else 1.0
