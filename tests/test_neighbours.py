@@ -185,3 +185,32 @@ def test_core_rejects_bad_input_itself():
         fasttda._core.knn(np.zeros((3, 2)), 3)
     with pytest.raises(ValueError):
         fasttda._core.maxmin(np.zeros((3, 2)), 2, 7)
+
+
+def test_concurrent_calls_from_python_threads_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    X = fasttda.datasets.filter_like(20_000, seed=6)
+    expected = fasttda.codensity(X, 10), fasttda.maxmin(X, 100)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: (fasttda.codensity(X, 10, n_threads=2), fasttda.maxmin(X, 100, n_threads=2)),
+                                range(8)))
+    for rho, landmarks in results:
+        np.testing.assert_array_equal(rho, expected[0])
+        np.testing.assert_array_equal(landmarks, expected[1])
+
+
+def test_interrupt_stops_maxmin_rounds():
+    import os
+    import signal
+    import threading
+    import time
+
+    X = fasttda.datasets.filter_like(400_000, seed=7)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        fasttda.maxmin(X, 50_000, n_threads=2)
+    timer.join()
+    assert time.perf_counter() - start < 3.0
