@@ -53,7 +53,7 @@ void define(py::module_& m) {
         },
         py::arg("X").noconvert(), py::arg("lens").noconvert(), py::arg("n_intervals"), py::arg("overlap"),
         py::arg("balanced"), py::arg("clusterer"), py::arg("height"), py::arg("bins"), py::arg("eps"),
-        py::arg("min_samples"), py::arg("min_points"), py::arg("triangles"), py::arg("prim_max") = 1024,
+        py::arg("min_samples"), py::arg("min_points"), py::arg("triangles"), py::arg("prim_max") = 4096,
         py::arg("n_threads") = py::none());
     m.def(
         "euclidean_mst",
@@ -71,7 +71,7 @@ void define(py::module_& m) {
             const auto m_edges = static_cast<py::ssize_t>(e.size());
             return py::make_tuple(to_numpy(std::move(ends), {m_edges, 2}), to_numpy(std::move(length)));
         },
-        py::arg("X").noconvert(), py::arg("prim_max") = 1024, py::arg("n_threads") = py::none());
+        py::arg("X").noconvert(), py::arg("prim_max") = 4096, py::arg("n_threads") = py::none());
 }
 
 }  // namespace
