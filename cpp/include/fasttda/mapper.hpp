@@ -95,8 +95,9 @@ edge<T> make_edge(T d2, std::int32_t i, std::int32_t j) {
 }
 
 // Prim's algorithm with an O(m) key array: exact, O(m²) time, no m×m matrix.
+// It meets every pair once, so it reports the squared diameter on the way.
 template <int D, class T>
-std::vector<edge<T>> prim_mst(const points_view<T>& P) {
+std::vector<edge<T>> prim_mst(const points_view<T>& P, T* diam2 = nullptr) {
     const std::size_t m = P.n;
     std::vector<edge<T>> out;
     if (m < 2) return out;
@@ -105,18 +106,21 @@ std::vector<edge<T>> prim_mst(const points_view<T>& P) {
     std::vector<std::int32_t> from(m, -1);
     std::vector<char> done(m, 0);
     std::size_t v = 0;
+    T far = 0;
     for (std::size_t step = 1; step < m; ++step) {
         done[v] = 1;
         std::size_t next = m;
         for (std::size_t u = 0; u < m; ++u) {
             if (done[u]) continue;
             const T d2 = dist2<D>(P.row(v), P.row(u), P.d);
+            far = std::max(far, d2);
             if (d2 < key[u]) key[u] = d2, from[u] = static_cast<std::int32_t>(v);
             if (next == m || key[u] < key[next]) next = u;
         }
         out.push_back(make_edge(key[next], from[next], static_cast<std::int32_t>(next)));
         v = next;
     }
+    if (diam2) *diam2 = far;
     return out;
 }
 
@@ -153,6 +157,26 @@ public:
             s += t * t;
         }
         return s;
+    }
+
+    // Raises far2 to the largest squared distance from q to a point; subtrees
+    // whose box lies wholly within sqrt(far2) of q are skipped.
+    void farthest(const T* q, T& far2, std::int32_t id = 0) const {
+        const T* lo = box_.data() + static_cast<std::size_t>(id) * 2 * d_;
+        const T* hi = lo + d_;
+        T reach = 0;
+        for (std::size_t j = 0; j < d_; ++j) {
+            const T t = std::max(q[j] - lo[j], hi[j] - q[j]);
+            reach += t * t;
+        }
+        if (reach <= far2) return;
+        const node& nd = nodes_[id];
+        if (nd.left < 0) {
+            for (std::int32_t p = nd.begin; p < nd.end; ++p) far2 = std::max(far2, dist2<D>(q, point(p), d_));
+            return;
+        }
+        farthest(q, far2, nd.left);
+        farthest(q, far2, nd.right);
     }
 
     // Every position within squared distance r2 of q (closed ball).
@@ -246,12 +270,16 @@ private:
 // by a nearest-other-component query per point in the box tree. Exact; about
 // log2(m) rounds.
 template <int D, class T>
-std::vector<edge<T>> boruvka_mst(const points_view<T>& P) {
+std::vector<edge<T>> boruvka_mst(const points_view<T>& P, T* diam2 = nullptr) {
     const std::size_t m = P.n;
     std::vector<edge<T>> out;
     if (m < 2) return out;
     out.reserve(m - 1);
     const box_tree<D, T> tree(P);
+    if (diam2) {  // exact, by farthest-point queries that skip boxes already within reach
+        *diam2 = 0;
+        for (std::size_t p = 0; p < m; ++p) tree.farthest(tree.point(p), *diam2);
+    }
     union_find uf(m);
     std::vector<std::int32_t> comp(m), label;
     const edge<T> none{std::numeric_limits<T>::infinity(), -1, -1};
@@ -279,16 +307,19 @@ std::vector<edge<T>> boruvka_mst(const points_view<T>& P) {
 }
 
 template <int D, class T>
-std::vector<edge<T>> euclidean_mst(const points_view<T>& P, std::size_t prim_max) {
-    return P.n <= prim_max ? prim_mst<D>(P) : boruvka_mst<D>(P);
+std::vector<edge<T>> euclidean_mst(const points_view<T>& P, std::size_t prim_max, T* diam2 = nullptr) {
+    if (diam2) *diam2 = 0;
+    return P.n <= prim_max ? prim_mst<D>(P, diam2) : boruvka_mst<D>(P, diam2);
 }
 
 // Single linkage at a fixed height (merge edges of length <= h), or at the
-// first gap of the merge heights: B equal bins over [shortest, longest] MST
-// edge, and edges in the bins below the first empty one are merged (no empty
-// bin, or all lengths equal: one cluster). Singh, Mémoli & Carlsson 2007.
+// first gap of the merge heights (Singh, Mémoli & Carlsson 2007): B equal bins
+// over [shortest MST edge, diameter of the preimage], and edges in the bins
+// below the first empty one are merged (no empty bin: one cluster). Reaching
+// to the diameter makes the cut scale-aware: a long edge splits a preimage
+// only when it is long compared with the preimage itself.
 template <class T>
-void single_linkage_cut(const std::vector<edge<T>>& mst, const mapper_params& prm, union_find& uf) {
+void single_linkage_cut(const std::vector<edge<T>>& mst, T diam2, const mapper_params& prm, union_find& uf) {
     if (mst.empty()) return;
     std::vector<double> w(mst.size());
     for (std::size_t i = 0; i < mst.size(); ++i) w[i] = std::sqrt(static_cast<double>(mst[i].d2));
@@ -297,8 +328,8 @@ void single_linkage_cut(const std::vector<edge<T>>& mst, const mapper_params& pr
             if (w[i] <= prm.height) uf.unite(mst[i].a, mst[i].b);
         return;
     }
-    const auto [lo_it, hi_it] = std::minmax_element(w.begin(), w.end());
-    const double lo = *lo_it, hi = *hi_it;
+    const double lo = *std::min_element(w.begin(), w.end());
+    const double hi = std::max(*std::max_element(w.begin(), w.end()), std::sqrt(static_cast<double>(diam2)));
     const std::size_t B = std::max<std::size_t>(1, prm.bins);
     std::vector<std::size_t> bin(w.size()), count(B, 0);
     for (std::size_t i = 0; i < w.size(); ++i) {
@@ -362,7 +393,10 @@ std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, cons
     if (prm.clusterer == clusterer_kind::dbscan) {
         label = dbscan_labels<D>(P, prm, uf);
     } else {
-        single_linkage_cut(euclidean_mst<D>(P, prm.prim_max), prm, uf);
+        T diam2 = 0;
+        const bool gap = std::isnan(prm.height);
+        const auto mst = euclidean_mst<D>(P, prm.prim_max, gap ? &diam2 : nullptr);
+        single_linkage_cut(mst, diam2, prm, uf);
         label.resize(m);
         for (std::size_t i = 0; i < m; ++i) label[i] = uf.find(static_cast<std::int32_t>(i));
     }
