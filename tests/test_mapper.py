@@ -72,7 +72,14 @@ def test_noisy_circle_has_one_loop(lens, n_intervals):
     g = fasttda.mapper(noisy_circle(), lens, n_intervals=n_intervals, overlap=0.3)
     assert len(g.connected_components()) == 1
     assert len(g.cycles()) == 1
-    assert "1 component" in repr(g) and "1 loop," in repr(g)
+    assert "1 component" in repr(g) and "1 independent cycle," in repr(g)
+
+
+def test_betti1_fills_the_cliques_of_a_fine_2d_cover():
+    g = fasttda.mapper(noisy_circle(2000, noise=0.03), "pca2", n_intervals=8, overlap=0.3, triangles=True)
+    assert len(g.cycles()) > 1  # corner cliques add graph cycles ...
+    assert g.betti1() == 1      # ... that the triangles fill
+    assert "betti1=1" in repr(g)
 
 
 @pytest.mark.parametrize("lens", ["pca1", "pca2", "codensity"])
@@ -312,3 +319,10 @@ def test_bad_input_is_one_clear_value_error(kwargs, lens, match):
     X = np.random.default_rng(0).normal(size=(10, 3))
     with pytest.raises(ValueError, match=match):
         fasttda.mapper(X, np.zeros(10) if lens is None else lens, **kwargs)
+
+
+def test_dense_core_of_natural_patches_maps_to_the_primary_circle():
+    X = fasttda.datasets.natural_patches()
+    core = X[fasttda.dense_core(X, 300, 0.3)]
+    g = fasttda.mapper(core, "pca2", n_intervals=6, triangles=True)
+    assert len(g.connected_components()) == 1 and g.betti1() == 1

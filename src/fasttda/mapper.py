@@ -277,6 +277,29 @@ class MapperGraph:
             out.append(left + right[-2::-1])
         return out
 
+    def betti1(self) -> int:
+        """Independent loops, over Z/2: of the nerve's 2-skeleton when triangles were computed, else of the graph.
+
+        In a 2-D cover four cubes meet at a corner and their clusters form a
+        clique whose graph cycles are not holes; the triangles fill them, so
+        with ``triangles=True`` this counts only the loops of the data.
+        """
+        c = len(self.connected_components())
+        graph_loops = self.n_edges - self.n_nodes + c
+        if self.triangles is None or not len(self.triangles):
+            return graph_loops
+        edge_id = {(a, b): i for i, (a, b) in enumerate(self.edges.tolist())}
+        pivots = {}  # leading edge → reduced boundary, as bit sets in Python ints
+        for a, b, d in self.triangles.tolist():
+            col = (1 << edge_id[(a, b)]) | (1 << edge_id[(a, d)]) | (1 << edge_id[(b, d)])
+            while col:
+                top = col.bit_length() - 1
+                if top not in pivots:
+                    pivots[top] = col
+                    break
+                col ^= pivots[top]
+        return graph_loops - len(pivots)
+
     def to_networkx(self):
         """An undirected networkx.Graph: node attributes members, size, cube, lens_mean and node_values; edge weight."""
         import networkx as nx
@@ -318,10 +341,10 @@ class MapperGraph:
 
     def __repr__(self) -> str:
         c = len(self.connected_components())
-        loops = self.n_edges - self.n_nodes + c
-        tri = "" if self.triangles is None else f", {len(self.triangles)} triangles"
-        return (f"MapperGraph({self.n_nodes} nodes, {self.n_edges} edges{tri}, "
-                f"{c} component{'s' * (c != 1)}, {loops} loop{'s' * (loops != 1)}, {self.n_points} points)")
+        cycles = self.n_edges - self.n_nodes + c
+        tri = "" if self.triangles is None else f", {len(self.triangles)} triangles, betti1={self.betti1()}"
+        return (f"MapperGraph({self.n_nodes} nodes, {self.n_edges} edges, {c} component{'s' * (c != 1)}, "
+                f"{cycles} independent cycle{'s' * (cycles != 1)}{tri}, {self.n_points} points)")
 
 
 def _choice(value, options, name):
