@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial.distance import pdist, squareform
 
 import fasttda
+from conftest import load_mat
 from fasttda.mapper import MapperGraph, euclidean_mst, principal_components
 
 
@@ -194,6 +195,13 @@ def test_boruvka_equals_prim_on_filter_like_data():
     np.testing.assert_allclose(np.sort(a), np.sort(b), rtol=1e-12)
 
 
+def test_gap_cut_is_the_same_with_prim_and_boruvka():
+    X = fasttda.datasets.filter_like(20_000, seed=4, dtype=np.float64)
+    a, b = (fasttda.mapper(X, "pca2", n_intervals=3, cluster_params={"prim_max": p}) for p in (10**9, 0))
+    assert a.n_nodes == b.n_nodes and all(np.array_equal(u, v) for u, v in zip(a.nodes, b.nodes))
+    np.testing.assert_array_equal(a.edges, b.edges)
+
+
 def test_gap_heuristic_splits_separated_groups_only():
     X = two_blobs()
     g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1)
@@ -322,7 +330,24 @@ def test_bad_input_is_one_clear_value_error(kwargs, lens, match):
 
 
 def test_dense_core_of_natural_patches_maps_to_the_primary_circle():
-    X = fasttda.datasets.natural_patches()
-    core = X[fasttda.dense_core(X, 300, 0.3)]
+    core = load_mat("natural_patches", "nk300c30Dct")  # the published X(300, 30%)
     g = fasttda.mapper(core, "pca2", n_intervals=6, triangles=True)
     assert len(g.connected_components()) == 1 and g.betti1() == 1
+
+
+def test_interrupt_stops_one_huge_preimage():
+    import os
+    import signal
+    import threading
+    import time
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    X = fasttda.datasets.filter_like(60_000, seed=2)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):  # one cube, Prim on 60,000 points: many seconds
+        fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"prim_max": 10**9}, n_threads=1)
+    timer.join()
+    assert time.perf_counter() - start < 2.0

@@ -62,6 +62,13 @@ struct mapper_result {
 
 namespace mapper_detail {
 
+// Long per-preimage loops poll the team's cancel flag, so Ctrl-C (or another
+// worker's error) stops even one huge preimage; every so often, not per point.
+using cancel_flag = const std::atomic<bool>*;
+inline void poll(cancel_flag cancel, std::size_t i, std::size_t every = 1024) {
+    if (cancel && i % every == 0 && cancel->load(std::memory_order_relaxed)) throw interrupted();
+}
+
 struct union_find {
     std::vector<std::int32_t> parent;
     explicit union_find(std::size_t m) : parent(m) { std::iota(parent.begin(), parent.end(), 0); }
@@ -95,30 +102,41 @@ edge<T> make_edge(T d2, std::int32_t i, std::int32_t j) {
 }
 
 // Prim's algorithm with an O(m) key array: exact, O(m²) time, no m×m matrix.
-// It meets every pair once, so it reports the squared diameter on the way.
+// The points not yet in the tree stay packed at the front of a copy, so each
+// step streams through them; the one that joins swaps with the last. Prim
+// meets every pair once, so it reports the squared diameter on the way.
 template <int D, class T>
-std::vector<edge<T>> prim_mst(const points_view<T>& P, T* diam2 = nullptr) {
-    const std::size_t m = P.n;
+std::vector<edge<T>> prim_mst(const points_view<T>& P, T* diam2 = nullptr, cancel_flag cancel = nullptr) {
+    const std::size_t m = P.n, d = P.d;
     std::vector<edge<T>> out;
     if (m < 2) return out;
     out.reserve(m - 1);
+    std::vector<T> rest(P.data, P.data + m * d), joined(d);
     std::vector<T> key(m, std::numeric_limits<T>::infinity());
-    std::vector<std::int32_t> from(m, -1);
-    std::vector<char> done(m, 0);
-    std::size_t v = 0;
+    std::vector<std::int32_t> id(m), from(m, 0);
+    std::iota(id.begin(), id.end(), 0);
+    std::size_t live = m;
+    std::int32_t newest = 0;
+    auto join = [&](std::size_t slot) {
+        std::copy(rest.begin() + slot * d, rest.begin() + (slot + 1) * d, joined.begin());
+        newest = id[slot];
+        --live;
+        std::copy(rest.begin() + live * d, rest.begin() + (live + 1) * d, rest.begin() + slot * d);
+        id[slot] = id[live], key[slot] = key[live], from[slot] = from[live];
+    };
+    join(0);
     T far = 0;
-    for (std::size_t step = 1; step < m; ++step) {
-        done[v] = 1;
-        std::size_t next = m;
-        for (std::size_t u = 0; u < m; ++u) {
-            if (done[u]) continue;
-            const T d2 = dist2<D>(P.row(v), P.row(u), P.d);
+    for (std::size_t step = 1; live > 0; ++step) {
+        poll(cancel, step, 64);
+        std::size_t next = 0;
+        for (std::size_t u = 0; u < live; ++u) {
+            const T d2 = dist2<D>(joined.data(), rest.data() + u * d, d);
             far = std::max(far, d2);
-            if (d2 < key[u]) key[u] = d2, from[u] = static_cast<std::int32_t>(v);
-            if (next == m || key[u] < key[next]) next = u;
+            if (d2 < key[u]) key[u] = d2, from[u] = newest;
+            if (key[u] < key[next] || (key[u] == key[next] && id[u] < id[next])) next = u;
         }
-        out.push_back(make_edge(key[next], from[next], static_cast<std::int32_t>(next)));
-        v = next;
+        out.push_back(make_edge(key[next], from[next], id[next]));
+        join(next);
     }
     if (diam2) *diam2 = far;
     return out;
@@ -268,9 +286,12 @@ private:
 
 // Borůvka: each round every component takes its shortest outgoing edge, found
 // by a nearest-other-component query per point in the box tree. Exact; about
-// log2(m) rounds.
+// log2(m) rounds. With max_d2 it only looks for edges up to that length and
+// returns the minimum spanning forest of the graph of shorter edges: all a
+// cut at a fixed height needs, and much cheaper since every query is bounded.
 template <int D, class T>
-std::vector<edge<T>> boruvka_mst(const points_view<T>& P, T* diam2 = nullptr) {
+std::vector<edge<T>> boruvka_mst(const points_view<T>& P, T* diam2 = nullptr, cancel_flag cancel = nullptr,
+                                 T max_d2 = std::numeric_limits<T>::infinity()) {
     const std::size_t m = P.n;
     std::vector<edge<T>> out;
     if (m < 2) return out;
@@ -278,28 +299,31 @@ std::vector<edge<T>> boruvka_mst(const points_view<T>& P, T* diam2 = nullptr) {
     const box_tree<D, T> tree(P);
     if (diam2) {  // exact, by farthest-point queries that skip boxes already within reach
         *diam2 = 0;
-        for (std::size_t p = 0; p < m; ++p) tree.farthest(tree.point(p), *diam2);
+        for (std::size_t p = 0; p < m; ++p) poll(cancel, p), tree.farthest(tree.point(p), *diam2);
     }
     union_find uf(m);
     std::vector<std::int32_t> comp(m), label;
-    const edge<T> none{std::numeric_limits<T>::infinity(), -1, -1};
+    const edge<T> none{std::nextafter(max_d2, std::numeric_limits<T>::infinity()), -1, -1};  // accepts max_d2 itself
     std::vector<edge<T>> best(m, none);
     // floor[p]: a lower bound on p's distance² to another component. Components
     // only grow, so a bound from an earlier round stays valid, and a point whose
     // bound already exceeds its component's best edge need not be queried.
     std::vector<T> floor(m, T(0));
-    while (out.size() + 1 < m) {
+    for (bool merged = true; merged && out.size() + 1 < m;) {
+        merged = false;
         for (std::size_t p = 0; p < m; ++p) comp[p] = uf.find(tree.local(p));
         tree.label_nodes(comp, label);
         for (std::size_t p = 0; p < m; ++p) {
+            poll(cancel, p);
             edge<T>& b = best[comp[p]];
             if (floor[p] > b.d2) continue;
             tree.nearest_other(p, comp, label, b);
-            floor[p] = b.d2;  // p found b, or p has nothing shorter than b
+            // p found b, or p has nothing shorter than b; or nothing in reach, ever
+            floor[p] = b.a >= 0 ? b.d2 : std::numeric_limits<T>::infinity();
         }
         for (std::size_t c = 0; c < m; ++c) {
             if (best[c].a < 0) continue;
-            if (uf.unite(best[c].a, best[c].b)) out.push_back(best[c]);
+            if (uf.unite(best[c].a, best[c].b)) out.push_back(best[c]), merged = true;
             best[c] = none;
         }
     }
@@ -307,9 +331,10 @@ std::vector<edge<T>> boruvka_mst(const points_view<T>& P, T* diam2 = nullptr) {
 }
 
 template <int D, class T>
-std::vector<edge<T>> euclidean_mst(const points_view<T>& P, std::size_t prim_max, T* diam2 = nullptr) {
+std::vector<edge<T>> euclidean_mst(const points_view<T>& P, std::size_t prim_max, T* diam2 = nullptr,
+                                   cancel_flag cancel = nullptr) {
     if (diam2) *diam2 = 0;
-    return P.n <= prim_max ? prim_mst<D>(P, diam2) : boruvka_mst<D>(P, diam2);
+    return P.n <= prim_max ? prim_mst<D>(P, diam2, cancel) : boruvka_mst<D>(P, diam2, cancel);
 }
 
 // Single linkage at a fixed height (merge edges of length <= h), or at the
@@ -346,18 +371,21 @@ void single_linkage_cut(const std::vector<edge<T>>& mst, T diam2, const mapper_p
 // border point joins the cluster of its nearest core point (ties: smallest
 // index); the rest is noise (label -1).
 template <int D, class T>
-std::vector<std::int32_t> dbscan_labels(const points_view<T>& P, const mapper_params& prm, union_find& uf) {
+std::vector<std::int32_t> dbscan_labels(const points_view<T>& P, const mapper_params& prm, union_find& uf,
+                                        cancel_flag cancel) {
     const std::size_t m = P.n;
     const T r2 = static_cast<T>(prm.eps) * static_cast<T>(prm.eps);
     const box_tree<D, T> tree(P);
     std::vector<char> core(m, 0);
     for (std::size_t p = 0; p < m; ++p) {
+        poll(cancel, p);
         std::size_t count = 0;
         tree.within(tree.point(p), r2, [&](std::int32_t, T) { ++count; });
         core[tree.local(p)] = count >= prm.min_samples;
     }
     std::vector<std::int32_t> attach(m, -1);  // border point → its nearest core point
     for (std::size_t p = 0; p < m; ++p) {
+        poll(cancel, p);
         const std::int32_t i = tree.local(p);
         T best = std::numeric_limits<T>::infinity();
         tree.within(tree.point(p), r2, [&](std::int32_t q, T d2) {
@@ -382,7 +410,7 @@ std::vector<std::int32_t> dbscan_labels(const points_view<T>& P, const mapper_pa
 // their smallest member; clusters below min_points are dropped.
 template <int D, class T>
 std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, const index_t* members, std::size_t m,
-                                                   const mapper_params& prm) {
+                                                   const mapper_params& prm, cancel_flag cancel) {
     std::vector<T> buf(m * X.d);
     for (std::size_t i = 0; i < m; ++i)
         std::copy(X.row(static_cast<std::size_t>(members[i])), X.row(static_cast<std::size_t>(members[i])) + X.d,
@@ -391,11 +419,17 @@ std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, cons
     union_find uf(m);
     std::vector<std::int32_t> label;
     if (prm.clusterer == clusterer_kind::dbscan) {
-        label = dbscan_labels<D>(P, prm, uf);
+        label = dbscan_labels<D>(P, prm, uf, cancel);
     } else {
         T diam2 = 0;
-        const bool gap = std::isnan(prm.height);
-        const auto mst = euclidean_mst<D>(P, prm.prim_max, gap ? &diam2 : nullptr);
+        std::vector<edge<T>> mst;
+        if (std::isnan(prm.height) || m <= prm.prim_max) {
+            mst = euclidean_mst<D>(P, prm.prim_max, &diam2, cancel);
+        } else {  // the forest of edges up to the height; a little slack, the cut itself decides
+            const double h2 = prm.height * prm.height * (1 + 1e-9);
+            const T bound = std::isfinite(h2) ? static_cast<T>(h2) : std::numeric_limits<T>::infinity();
+            mst = boruvka_mst<D>(P, static_cast<T*>(nullptr), cancel, std::nextafter(bound, std::numeric_limits<T>::infinity()));
+        }
         single_linkage_cut(mst, diam2, prm, uf);
         label.resize(m);
         for (std::size_t i = 0; i < m; ++i) label[i] = uf.find(static_cast<std::int32_t>(i));
@@ -551,7 +585,12 @@ std::vector<mapper_detail::edge<T>> euclidean_mst(const points_view<T>& X, std::
     check_points(X, policy);
     if (X.n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
         throw std::invalid_argument("too many points for one spanning tree");
-    auto out = dispatch_dim(X.d, [&](auto D) { return mapper_detail::euclidean_mst<decltype(D)::value>(X, prim_max); });
+    std::vector<mapper_detail::edge<T>> out;
+    run_team(policy, 1, [&](unsigned, const std::atomic<bool>& cancel) {  // one worker, so Ctrl-C is polled
+        out = dispatch_dim(X.d, [&](auto D) {
+            return mapper_detail::euclidean_mst<decltype(D)::value>(X, prim_max, static_cast<T*>(nullptr), &cancel);
+        });
+    });
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -589,12 +628,14 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
         return start[a + 1] - start[a] > start[b + 1] - start[b];
     });
     std::vector<std::vector<std::vector<index_t>>> clusters(cubes);
+    std::atomic<std::size_t> next{0};
+    const auto threads = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(policy.n_threads), cubes));
     dispatch_dim(X.d, [&](auto D) {
-        parallel_for(policy, cubes, 1, [&](unsigned, std::size_t b, std::size_t e) {
-            for (std::size_t t = b; t < e; ++t) {
+        run_team(policy, threads, [&](unsigned, const std::atomic<bool>& cancel) {
+            for (std::size_t t; (t = next.fetch_add(1)) < cubes && !cancel.load(std::memory_order_relaxed);) {
                 const std::size_t q = by_size[t];
                 clusters[q] = cluster_preimage<decltype(D)::value>(
-                    X, members.data() + start[q], static_cast<std::size_t>(start[q + 1] - start[q]), prm);
+                    X, members.data() + start[q], static_cast<std::size_t>(start[q + 1] - start[q]), prm, &cancel);
             }
         });
     });
