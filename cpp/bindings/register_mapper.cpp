@@ -17,7 +17,7 @@ void define(py::module_& m) {
         "mapper",
         [](const carray<T>& X, const carray<double>& lens, std::vector<std::size_t> n_intervals,
            std::vector<double> overlap, bool balanced, const std::string& clusterer, double height, std::size_t bins,
-           double eps, std::size_t min_samples, std::size_t min_points, bool triangles, std::size_t prim_max,
+           double eps, std::size_t min_samples, std::size_t min_points, bool triangles, std::optional<std::size_t> prim_max,
            std::optional<unsigned> n_threads) {
             const auto pts = points(X);
             if (lens.ndim() != 2 || static_cast<std::size_t>(lens.shape(0)) != pts.n)
@@ -28,7 +28,8 @@ void define(py::module_& m) {
             prm.balanced = balanced;
             prm.clusterer = parse_clusterer(clusterer);
             prm.height = height, prm.bins = bins, prm.eps = eps, prm.min_samples = min_samples;
-            prm.min_points = min_points, prm.triangles = triangles, prm.prim_max = prim_max;
+            prm.min_points = min_points, prm.triangles = triangles;
+            prm.prim_max = prim_max.value_or(default_prim_max(pts.d));
             const auto dl = static_cast<std::size_t>(lens.shape(1));
             const double* l = lens.data();
             mapper_result r;
@@ -53,16 +54,17 @@ void define(py::module_& m) {
         },
         py::arg("X").noconvert(), py::arg("lens").noconvert(), py::arg("n_intervals"), py::arg("overlap"),
         py::arg("balanced"), py::arg("clusterer"), py::arg("height"), py::arg("bins"), py::arg("eps"),
-        py::arg("min_samples"), py::arg("min_points"), py::arg("triangles"), py::arg("prim_max") = 4096,
+        py::arg("min_samples"), py::arg("min_points"), py::arg("triangles"), py::arg("prim_max") = py::none(),
         py::arg("n_threads") = py::none());
     m.def(
         "euclidean_mst",
-        [](const carray<T>& X, std::size_t prim_max, std::optional<unsigned> n_threads) {
+        [](const carray<T>& X, std::optional<std::size_t> prim_max, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
+            const std::size_t limit = prim_max.value_or(default_prim_max(pts.d));
             std::vector<mapper_detail::edge<T>> e;
             {
                 py::gil_scoped_release nogil;
-                e = euclidean_mst(pts, prim_max, policy(n_threads));
+                e = euclidean_mst(pts, limit, policy(n_threads));
             }
             std::vector<index_t> ends(2 * e.size());
             std::vector<T> length(e.size());
@@ -71,7 +73,7 @@ void define(py::module_& m) {
             const auto m_edges = static_cast<py::ssize_t>(e.size());
             return py::make_tuple(to_numpy(std::move(ends), {m_edges, 2}), to_numpy(std::move(length)));
         },
-        py::arg("X").noconvert(), py::arg("prim_max") = 4096, py::arg("n_threads") = py::none());
+        py::arg("X").noconvert(), py::arg("prim_max") = py::none(), py::arg("n_threads") = py::none());
 }
 
 }  // namespace

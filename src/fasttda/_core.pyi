@@ -28,7 +28,7 @@ def mapper(
     min_samples: int,
     min_points: int,
     triangles: bool,
-    prim_max: int = 4096,
+    prim_max: int | None = None,
     n_threads: int | None = None,
 ) -> dict: ...
-def euclidean_mst(X: Floats, prim_max: int = 4096, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
+def euclidean_mst(X: Floats, prim_max: int | None = None, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...

@@ -21,7 +21,7 @@ LENSES = ("pca1", "pca2", "codensity")
 COVERS = ("uniform", "balanced")
 CLUSTERERS = ("single_linkage", "dbscan")
 CLUSTER_PARAMS = {
-    "single_linkage": {"height": None, "bins": 10, "prim_max": 4096, "k": 15},
+    "single_linkage": {"height": None, "bins": 10, "prim_max": None, "k": 15},
     "dbscan": {"eps": 0.5, "min_samples": 5, "k": 15},
 }
 
@@ -60,9 +60,11 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
         put in ``{"bins": 10}`` equal bins over [shortest edge, diameter of
         the preimage] and edges in the bins below the first empty bin are
         merged (no empty bin: one cluster). A gap thus splits a preimage only
-        when it is wide compared with the preimage's own size. ``{"prim_max": 4096}`` is the
-        preimage size up to which the tree is built by Prim's O(m²) algorithm,
-        above which by Borůvka on a kd-tree (same result).
+        when it is wide compared with the preimage's own size.
+        ``{"prim_max": m}``: preimages up to m points get their tree from
+        Prim's O(m²) algorithm, larger ones from Borůvka on a kd-tree (same
+        result; by default m = 2048 for up to 5 coordinates, 16384 above).
+        With a height, Borůvka only looks for edges up to it.
         ``"dbscan"``: ``{"eps": 0.5, "min_samples": 5}``; core points have at
         least min_samples points within distance <= eps (themselves included)
         and are joined when within eps; a border point joins the cluster of its
@@ -93,7 +95,8 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
         as_int(params.get("bins", 10), "bins", low=1),
         _nonnegative(params.get("eps", 0.0), "eps"),
         as_int(params.get("min_samples", 1), "min_samples", low=1),
-        min_points, bool(triangles), as_int(params.get("prim_max", 4096), "prim_max", low=0),
+        min_points, bool(triangles),
+        None if params.get("prim_max") is None else as_int(params["prim_max"], "prim_max", low=0),
         as_threads(n_threads))
     nodes = np.split(r["members"], r["node_offset"][1:-1]) if len(r["node_cube"]) else []
     return MapperGraph(
@@ -151,12 +154,12 @@ def euclidean_mst(X, *, method: str = "auto", n_threads: int | None = None) -> t
     """The exact Euclidean minimum spanning tree: (edges (n-1, 2) with i < j, lengths), sorted by length.
 
     ``method``: ``"prim"`` (O(n²) time, O(n) memory), ``"boruvka"`` (kd-tree)
-    or ``"auto"`` (Prim up to 4096 points).
+    or ``"auto"`` (Prim up to 2048 points in up to 5 dimensions, 16384 above).
     """
     X = as_points(X)
-    prim_max = {"auto": 4096, "prim": X.shape[0], "boruvka": 0}.get(method)
-    if prim_max is None:
+    if method not in ("auto", "prim", "boruvka"):
         raise ValueError(f"unknown method {method!r}: use 'auto', 'prim' or 'boruvka'")
+    prim_max = {"auto": None, "prim": X.shape[0], "boruvka": 0}[method]
     return _core.euclidean_mst(X, prim_max, as_threads(n_threads))
 
 
