@@ -322,6 +322,8 @@ def test_cycle_basis_is_made_of_closed_walks():
     ({"n_intervals": [3, 3]}, None, "one value per lens coordinate"),
     ({"cluster_params": {"epsilon": 1}}, None, "unknown cluster_params"),
     ({"min_points": 0}, None, "min_points must be at least 1"),
+    ({"n_intervals": 2**30}, None, "n_intervals is too large"),
+    ({"clusterer": "dbscan", "cluster_params": {"eps": np.inf}}, None, "eps must be a finite distance"),
 ])
 def test_bad_input_is_one_clear_value_error(kwargs, lens, match):
     X = np.random.default_rng(0).normal(size=(10, 3))
@@ -351,3 +353,10 @@ def test_interrupt_stops_one_huge_preimage():
         fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"prim_max": 10**9}, n_threads=1)
     timer.join()
     assert time.perf_counter() - start < 2.0
+
+
+def test_tiny_inputs():
+    g = fasttda.mapper(np.zeros((1, 2)), np.zeros(1), triangles=True)
+    assert [v.tolist() for v in g.nodes] == [[0]] and g.n_edges == 0 and len(g.triangles) == 0
+    g = fasttda.mapper(np.zeros((5, 2)), np.arange(5.0), n_intervals=2, overlap=0.0)  # duplicate points
+    assert g.n_nodes == 2 and g.edges.tolist() == [[0, 1]] and g.edge_weights.tolist() == [1]

@@ -594,12 +594,16 @@ inline void nerve(std::size_t n, bool want_triangles, mapper_result& r) {
     for (const auto& t : tri) r.triangles.insert(r.triangles.end(), t.begin(), t.end());
 }
 
-inline void check_params(std::size_t n, std::size_t dl, const mapper_params& prm) {
+inline void check_params(std::size_t dl, const mapper_params& prm) {
     if (dl < 1 || dl > 3) throw std::invalid_argument("the lens must have 1 to 3 coordinates, got " + std::to_string(dl));
     if (prm.n_intervals.size() != dl || prm.overlap.size() != dl)
         throw std::invalid_argument("n_intervals and overlap need one value per lens coordinate");
+    double cubes = 1;
     for (std::size_t c = 0; c < dl; ++c) {
         if (prm.n_intervals[c] < 1) throw std::invalid_argument("n_intervals must be at least 1");
+        cubes *= static_cast<double>(prm.n_intervals[c]);
+        if (prm.n_intervals[c] > (std::size_t(1) << 24) || cubes > 9e15)  // cube numbers must fit an int64
+            throw std::invalid_argument("n_intervals is too large: at most 2^24 per coordinate and 9e15 cubes");
         if (!(prm.overlap[c] >= 0 && prm.overlap[c] < 1)) throw std::invalid_argument("overlap must lie in [0, 1)");
     }
     if (prm.min_points < 1) throw std::invalid_argument("min_points must be at least 1");
@@ -607,7 +611,6 @@ inline void check_params(std::size_t n, std::size_t dl, const mapper_params& prm
         throw std::invalid_argument("eps must be a finite distance >= 0");
     if (!std::isnan(prm.height) && !(prm.height >= 0))
         throw std::invalid_argument("the single-linkage height must be >= 0");
-    (void)n;
 }
 
 }  // namespace mapper_detail
@@ -635,7 +638,7 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
                      const exec_policy& policy) {
     using namespace mapper_detail;
     check_points(X, policy);
-    check_params(X.n, dl, prm);
+    check_params(dl, prm);
     for (std::size_t i = 0; i < X.n * dl; ++i)
         if (!std::isfinite(lens[i])) throw std::invalid_argument("the lens contains NaN or infinite values");
 
