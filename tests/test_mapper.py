@@ -213,7 +213,7 @@ def test_gap_heuristic_splits_separated_groups_only():
 @settings(max_examples=50, deadline=None)
 @given(clouds(min_n=1), st.floats(0.05, 1.5), st.integers(1, 6))
 def test_dbscan_core_clusters_equal_sklearn(X, eps, min_samples):
-    from sklearn.cluster import DBSCAN
+    DBSCAN = pytest.importorskip("sklearn.cluster").DBSCAN
 
     g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, clusterer="dbscan",
                        cluster_params={"eps": eps, "min_samples": min_samples})
@@ -285,13 +285,12 @@ def test_node_attributes_json_round_trip_and_networkx():
     np.testing.assert_allclose(back.node_values["filter"], g.node_values["filter"])
     assert back.cover == g.cover and back.params == g.params
 
+    nx = pytest.importorskip("networkx")
     G = g.to_networkx()
     assert G.number_of_nodes() == g.n_nodes and G.number_of_edges() == g.n_edges
     for (a, b), w in zip(g.edges.tolist(), g.edge_weights.tolist()):
         assert G.edges[a, b]["weight"] == w
     assert G.nodes[0]["members"] == g.nodes[0].tolist() and "density" in G.nodes[0]
-    import networkx as nx
-
     assert len(nx.cycle_basis(G)) == len(g.cycles())
 
 

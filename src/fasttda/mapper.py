@@ -123,6 +123,8 @@ def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarr
             return codensity(X, min(as_int(k, "k", low=1), n - 1), n_threads=n_threads).astype(np.float64)[:, None]
         raise ValueError(f"unknown lens {lens!r}: the built-in lenses are {', '.join(map(repr, LENSES))}, "
                          "or pass an (n,) or (n, d) array")
+    if hasattr(lens, "detach") and hasattr(lens, "cpu"):  # a torch tensor, on any device
+        lens = lens.detach().cpu().numpy()
     L = np.asarray(lens)
     if L.dtype.kind not in "fiub":
         raise TypeError(f"the lens must hold real numbers, got dtype {L.dtype}")
