@@ -195,6 +195,28 @@ def test_boruvka_equals_prim_on_filter_like_data():
     np.testing.assert_allclose(np.sort(a), np.sort(b), rtol=1e-12)
 
 
+def gap_cut_reference(X, bins):
+    """The first-gap rule spelled out on scipy's single-linkage heights."""
+    if len(X) < 2:
+        return [[0]]
+    d = pdist(X)
+    Z = linkage(d, "single")
+    w = Z[:, 2]
+    lo, hi = w.min(), max(w.max(), d.max())
+    b = np.minimum(bins - 1, ((w - lo) / (hi - lo) * bins).astype(int)) if hi > lo else np.zeros(len(w), int)
+    empty = np.flatnonzero(np.bincount(b, minlength=bins) == 0)
+    if not len(empty):
+        return [list(range(len(X)))]
+    return partition(fcluster(Z, t=w[b < empty[0]].max(), criterion="distance"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(min_n=1), st.integers(1, 20), st.sampled_from([4096, 0]))
+def test_gap_heuristic_equals_its_definition(X, bins, prim_max):
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"bins": bins, "prim_max": prim_max})
+    assert sorted(v.tolist() for v in g.nodes) == gap_cut_reference(X, bins)
+
+
 def test_gap_cut_is_the_same_with_prim_and_boruvka():
     X = fasttda.datasets.filter_like(20_000, seed=4, dtype=np.float64)
     a, b = (fasttda.mapper(X, "pca2", n_intervals=3, cluster_params={"prim_max": p}) for p in (10**9, 0))

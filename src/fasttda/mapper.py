@@ -47,8 +47,8 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
         an interval in one. (This is the fraction of an interval shared with its
         neighbour; KeplerMapper's ``perc_overlap`` is the same quantity.) Cover
         ``"balanced"``: the same construction on the ranks 0..n-1 of the sorted
-        values, so each interval holds about n / n_intervals·(1 + overlap)
-        points; ties always fall in the same intervals. Points on a boundary
+        values, so each interval holds about n / (1 + (n_intervals - 1)(1 -
+        overlap)) points; ties always fall in the same intervals. Points on a boundary
         belong to every interval containing them; every point, the extreme
         ones included, is in at least one interval; a constant coordinate gets
         a single interval. Cubes are products of intervals.
