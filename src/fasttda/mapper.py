@@ -44,8 +44,10 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
         intervals share ``overlap``·L, so they start L(1 - overlap) apart and
         L = (max - min) / (1 + (n_intervals - 1)(1 - overlap)). With overlap
         0.3 a point near a boundary is in two intervals, one in the middle of
-        an interval in one. (This is the fraction of an interval shared with its
-        neighbour; KeplerMapper's ``perc_overlap`` is the same quantity.) Cover
+        an interval in one. (KeplerMapper's ``perc_overlap`` is also the
+        fraction of a cube shared with its neighbour, but its cubes sit on a
+        fixed grid of centres range/n apart and overhang [min, max]; they are
+        range/(n(1 - overlap)) long, so a little longer than these.) Cover
         ``"balanced"``: the same construction on the ranks 0..n-1 of the sorted
         values, so each interval holds about n / (1 + (n_intervals - 1)(1 -
         overlap)) points; ties always fall in the same intervals. Points on a boundary
