@@ -1,14 +1,18 @@
 """fasttda: topological data analysis of what convolutional networks learn.
 
-The public API is flat: ``fasttda.codensity``, ``fasttda.dense_core``,
-``fasttda.maxmin`` and friends; each checks its input and runs on the
+The public API is flat: ``fasttda.analyze`` for the whole pipeline, and the
+stages it is made of — ``filter_vectors``, ``codensity``, ``dense_core``,
+``maxmin``, ``rips``, ``mapper`` — each checking its input and running on the
 multi-threaded C++ core with the GIL released.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets, models
+from .analysis import Analysis, analyze
 from .filters import FilterVectors, filter_vectors
+from .homology import rips
+from .mapper import MapperGraph, mapper
 from .neighbours import codensity, dense_core, knn, maxmin, radius_graph
 
 try:
@@ -18,13 +22,18 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "__version__",
+    "Analysis",
     "FilterVectors",
+    "MapperGraph",
+    "analyze",
     "codensity",
     "datasets",
     "dense_core",
     "filter_vectors",
     "knn",
+    "mapper",
     "maxmin",
     "models",
     "radius_graph",
+    "rips",
 ]

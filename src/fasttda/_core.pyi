@@ -15,3 +15,20 @@ def knn(X: Floats, k: int, n_threads: int | None = None) -> tuple[npt.NDArray[np
 def dense_core(X: Floats, k: int, count: int, n_threads: int | None = None) -> npt.NDArray[np.int64]: ...
 def maxmin(X: Floats, n_landmarks: int, first: int, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], float]: ...
 def radius_graph(X: Floats, r: float, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
+def mapper(
+    X: Floats,
+    lens: npt.NDArray[np.float64],
+    n_intervals: list[int],
+    overlap: list[float],
+    balanced: bool,
+    clusterer: str,
+    height: float,
+    bins: int,
+    eps: float,
+    min_samples: int,
+    min_points: int,
+    triangles: bool,
+    prim_max: int | None = None,
+    n_threads: int | None = None,
+) -> dict: ...
+def euclidean_mst(X: Floats, prim_max: int | None = None, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...

@@ -1,0 +1,383 @@
+"""Mapper engine: cover, clusters and nerve against brute force and scipy; shapes it must recover."""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import minimum_spanning_tree
+from scipy.spatial.distance import pdist, squareform
+
+import fasttda
+from conftest import load_mat
+from fasttda.mapper import MapperGraph, euclidean_mst, principal_components
+
+
+def noisy_circle(n=1000, noise=0.05, seed=0):
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, 2 * np.pi, n)
+    return np.c_[np.cos(t), np.sin(t)] + rng.normal(0, noise, (n, 2))
+
+
+def two_blobs(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.r_[rng.normal(0, 0.1, (n, 3)), rng.normal(3, 0.1, (n, 3))]
+
+
+@st.composite
+def clouds(draw, min_n=1, max_n=60):
+    """Small clouds: uniform, integer grids (ties and duplicates) or tight clusters, float64."""
+    n = draw(st.integers(min_n, max_n))
+    d = draw(st.sampled_from([1, 2, 3, 4, 8, 9]))  # 2, 3, 8, 9 have compiled-in dimensions
+    kind = draw(st.sampled_from(["uniform", "grid", "clusters"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "uniform":
+        return rng.uniform(-1, 1, (n, d))
+    if kind == "grid":
+        return rng.integers(0, 3, (n, d)).astype(float)
+    centres = rng.normal(0, 5, (3, d))
+    return centres[rng.integers(0, 3, n)] + rng.normal(0, 0.05, (n, d))
+
+
+@st.composite
+def lenses(draw, n):
+    d = draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(["uniform", "grid", "constant"]))
+    if kind == "uniform":
+        return rng.uniform(-2, 2, (n, d))
+    if kind == "grid":
+        return rng.integers(0, 4, (n, d)).astype(float)  # values on interval ends
+    return np.full((n, d), 1.5)
+
+
+def in_cube(lens, g, v):
+    """Points whose lens lies in node v's closed cube (first/last intervals open-ended)."""
+    inside = np.ones(len(lens), bool)
+    for c, j in enumerate(g.cube[v]):
+        lo, hi = g.cover["lower"][c], g.cover["upper"][c]
+        low = -np.inf if j == 0 else lo[j]
+        high = np.inf if j == len(hi) - 1 else hi[j]
+        inside &= (lens[:, c] >= low) & (lens[:, c] <= high)
+    return set(np.flatnonzero(inside).tolist())
+
+
+# --- shapes -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lens, n_intervals", [("pca1", 10), ("pca1", 5), ("pca2", 3)])
+def test_noisy_circle_has_one_loop(lens, n_intervals):
+    g = fasttda.mapper(noisy_circle(), lens, n_intervals=n_intervals, overlap=0.3)
+    assert len(g.connected_components()) == 1
+    assert len(g.cycles()) == 1
+    assert "1 component" in repr(g) and "1 independent cycle," in repr(g)
+
+
+def test_betti1_fills_the_cliques_of_a_fine_2d_cover():
+    g = fasttda.mapper(noisy_circle(2000, noise=0.03), "pca2", n_intervals=8, overlap=0.3, triangles=True)
+    assert len(g.cycles()) > 1  # corner cliques add graph cycles ...
+    assert g.betti1() == 1      # ... that the triangles fill
+    assert "betti1=1" in repr(g)
+
+
+@pytest.mark.parametrize("lens", ["pca1", "pca2", "codensity"])
+def test_two_blobs_give_two_components(lens):
+    X = two_blobs()
+    g = fasttda.mapper(X, lens, n_intervals=4)
+    comps = g.connected_components()
+    assert len(comps) == 2
+    points = [set(np.concatenate([g.nodes[v] for v in c]).tolist()) for c in comps]
+    assert sorted(map(min, points)) == [0, 300] and all(len(p) == 300 for p in points)
+
+
+# --- cover ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(), st.data())
+def test_cover_is_complete_and_exact(X, data):
+    lens = data.draw(lenses(len(X)))
+    n_intervals = data.draw(st.integers(1, 6))
+    overlap = data.draw(st.floats(0, 0.9))
+    cover = data.draw(st.sampled_from(["uniform", "balanced"]))
+    # height inf: one cluster per preimage, so nodes are exactly the non-empty cubes
+    g = fasttda.mapper(X, lens, n_intervals=n_intervals, overlap=overlap, cover=cover,
+                       cluster_params={"height": np.inf})
+    covered = set(np.concatenate(g.nodes).tolist())
+    assert covered == set(range(len(X)))
+    assert len({tuple(c) for c in g.cube.tolist()}) == g.n_nodes
+    for v in range(g.n_nodes):
+        assert set(g.nodes[v].tolist()) == in_cube(lens, g, v)
+    # with the default clustering the cover is still complete
+    g = fasttda.mapper(X, lens, n_intervals=n_intervals, overlap=overlap, cover=cover)
+    assert set(np.concatenate(g.nodes).tolist()) == set(range(len(X)))
+
+
+def test_boundary_points_belong_to_every_interval_that_contains_them():
+    X = np.zeros((5, 1))
+    lens = np.arange(5.0)  # [0, 4] in 3 intervals of length 2 overlapping by 1: [0,2] [1,3] [2,4]
+    g = fasttda.mapper(X, lens, n_intervals=3, overlap=0.5, cluster_params={"height": np.inf})
+    assert g.cover["lower"] == [[0.0, 1.0, 2.0]] and g.cover["upper"] == [[2.0, 3.0, 4.0]]
+    assert [v.tolist() for v in g.nodes] == [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
+    g = fasttda.mapper(np.zeros((11, 1)), np.arange(11.0), n_intervals=2, overlap=0.0, cluster_params={"height": np.inf})
+    assert [v.tolist() for v in g.nodes] == [list(range(6)), list(range(5, 11))]
+
+
+def test_uniform_intervals_have_equal_length_and_shared_fraction():
+    lens = np.random.default_rng(0).uniform(-3, 7, 500)
+    g = fasttda.mapper(np.zeros((500, 1)), lens, n_intervals=7, overlap=0.3, cluster_params={"height": np.inf})
+    lo, hi = np.array(g.cover["lower"][0]), np.array(g.cover["upper"][0])
+    L = (lens.max() - lens.min()) / (1 + 6 * 0.7)
+    np.testing.assert_allclose(hi - lo, L)
+    np.testing.assert_allclose(hi[:-1] - lo[1:], 0.3 * L)
+    assert lo[0] == lens.min() and hi[-1] == lens.max()
+
+
+def test_constant_lens_gives_one_cube_and_balanced_cover_balances():
+    X = np.random.default_rng(1).normal(size=(200, 2))
+    g = fasttda.mapper(X, np.ones(200), n_intervals=5, cluster_params={"height": np.inf})
+    assert g.n_nodes == 1 and len(g.nodes[0]) == 200
+    lens = np.random.default_rng(2).exponential(size=1000)  # skewed: uniform cubes would be lopsided
+    g = fasttda.mapper(np.zeros((1000, 1)), lens, n_intervals=5, overlap=0.2, cover="balanced",
+                       cluster_params={"height": np.inf})
+    assert np.all(np.abs(g.size - 1000 * 1.2 / 5) <= 1000 * 0.2 / 5 + 2)
+
+
+# --- clusters -------------------------------------------------------------------------------
+
+
+def partition(labels):
+    groups = {}
+    for i, lab in enumerate(labels):
+        groups.setdefault(lab, []).append(i)
+    return sorted(groups.values())
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(min_n=2), st.floats(0.0, 2.0), st.sampled_from([4096, 0]))
+def test_single_linkage_equals_scipy(X, h, prim_max):
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1,
+                       cluster_params={"height": h, "prim_max": prim_max})
+    ref = fcluster(linkage(pdist(X), "single"), t=h, criterion="distance")
+    assert sorted(v.tolist() for v in g.nodes) == partition(ref)
+    assert [v[0] for v in g.nodes] == sorted(v[0] for v in g.nodes)  # ordered by smallest member
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(min_n=2, max_n=80), st.sampled_from(["prim", "boruvka", "auto"]))
+def test_mst_weight_equals_scipy(X, method):
+    edges, length = euclidean_mst(X, method=method)
+    D = squareform(pdist(X))
+    np.testing.assert_array_equal(length, D[edges[:, 0], edges[:, 1]])
+    assert np.all(np.diff(length) >= 0)
+    D[(D == 0) & ~np.eye(len(X), dtype=bool)] = 1e-6  # scipy reads a (near) zero as a missing edge
+    assert len(edges) == len(X) - 1
+    assert length.sum() == pytest.approx(minimum_spanning_tree(D).sum(), rel=1e-12, abs=1e-4)
+    parent = list(range(len(X)))  # the edges connect everything: a spanning tree
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    assert len({find(i) for i in range(len(X))}) == 1
+
+
+def test_boruvka_equals_prim_on_filter_like_data():
+    X = fasttda.datasets.filter_like(6000, seed=3, dtype=np.float64)
+    _, a = euclidean_mst(X, method="prim")
+    _, b = euclidean_mst(X, method="boruvka")
+    np.testing.assert_allclose(np.sort(a), np.sort(b), rtol=1e-12)
+
+
+def gap_cut_reference(X, bins):
+    """The first-gap rule spelled out on scipy's single-linkage heights."""
+    if len(X) < 2:
+        return [[0]]
+    d = pdist(X)
+    Z = linkage(d, "single")
+    w = Z[:, 2]
+    lo, hi = w.min(), max(w.max(), d.max())
+    b = np.minimum(bins - 1, ((w - lo) / (hi - lo) * bins).astype(int)) if hi > lo else np.zeros(len(w), int)
+    empty = np.flatnonzero(np.bincount(b, minlength=bins) == 0)
+    if not len(empty):
+        return [list(range(len(X)))]
+    return partition(fcluster(Z, t=w[b < empty[0]].max(), criterion="distance"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(min_n=1), st.integers(1, 20), st.sampled_from([4096, 0]))
+def test_gap_heuristic_equals_its_definition(X, bins, prim_max):
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"bins": bins, "prim_max": prim_max})
+    assert sorted(v.tolist() for v in g.nodes) == gap_cut_reference(X, bins)
+
+
+def test_gap_cut_is_the_same_with_prim_and_boruvka():
+    X = fasttda.datasets.filter_like(20_000, seed=4, dtype=np.float64)
+    a, b = (fasttda.mapper(X, "pca2", n_intervals=3, cluster_params={"prim_max": p}) for p in (10**9, 0))
+    assert a.n_nodes == b.n_nodes and all(np.array_equal(u, v) for u, v in zip(a.nodes, b.nodes))
+    np.testing.assert_array_equal(a.edges, b.edges)
+
+
+def test_gap_heuristic_splits_separated_groups_only():
+    X = two_blobs()
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1)
+    assert sorted(map(len, g.nodes)) == [300, 300]
+    g = fasttda.mapper(X[:300], np.zeros(300), n_intervals=1, cluster_params={"bins": 10})
+    assert g.n_nodes == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(clouds(min_n=1), st.floats(0.05, 1.5), st.integers(1, 6))
+def test_dbscan_core_clusters_equal_sklearn(X, eps, min_samples):
+    DBSCAN = pytest.importorskip("sklearn.cluster").DBSCAN
+
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, clusterer="dbscan",
+                       cluster_params={"eps": eps, "min_samples": min_samples})
+    ref = DBSCAN(eps=eps, min_samples=min_samples).fit(X)
+    core = set(ref.core_sample_indices_.tolist())
+    ours = sorted(sorted(set(v.tolist()) & core) for v in g.nodes)
+    by_label = {}
+    for i in sorted(core):
+        by_label.setdefault(ref.labels_[i], []).append(i)
+    assert [c for c in ours if c] == sorted(by_label.values())
+    clustered = set(np.concatenate(g.nodes).tolist()) if g.nodes else set()
+    assert clustered == set(np.flatnonzero(ref.labels_ >= 0).tolist())
+
+
+def test_min_points_drops_small_clusters():
+    X = np.r_[two_blobs(), [[10.0, 10.0, 10.0]]]
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, min_points=2)
+    assert sorted(map(len, g.nodes)) == [300, 300]
+
+
+# --- nerve ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(min_n=2), st.data())
+def test_nerve_equals_brute_force_intersections(X, data):
+    lens = data.draw(lenses(len(X)))
+    g = fasttda.mapper(X, lens, n_intervals=data.draw(st.integers(1, 4)), overlap=data.draw(st.floats(0, 0.7)),
+                       cluster_params={"height": data.draw(st.floats(0, 1))}, triangles=True)
+    sets = [set(v.tolist()) for v in g.nodes]
+    pairs = [(a, b, len(sets[a] & sets[b])) for a, b in itertools.combinations(range(len(sets)), 2)]
+    expected = [(a, b, w) for a, b, w in pairs if w]
+    assert [(a, b, w) for (a, b), w in zip(g.edges.tolist(), g.edge_weights.tolist())] == expected
+    tri = [t for t in itertools.combinations(range(len(sets)), 3) if sets[t[0]] & sets[t[1]] & sets[t[2]]]
+    assert [tuple(t) for t in g.triangles.tolist()] == tri
+
+
+# --- the graph object -----------------------------------------------------------------------
+
+
+def test_same_graph_for_any_thread_count_and_call():
+    X = fasttda.datasets.filter_like(20_000, seed=1)
+    graphs = [fasttda.mapper(X, "pca2", n_threads=t, triangles=True) for t in (1, 2, 3, 2)]
+    for g in graphs[1:]:
+        assert len(g.nodes) == len(graphs[0].nodes)
+        assert all(np.array_equal(a, b) for a, b in zip(g.nodes, graphs[0].nodes))
+        np.testing.assert_array_equal(g.edges, graphs[0].edges)
+        np.testing.assert_array_equal(g.edge_weights, graphs[0].edge_weights)
+        np.testing.assert_array_equal(g.triangles, graphs[0].triangles)
+
+
+def test_node_attributes_json_round_trip_and_networkx():
+    X = noisy_circle(400)
+    density = fasttda.codensity(X, 10)
+    g = fasttda.mapper(X, "pca2", n_intervals=3, values={"density": density, "filter": X}, triangles=True)
+    for v, members in enumerate(g.nodes):
+        assert g.size[v] == len(members)
+        np.testing.assert_allclose(g.node_values["filter"][v], X[members].mean(axis=0))
+        assert g.node_values["density"][v] == pytest.approx(density[members].mean())
+    np.testing.assert_allclose(g.lens_mean, g.node_mean(principal_components(X, 2)))
+
+    back = MapperGraph.from_dict(json.loads(json.dumps(g.to_dict())))
+    assert repr(back) == repr(g)
+    assert all(np.array_equal(a, b) for a, b in zip(back.nodes, g.nodes))
+    np.testing.assert_array_equal(back.edges, g.edges)
+    np.testing.assert_array_equal(back.edge_weights, g.edge_weights)
+    np.testing.assert_array_equal(back.triangles, g.triangles)
+    np.testing.assert_allclose(back.lens_mean, g.lens_mean)
+    np.testing.assert_allclose(back.node_values["filter"], g.node_values["filter"])
+    assert back.cover == g.cover and back.params == g.params
+
+    nx = pytest.importorskip("networkx")
+    G = g.to_networkx()
+    assert G.number_of_nodes() == g.n_nodes and G.number_of_edges() == g.n_edges
+    for (a, b), w in zip(g.edges.tolist(), g.edge_weights.tolist()):
+        assert G.edges[a, b]["weight"] == w
+    assert G.nodes[0]["members"] == g.nodes[0].tolist() and "density" in G.nodes[0]
+    assert len(nx.cycle_basis(G)) == len(g.cycles())
+
+
+def test_cycle_basis_is_made_of_closed_walks():
+    g = fasttda.mapper(noisy_circle(), "pca2", n_intervals=6)
+    adj = {tuple(e) for e in g.edges.tolist()}
+    cycles = g.cycles()
+    assert len(cycles) == g.n_edges - g.n_nodes + len(g.connected_components())
+    for c in cycles:
+        assert len(set(c)) == len(c) >= 3
+        for a, b in zip(c, c[1:] + c[:1]):
+            assert (min(a, b), max(a, b)) in adj
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs, lens, match", [
+    ({}, np.zeros(9), "lens has 9 values"),
+    ({}, np.r_[np.zeros(9), np.nan], "NaN"),
+    ({"n_intervals": 0}, None, "n_intervals must be at least 1"),
+    ({"overlap": 1.0}, None, r"overlap must lie in \[0, 1\)"),
+    ({"overlap": -0.1}, None, r"overlap must lie in \[0, 1\)"),
+    ({"cover": "quantile"}, None, "unknown cover"),
+    ({"clusterer": "kmeans"}, None, "unknown clusterer"),
+    ({}, np.zeros((10, 4)), "d = 1, 2 or 3"),
+    ({}, "circle_angle", "unknown lens 'circle_angle'.*'pca1'"),
+    ({"n_intervals": [3, 3]}, None, "one value per lens coordinate"),
+    ({"cluster_params": {"epsilon": 1}}, None, "unknown cluster_params"),
+    ({"min_points": 0}, None, "min_points must be at least 1"),
+    ({"n_intervals": 2**30}, None, "n_intervals is too large"),
+    ({"clusterer": "dbscan", "cluster_params": {"eps": np.inf}}, None, "eps must be a finite distance"),
+])
+def test_bad_input_is_one_clear_value_error(kwargs, lens, match):
+    X = np.random.default_rng(0).normal(size=(10, 3))
+    with pytest.raises(ValueError, match=match):
+        fasttda.mapper(X, np.zeros(10) if lens is None else lens, **kwargs)
+
+
+def test_dense_core_of_natural_patches_maps_to_the_primary_circle():
+    core = load_mat("natural_patches", "nk300c30Dct")  # the published X(300, 30%)
+    g = fasttda.mapper(core, "pca2", n_intervals=6, triangles=True)
+    assert len(g.connected_components()) == 1 and g.betti1() == 1
+
+
+def test_interrupt_stops_one_huge_preimage():
+    import os
+    import signal
+    import threading
+    import time
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    X = fasttda.datasets.filter_like(60_000, seed=2)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):  # one cube, Prim on 60,000 points: many seconds
+        fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"prim_max": 10**9}, n_threads=1)
+    timer.join()
+    assert time.perf_counter() - start < 2.0
+
+
+def test_tiny_inputs():
+    g = fasttda.mapper(np.zeros((1, 2)), np.zeros(1), triangles=True)
+    assert [v.tolist() for v in g.nodes] == [[0]] and g.n_edges == 0 and len(g.triangles) == 0
+    g = fasttda.mapper(np.zeros((5, 2)), np.arange(5.0), n_intervals=2, overlap=0.0)  # duplicate points
+    assert g.n_nodes == 2 and g.edges.tolist() == [[0, 1]] and g.edge_weights.tolist() == [1]
