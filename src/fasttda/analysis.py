@@ -102,7 +102,7 @@ class Analysis:
             f"Horizontal and vertical edges {self.orientation['axis_ratio']:.1f}x as frequent as diagonal ones "
             f"(1.0 = uniform).",
             f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
-            f"{len(self.graph.connected_components())} component(s), {len(self.graph.cycles())} loop(s).",
+            f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).",
         ]
         if self.filters is not None and self.filters.n_dropped:
             lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
@@ -219,7 +219,7 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
     t1, t2, klein_d = models.klein_fit(X, norm)
     lens_values = np.stack([np.cos(theta), np.sin(theta)], axis=1) if isinstance(lens, str) and \
         lens == "circle_angle" else lens
-    graph = mapper(X, lens_values, n_intervals=n_intervals, overlap=overlap,
+    graph = mapper(X, lens_values, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density[core]}, n_threads=n_threads)
     node_filters = pixel_filters(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
