@@ -9,11 +9,9 @@
 // the last simplex to the first; a column's pivot is its earliest coface.
 //
 // Threads: columns are assembled and screened for apparent pairs in parallel
-// chunks; the reduction runs block by block, each column of a block first
-// reduced in parallel against the pivots of earlier blocks (read only), then
-// finished in column order against the pivots of its own block. Any order of
-// left-to-right column additions ends in the same pairs, so the barcodes do
-// not depend on the thread count.
+// chunks, and reduced by a lock-free scheme after Morozov and Nigmetov (2020)
+// with a shared pivot table. Any sequence of left-to-right column additions
+// ends in the same pairs, so the barcodes do not depend on the thread count.
 #pragma once
 
 #include <algorithm>
@@ -21,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -217,51 +216,53 @@ struct sparse_distances {
 
 // --------------------------------------------------------------- pivot table
 
-// Open addressing, linear probing: simplex index -> reduced column id.
-class pivot_map {
+// Pivot simplex index -> the column that owns it, shared by the threads of a
+// reduction: open addressing with linear probing, keys claimed by
+// compare-and-swap, owners changed by compare-and-swap. Sized once for the
+// number of columns (a column owns at most one pivot), never rehashed.
+class pivot_table {
 public:
-    void reserve(std::size_t n) {
+    static constexpr std::int64_t none = -1;
+
+    explicit pivot_table(std::size_t columns = 0) {
         std::size_t cap = 16;
-        while (cap < 2 * n + 16) cap *= 2;
-        if (cap > keys_.size()) rehash(cap);
+        while (cap < 2 * columns + 16) cap *= 2;
+        keys_ = std::vector<std::atomic<index_t>>(cap);
+        owners_ = std::vector<std::atomic<std::int64_t>>(cap);
+        for (std::size_t i = 0; i < cap; ++i) {
+            keys_[i].store(empty, std::memory_order_relaxed);
+            owners_[i].store(none, std::memory_order_relaxed);
+        }
+        mask_ = cap - 1;
     }
-    std::size_t size() const { return size_; }
-    // The column whose pivot is idx, or -1.
+
+    // The column owning pivot idx, or none.
     std::int64_t find(index_t idx) const {
-        if (keys_.empty()) return -1;
         for (std::size_t h = hash(idx) & mask_;; h = (h + 1) & mask_) {
-            if (keys_[h] == idx) return vals_[h];
-            if (keys_[h] == empty) return -1;
+            const index_t k = keys_[h].load(std::memory_order_acquire);
+            if (k == idx) return owners_[h].load(std::memory_order_acquire);
+            if (k == empty) return none;
         }
     }
-    void insert(index_t idx, std::int64_t col) {
-        if (2 * (size_ + 1) > keys_.size()) rehash(std::max<std::size_t>(16, 2 * keys_.size()));
-        std::size_t h = hash(idx) & mask_;
-        while (keys_[h] != empty) h = (h + 1) & mask_;
-        keys_[h] = idx;
-        vals_[h] = col;
-        ++size_;
+
+    // Makes col the owner of idx if its owner is still `expected`.
+    bool claim(index_t idx, std::int64_t expected, std::int64_t col) {
+        for (std::size_t h = hash(idx) & mask_;; h = (h + 1) & mask_) {
+            index_t k = keys_[h].load(std::memory_order_acquire);
+            if (k == empty && keys_[h].compare_exchange_strong(k, idx, std::memory_order_acq_rel)) k = idx;
+            if (k == idx) return owners_[h].compare_exchange_strong(expected, col, std::memory_order_acq_rel);
+        }
     }
 
 private:
     static constexpr index_t empty = -1;
     static std::size_t hash(index_t x) {
-        std::uint64_t z = static_cast<std::uint64_t>(x) * 0x9E3779B97F4A7C15ull;
+        const std::uint64_t z = static_cast<std::uint64_t>(x) * 0x9E3779B97F4A7C15ull;
         return static_cast<std::size_t>(z ^ (z >> 29));
     }
-    void rehash(std::size_t cap) {
-        std::vector<index_t> k(cap, empty);
-        std::vector<std::int64_t> v(cap);
-        std::swap(k, keys_);
-        std::swap(v, vals_);
-        mask_ = cap - 1;
-        size_ = 0;
-        for (std::size_t i = 0; i < k.size(); ++i)
-            if (k[i] != empty) insert(k[i], v[i]);
-    }
-    std::vector<index_t> keys_;
-    std::vector<std::int64_t> vals_;
-    std::size_t mask_ = 0, size_ = 0;
+    std::vector<std::atomic<index_t>> keys_;
+    std::vector<std::atomic<std::int64_t>> owners_;
+    std::size_t mask_ = 0;
 };
 
 // Sorts in parallel: fixed blocks sorted by the team, then merged pairwise.
@@ -338,7 +339,7 @@ public:
                 }
             });
         std::vector<char>().swap(negative);
-        pivot_map pivots;
+        pivot_table pivots;
         std::vector<entry> simplices = std::move(edges);
         for (int dim = 1;; ++dim) {
             pivots = reduce(columns, dim, out.dgms[dim]);
@@ -493,7 +494,7 @@ private:
     // still need a column: not cleared (a pivot of dim-1, or apparent with a
     // facet) and not the bottom of a zero apparent pair. Replaces `simplices`
     // with those of `dim` when a higher dimension will need them.
-    void assemble(std::vector<entry>& simplices, std::vector<entry>& columns, int dim, const pivot_map& pivots) {
+    void assemble(std::vector<entry>& simplices, std::vector<entry>& columns, int dim, const pivot_table& pivots) {
         const bool keep = dim < maxdim_;
         struct found {
             entry s;
@@ -506,7 +507,7 @@ private:
                     vertices(simplices[i].index, dim - 1, v);
                     cofacets(v, dim, simplices[i].index, simplices[i].diam, v[0] + 1, [&](const entry& t) {
                         entry s{t.diam, 1, t.index};
-                        bool column = pivots.find(s.index) < 0 && zero_apparent_facet(s, dim).index < 0;
+                        bool column = pivots.find(s.index) == pivot_table::none && zero_apparent_facet(s, dim).index < 0;
                         if (column) {
                             vertices(s.index, dim, u);
                             column = zero_apparent_cofacet(s, u, dim + 1).index < 0;
@@ -529,18 +530,28 @@ private:
 
     // A column under reduction: its cochain's coboundary as a heap whose top
     // is the earliest coface, and the cochain itself (the simplices added).
+    // An emergent candidate has its pivot set and no heap yet.
     struct working {
         std::vector<entry> heap;
         std::vector<entry> cochain;
         entry pivot{0, 0, -1};
-        bool emergent() const { return pivot.index >= 0 && heap.empty(); }
+        bool lazy() const { return pivot.index >= 0 && heap.empty(); }
     };
 
-    static bool heap_less(const entry& a, const entry& b) { return earlier(b, a); }
+    // A published state of a column: immutable, so other threads may add it
+    // while its owner moves on to a newer one.
+    struct state {
+        std::vector<entry> cochain;
+        entry pivot;  // index -1: the coboundary is zero
+    };
+
+    struct heap_less {  // a functor, so the heap operations inline it
+        bool operator()(const entry& a, const entry& b) const { return earlier(b, a); }
+    };
 
     void push(working& w, const entry& e) const {
         w.heap.push_back(e);
-        std::push_heap(w.heap.begin(), w.heap.end(), heap_less);
+        std::push_heap(w.heap.begin(), w.heap.end(), heap_less{});
     }
 
     // Pops the earliest coface with a nonzero summed coefficient and leaves it
@@ -549,12 +560,12 @@ private:
         auto& h = w.heap;
         while (!h.empty()) {
             entry top = h.front();
-            std::pop_heap(h.begin(), h.end(), heap_less);
+            std::pop_heap(h.begin(), h.end(), heap_less{});
             h.pop_back();
             std::uint64_t c = top.coef;
             while (!h.empty() && h.front().index == top.index) {
                 c += h.front().coef;
-                std::pop_heap(h.begin(), h.end(), heap_less);
+                std::pop_heap(h.begin(), h.end(), heap_less{});
                 h.pop_back();
             }
             top.coef = static_cast<coef_t>(c % p_);
@@ -581,53 +592,33 @@ private:
         }
     }
 
-    // The reduced columns of one dimension: cochains in one pool.
-    struct reduced {
-        std::vector<std::size_t> start{0};
-        std::vector<entry> terms;
-        std::vector<coef_t> pivot_coef;
-    };
-
-    // Starts column s: the emergent-pair shortcut first (the earliest coface
-    // has the column's own diameter and nobody owns it yet: nothing to
-    // reduce), else the whole coboundary on the heap.
-    // An emergent candidate is left with its pivot set and an empty heap.
-    void start_column(working& w, const entry& s, int dim, const pivot_map& pivots) const {
+    // Starts column s: when its earliest coface has its own diameter and
+    // nobody owns it, there is nothing to reduce (an emergent pair) unless a
+    // concurrent column claims it first; else the whole coboundary on the heap.
+    void start_column(working& w, const entry& s, int dim, const pivot_table& pivots) const {
         index_t v[max_dimension + 2];
         vertices(s.index, dim, v);
         w.cochain.assign(1, {s.diam, 1, s.index});
         w.heap.clear();
         w.pivot = {0, 0, -1};
         const entry t = first_equal_cofacet(s, v, dim + 1);
-        if (t.index >= 0 && pivots.find(t.index) < 0 && zero_apparent_facet(t, dim + 1).index < 0) {
-            w.pivot = t;  // emergent unless a column of this block claims t first
+        if (t.index >= 0 && pivots.find(t.index) == pivot_table::none && zero_apparent_facet(t, dim + 1).index < 0) {
+            w.pivot = t;
             return;
         }
         cofacets(v, dim + 1, s.index, s.diam, 0, [&](const entry& e) {
             w.heap.push_back(e);
             return true;
         });
-        std::make_heap(w.heap.begin(), w.heap.end(), heap_less);
+        std::make_heap(w.heap.begin(), w.heap.end(), heap_less{});
     }
 
-    // Reduces w until its pivot belongs to no column in `pivots` (or to an
-    // apparent pair); the caller decides what a free pivot means.
-    void reduce_column(working& w, int dim, const pivot_map& pivots, const reduced& cols) const {
-        for (;;) {
-            const entry t = pop_pivot(w);
-            w.pivot = t;
-            if (t.index < 0) return;
-            const std::int64_t j = pivots.find(t.index);
-            if (j >= 0) {
-                const coef_t f = mul_mod(p_ - t.coef, inverse_mod(cols.pivot_coef[j], p_), p_);
-                add(w, cols.terms.data() + cols.start[j], cols.start[j + 1] - cols.start[j], f, dim);
-                continue;
-            }
-            const entry a = zero_apparent_facet(t, dim + 1);
-            if (a.index < 0) return;
-            const entry one{a.diam, 1, a.index};
-            add(w, &one, 1, mul_mod(p_ - t.coef, inverse_mod(a.coef, p_), p_), dim);
-        }
+    // The emergent shortcut did not hold: put the whole coboundary on the heap.
+    void expand(working& w, int dim) const {
+        std::vector<entry> terms;
+        terms.swap(w.cochain);
+        w.pivot = {0, 0, -1};
+        add(w, terms.data(), terms.size(), 1, dim);
     }
 
     // Merges repeated simplices of a cochain (sorted by index, zeros dropped).
@@ -644,59 +635,89 @@ private:
         cochain.resize(out);
     }
 
-    pivot_map reduce(const std::vector<entry>& columns, int dim, std::vector<bar>& bars) {
-        pivot_map pivots;
-        pivots.reserve(columns.size());
-        reduced cols;
-        const std::size_t block = 256;
-        std::vector<working> work(block);
-        for (std::size_t b0 = 0; b0 < columns.size(); b0 += block) {
-            const std::size_t b1 = std::min(columns.size(), b0 + block);
-            // Against earlier blocks only, in parallel: `pivots` is read only here.
-            parallel_for(policy_, b1 - b0, 4, [&](unsigned, std::size_t b, std::size_t e) {
-                for (std::size_t i = b; i < e; ++i) {
-                    working& w = work[i];
-                    start_column(w, columns[b0 + i], dim, pivots);
-                    if (!w.emergent()) reduce_column(w, dim, pivots, cols);
-                }
-            });
-            // Then in column order against the whole table.
-            run_team(policy_, 1, [&](unsigned, const std::atomic<bool>& cancel) {
-                for (std::size_t i = 0; i < b1 - b0; ++i) {
-                    if ((i & 31) == 0 && cancel.load(std::memory_order_relaxed)) return;
-                    finish_column(work[i], columns[b0 + i], dim, pivots, cols, bars);
-                }
-            });
-        }
-        return pivots;
+    // Shared by the threads reducing one dimension.
+    struct reduction {
+        const std::vector<entry>& columns;
+        pivot_table pivots;
+        std::vector<std::atomic<const state*>> current;  // latest published state per column
+        std::vector<std::vector<std::unique_ptr<state>>> arena;  // per thread, freed at the end
+    };
+
+    const state* publish(reduction& R, unsigned tid, std::size_t col, working& w) const {
+        compact(w.cochain);
+        R.arena[tid].push_back(std::make_unique<state>(state{w.cochain, w.pivot}));
+        const state* s = R.arena[tid].back().get();
+        R.current[col].store(s, std::memory_order_release);
+        return s;
     }
 
-    void finish_column(working& w, const entry& s, int dim, pivot_map& pivots, reduced& cols,
-                       std::vector<bar>& bars) const {
-        if (w.emergent()) {
-            if (pivots.find(w.pivot.index) < 0) {
-                record(w, pivots, cols);
+    // Lock-free reduction after Morozov and Nigmetov: a column whose pivot is
+    // owned by an earlier column adds it; one whose pivot is owned by a later
+    // column takes the pivot over and goes on reducing that later column. Only
+    // earlier columns are ever added, so this is a left-to-right reduction and
+    // ends in the same pairs as the sequential one.
+    void reduce_column(reduction& R, unsigned tid, std::size_t col, working& w, int dim) const {
+        start_column(w, R.columns[col], dim, R.pivots);
+        for (;;) {
+            const entry t = w.lazy() ? w.pivot : pop_pivot(w);
+            w.pivot = t;
+            if (t.index < 0) {
+                publish(R, tid, col, w);
                 return;
             }
-            start_column(w, s, dim, pivots);  // claimed within the block: reduce after all
+            const std::int64_t j = R.pivots.find(t.index);
+            if (j == pivot_table::none) {
+                const entry a = zero_apparent_facet(t, dim + 1);
+                if (a.index >= 0) {  // owned by an apparent pair's column: add it
+                    if (w.lazy()) expand(w, dim);
+                    const entry one{a.diam, 1, a.index};
+                    add(w, &one, 1, mul_mod(p_ - t.coef, inverse_mod(a.coef, p_), p_), dim);
+                    continue;
+                }
+                publish(R, tid, col, w);
+                if (R.pivots.claim(t.index, pivot_table::none, static_cast<std::int64_t>(col))) return;
+                continue;
+            }
+            if (static_cast<std::size_t>(j) < col) {
+                const state* s = R.current[j].load(std::memory_order_acquire);
+                if (s == nullptr || s->pivot.index != t.index) continue;  // j is moving: look again
+                if (w.lazy()) expand(w, dim);
+                const coef_t f = mul_mod(p_ - t.coef, inverse_mod(s->pivot.coef, p_), p_);
+                add(w, s->cochain.data(), s->cochain.size(), f, dim);
+                continue;
+            }
+            publish(R, tid, col, w);
+            if (!R.pivots.claim(t.index, j, static_cast<std::int64_t>(col))) continue;
+            // col owns t now; the later column j lost its pivot: reduce it further.
+            col = static_cast<std::size_t>(j);
+            const state* s = R.current[col].load(std::memory_order_acquire);
+            w.heap.clear();
+            w.cochain.clear();
+            w.pivot = {0, 0, -1};
+            add(w, s->cochain.data(), s->cochain.size(), 1, dim);
         }
-        if (w.pivot.index >= 0 || !w.heap.empty()) reduce_column(w, dim, pivots, cols);
-        if (w.pivot.index < 0) {
-            bars.push_back({static_cast<double>(s.diam), std::numeric_limits<double>::infinity()});
-        } else {
-            if (w.pivot.diam > s.diam) bars.push_back({static_cast<double>(s.diam), static_cast<double>(w.pivot.diam)});
-            compact(w.cochain);
-            record(w, pivots, cols);
-        }
-        std::vector<entry>().swap(w.heap);
-        std::vector<entry>().swap(w.cochain);
     }
 
-    void record(const working& w, pivot_map& pivots, reduced& cols) const {
-        pivots.insert(w.pivot.index, static_cast<std::int64_t>(cols.pivot_coef.size()));
-        cols.terms.insert(cols.terms.end(), w.cochain.begin(), w.cochain.end());
-        cols.start.push_back(cols.terms.size());
-        cols.pivot_coef.push_back(w.pivot.coef);
+    // Reduces the columns of `dim` (last simplex first) and appends their
+    // bars; returns the pivot table, which clears the next dimension.
+    pivot_table reduce(const std::vector<entry>& columns, int dim, std::vector<bar>& bars) {
+        const unsigned threads = resolve_threads(policy_.n_threads);
+        reduction R{columns, pivot_table(columns.size()), std::vector<std::atomic<const state*>>(columns.size()),
+                    std::vector<std::vector<std::unique_ptr<state>>>(threads)};
+        for (auto& c : R.current) c.store(nullptr, std::memory_order_relaxed);
+        std::vector<working> work(threads);
+        parallel_for(policy_, columns.size(), 1, [&](unsigned tid, std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i) reduce_column(R, tid, i, work[tid], dim);
+        });
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            const state* s = R.current[i].load(std::memory_order_acquire);
+            const entry& t = s->pivot;
+            if (t.index < 0)
+                bars.push_back({static_cast<double>(columns[i].diam), std::numeric_limits<double>::infinity()});
+            else if (t.diam > columns[i].diam)
+                bars.push_back({static_cast<double>(columns[i].diam), static_cast<double>(t.diam)});
+        }
+        return std::move(R.pivots);
     }
 
     const Oracle& dist_;
