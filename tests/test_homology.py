@@ -239,6 +239,8 @@ def test_bad_sparse_and_points():
         fasttda.rips(np.array([[0.0, np.nan], [1.0, 2.0]]))
     with pytest.raises(ValueError, match="thresh"):
         fasttda.rips(noisy_circle(10), thresh=-1.0)
+    with pytest.raises(ValueError, match="finite thresh"):
+        fasttda.rips(np.zeros((40_000, 2)))
 
 
 def test_index_overflow_is_refused_before_allocating():

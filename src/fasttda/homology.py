@@ -15,6 +15,9 @@ from . import _core
 from ._checks import as_int, as_points, as_threads
 
 MAX_DIM = 3
+# Beyond this many points thresh=inf would need a dense float32 matrix of
+# more than ~3.6 GB (4 n² bytes): ask for a threshold instead.
+MAX_DENSE_POINTS = 30_000
 
 
 def _is_prime(p: int) -> bool:
@@ -91,6 +94,9 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
     else:
         X = as_points(X)
         if math.isinf(thresh):
+            if X.shape[0] > MAX_DENSE_POINTS:
+                raise ValueError(f"{X.shape[0]} points need a finite thresh: without one Rips uses every pairwise "
+                                 f"distance (an n×n matrix); with one it uses only the pairs within it")
             res = _core.rips_points(X, maxdim, thresh, coeff, threads)
         else:
             # A hair beyond thresh: radius_graph keeps d < r, Rips keeps d <= thresh.
