@@ -577,14 +577,18 @@ private:
         return {0, 0, -1};
     }
 
-    // Adds factor × (coboundary of the cochain `terms`) to w.
-    void add(working& w, const entry* terms, std::size_t count, coef_t factor, int dim) const {
+    // Adds factor × (coboundary of the cochain `terms`) to w. Cofaces earlier
+    // than `from` are skipped: when the cochain is a reduced column with pivot
+    // `from`, they sum to zero over its terms, and w has none left there.
+    void add(working& w, const entry* terms, std::size_t count, coef_t factor, int dim,
+             const entry& from = {0, 0, std::numeric_limits<index_t>::max()}) const {
         index_t v[max_dimension + 2];
         for (std::size_t i = 0; i < count; ++i) {
             const coef_t c = mul_mod(terms[i].coef, factor, p_);
             w.cochain.push_back({terms[i].diam, c, terms[i].index});
             vertices(terms[i].index, dim, v);
             cofacets(v, dim + 1, terms[i].index, terms[i].diam, 0, [&](entry e) {
+                if (earlier(e, from)) return true;
                 e.coef = mul_mod(e.coef, c, p_);
                 push(w, e);
                 return true;
@@ -683,7 +687,7 @@ private:
                 if (s == nullptr || s->pivot.index != t.index) continue;  // j is moving: look again
                 if (w.lazy()) expand(w, dim);
                 const coef_t f = mul_mod(p_ - t.coef, inverse_mod(s->pivot.coef, p_), p_);
-                add(w, s->cochain.data(), s->cochain.size(), f, dim);
+                add(w, s->cochain.data(), s->cochain.size(), f, dim, t);
                 continue;
             }
             publish(R, tid, col, w);
