@@ -6,6 +6,7 @@ namespace fasttda::bind {
 void register_parallel(py::module_& m);
 void register_neighbours(py::module_& m);
 void register_mapper(py::module_& m);
+void register_rips(py::module_& m);
 }  // namespace fasttda::bind
 
 PYBIND11_MODULE(_core, m) {
@@ -23,6 +24,7 @@ PYBIND11_MODULE(_core, m) {
     fasttda::bind::register_parallel(m);
     fasttda::bind::register_neighbours(m);
     fasttda::bind::register_mapper(m);
+    fasttda::bind::register_rips(m);
 #ifdef NDEBUG
     m.attr("build_type") = "release";
 #else
