@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import _ensemble
 from . import datasets as _datasets
 from . import models as _models
 from .store import WeightStore
@@ -39,6 +40,37 @@ def pick_device(device="auto") -> torch.device:
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
+
+
+_MALLOPT_DONE = False
+
+
+def keep_freed_memory() -> bool:
+    """Asks glibc to keep freed memory for reuse instead of returning it to the system (Linux only).
+
+    Activations of a many-seed batch are tens to hundreds of MB; by default glibc maps
+    each such block fresh from the kernel and unmaps it when freed, so every
+    iteration pays page faults on all of them (on a VM this cost more than the
+    arithmetic). Raising the mmap and trim thresholds makes the memory be reused;
+    the process keeps its peak footprint. Returns whether the setting was applied.
+    """
+    global _MALLOPT_DONE
+    if _MALLOPT_DONE:
+        return True
+    import ctypes
+    import os
+    import sys
+    if not sys.platform.startswith("linux") or os.environ.get("FASTTDA_NO_MALLOPT"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+        ok = (libc.mallopt(M_MMAP_THRESHOLD, 1 << 30) and libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+              and libc.mallopt(M_TOP_PAD, 64 << 20))
+    except (OSError, AttributeError):
+        return False
+    _MALLOPT_DONE = bool(ok)
+    return _MALLOPT_DONE
 
 
 def _factory(model):
@@ -145,13 +177,16 @@ def _stacked_forward(base):
 
 
 @torch.no_grad()
-def evaluate(forward, params, buffers, x, y, chunk: int = 1000) -> np.ndarray:
+def evaluate(forward, params, buffers, x, y, steps=None, chunk: int = 500) -> np.ndarray:
     """Accuracy of every seed on the same images x (N, C, H, W)."""
     S = next(iter(params.values())).shape[0]
     correct = torch.zeros(S, dtype=torch.int64, device=x.device)
     batched = torch.vmap(forward, in_dims=(0, 0, None), randomness="different")
     for b in range(0, len(x), chunk):
-        out = batched(params, buffers, x[b:b + chunk])
+        if steps is not None:
+            out = _ensemble.forward(steps, params, x[b:b + chunk], shared_input=True, training=False)
+        else:
+            out = batched(params, buffers, x[b:b + chunk])
         correct += (out.argmax(-1) == y[b:b + chunk]).sum(-1)
     return (correct.double() / len(x)).cpu().numpy()
 
@@ -159,7 +194,7 @@ def evaluate(forward, params, buffers, x, y, chunk: int = 1000) -> np.ndarray:
 def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: int = 500, *,
                    batch_size: int = 64, optimizer: str = "sgd", lr: float | None = None, momentum: float = 0.0,
                    weight_decay: float = 0.0, checkpoints=None, layers=None, store: WeightStore | str | None = None,
-                   root=None, device="auto", evaluate_at_checkpoints: bool = True) -> Ensemble:
+                   root=None, device="auto", evaluate_at_checkpoints: bool = True, fast: bool = True) -> Ensemble:
     """Trains one network per seed, all at once, and keeps the conv weights at the checkpoints.
 
     Parameters
@@ -175,6 +210,10 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     layers : conv layers to keep, in the seed's numbering (1 = first conv); default all.
     store : a :class:`WeightStore`, or a folder for one; default in memory.
     device : "auto" (CUDA when available), "cpu", "cuda", …
+    fast : use the grouped-convolution forward of ``_ensemble`` for plain conv/pool/linear
+        chains (all the networks here); False, or any other network, uses ``torch.func.vmap``.
+
+    On the CPU the process keeps freed memory for reuse (see ``keep_freed_memory``).
     """
     factory, name = _factory(model)
     seeds = [int(s) for s in seeds]
@@ -199,7 +238,14 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     base = copy.deepcopy(nets[0]).to("meta")
     base.train()
     forward = _stacked_forward(base)
-    batched = torch.vmap(forward, randomness="different")
+    steps = _ensemble.plan(base) if fast and not buffers else None
+    if dev.type == "cpu":
+        keep_freed_memory()
+    if steps is not None:  # grouped convolutions, channels-last
+        def batched(p, b, x):
+            return _ensemble.forward(steps, p, x)
+    else:  # any other network: torch.func.vmap over functional_call
+        batched = torch.vmap(forward, randomness="different")
     leaves = list(params.values())
     for p in leaves:
         p.requires_grad_(True)
@@ -217,7 +263,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
             store.put(it, {layer: params[key][i] for layer, key in layer_names.items()}, run=s)
         if evaluate_at_checkpoints:
             base.eval()
-            accuracy[it] = evaluate(forward, params, buffers, x_test, y_test)
+            accuracy[it] = evaluate(forward, params, buffers, x_test, y_test, steps)
             base.train()
 
     start = time.perf_counter()
@@ -235,7 +281,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
             checkpoint(it)
     if iterations not in accuracy:
         base.eval()
-        accuracy[iterations] = evaluate(forward, params, buffers, x_test, y_test)
+        accuracy[iterations] = evaluate(forward, params, buffers, x_test, y_test, steps)
     seconds = time.perf_counter() - start
     final = {k: v.detach().cpu() for k, v in params.items()}
     return Ensemble(name, seeds, store, sorted(layer_names), cps, accuracy, losses.cpu().numpy(), final,
@@ -251,6 +297,8 @@ def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int =
     dev = pick_device(device)
     ds = _dataset(data, root)
     net = init_model(factory, seed).to(dev)
+    if dev.type == "cpu":
+        keep_freed_memory()
     net.train()
     opt = _optimizer(optimizer, net.parameters(), lr, momentum, weight_decay)
     x_train, y_train = ds.x_train.to(dev), ds.y_train.to(dev)
