@@ -77,7 +77,7 @@ def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False,
         h = x.contiguous(memory_format=cl)  # the first conv reads the same C channels for every seed
     else:  # (S, B, C, H, W) → (B, S·C, H, W) stored channels-last, i.e. as (B, H, W, S·C)
         S_, B, C, H, W = x.shape
-        h = x.permute(1, 3, 4, 0, 2).reshape(B, H, W, S_ * C).permute(0, 3, 1, 2)
+        h = x.permute(1, 3, 4, 0, 2).contiguous().view(B, H, W, S_ * C).permute(0, 3, 1, 2)
     flat = False
     first_conv = True
     for prefix, m in steps:
