@@ -210,6 +210,8 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     layers : conv layers to keep, in the seed's numbering (1 = first conv); default all.
     store : a :class:`WeightStore`, or a folder for one; default in memory.
     device : "auto" (CUDA when available), "cpu", "cuda", …
+    evaluate_at_checkpoints : measure every seed's test accuracy at each checkpoint (the final
+        iteration is always measured).
     fast : use the grouped-convolution forward of ``_ensemble`` for plain conv/pool/linear
         chains (all the networks here); False, or any other network, uses ``torch.func.vmap``.
 
