@@ -5,8 +5,8 @@
 
 Both sides train seeds 0..S-1 of ``mnist2`` on ``mnist5k`` with SGD (lr 0.01) for T
 iterations each, with the same initialisation and data order (``train_plain`` is the
-textbook loop: one model, one optimizer, one batch at a time), in one torch thread
-(the benchmark machine is shared; see RESULTS.md). The test set is cut to 100
+textbook loop: one model, one optimizer, one batch at a time), in one or two torch
+threads (the benchmark machine is shared; see RESULTS.md). The test set is cut to 100
 images so the ensemble's final accuracy pass is a negligible part of its time.
 """
 
@@ -34,7 +34,8 @@ def sizes():
     if level() == "quick":
         return [Size("S=4 B=64 T=3 1 thread", _setup(4, 64, 3, 1))]
     return [Size("S=16 B=64 T=10 1 thread", _setup(16, 64, 10, 1)),
-            Size("S=16 B=16 T=20 1 thread", _setup(16, 16, 20, 1))]
+            Size("S=16 B=16 T=20 1 thread", _setup(16, 16, 20, 1)),
+            Size("S=16 B=64 T=10 2 threads", _setup(16, 64, 10, 2))]
 
 
 def ensemble(cfg, warmup):
