@@ -14,6 +14,15 @@ from fasttda import nets  # noqa: E402
 from fasttda.nets import datasets  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread: on a small shared machine the default two spend more time waiting than computing."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def tiny_dataset(n=96, channels=1, side=28, seed=0):
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, channels, side, side, generator=g)
@@ -212,10 +221,10 @@ def test_ensemble_adam_vmap_path_matches_fast_path():
 
 def test_mnist2_learns_mnist5k():
     torch.manual_seed(0)
-    ens = nets.train_ensemble("mnist2", "mnist5k", seeds=[0, 1], iterations=150, batch_size=32, lr=0.05,
-                              momentum=0.9, checkpoints=[0, 150], device="cpu")
+    ens = nets.train_ensemble("mnist2", "mnist5k", seeds=[0], iterations=200, batch_size=32, lr=0.05,
+                              momentum=0.9, checkpoints=[0, 200], device="cpu")
     assert ens.accuracy[0].max() < 0.3
-    assert ens.accuracy[150].min() > 0.75, ens.accuracy
+    assert ens.accuracy[200].min() > 0.8, ens.accuracy  # chance is 0.1
     assert ens.loss[-10:].mean() < ens.loss[:10].mean() / 2
 
 
