@@ -43,6 +43,29 @@ def test_mnist2_and_cifar2_shapes():
     assert len(nets.conv_layers(nets.vgg_small())) == 8
 
 
+@pytest.mark.parametrize("name,shape", [("mnist2", (1, 28, 28)), ("cifar2", (3, 32, 32)),
+                                        ("vgg_small", (3, 32, 32))])
+def test_batched_forward_equals_each_network(name, shape):
+    from fasttda.nets import _ensemble, train
+    seeds = [0, 1, 2]
+    nets_ = [train.init_model(lambda: nets.models.build(name), s) for s in seeds]
+    params, _ = train._stack(nets_, "cpu")
+    steps = _ensemble.plan(nets_[0])
+    assert steps is not None
+    x = torch.randn(len(seeds), 4, *shape)
+    with torch.no_grad():
+        want = torch.stack([n(x[i]) for i, n in enumerate(nets_)])
+        got = _ensemble.forward(steps, params, x)
+        shared = _ensemble.forward(steps, params, x[0], shared_input=True)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(shared, torch.stack([n(x[0]) for n in nets_]).detach(), atol=1e-5, rtol=1e-4)
+
+    class Custom(torch.nn.Sequential):
+        def forward(self, x):
+            return super().forward(x) * 2
+    assert _ensemble.plan(Custom(torch.nn.Conv2d(1, 2, 3))) is None
+
+
 def test_vgg16_state_dict_round_trip(tmp_path):
     model = nets.vgg16(n_classes=10)
     keys = list(model.state_dict())

@@ -9,8 +9,13 @@ This subpackage imports torch; ``import fasttda`` does not. Install with
     fv = nets.layer_filters(ens, layer=1, iteration=500)   # a fasttda.FilterVectors
 """
 
-from . import datasets, models
-from .datasets import Dataset, load
+try:
+    import torch  # noqa: F401
+except ImportError as e:  # pragma: no cover - exercised only without torch
+    raise ImportError("fasttda.nets needs torch: pip install 'fasttda[torch]'") from e
+
+from . import datasets, models  # noqa: E402
+from .datasets import Dataset, load  # noqa: E402
 from .extract import iter_filter_vectors, iter_weights, layer_filters
 from .models import cifar2, conv_layers, load_vgg16, mnist2, vgg16, vgg_small
 from .recorder import WeightRecorder

@@ -36,8 +36,9 @@ def _leaves(model: nn.Module, prefix: str = ""):
 def plan(model: nn.Module):
     """The forward steps of ``model`` when it is a plain chain of supported layers, else None."""
     from .models import VGG, SmallCNN
-    if not isinstance(model, (SmallCNN, VGG, nn.Sequential)):
-        return None  # custom forward(): only chains whose forward is the module order
+    chain = isinstance(model, nn.Sequential) and type(model).forward is nn.Sequential.forward
+    if not (chain or type(model) is VGG or type(model) is SmallCNN):
+        return None  # a custom forward(): only chains whose forward is the module order
     steps = []
     for prefix, m in _leaves(model):
         if not isinstance(m, _SIMPLE):
