@@ -1,0 +1,107 @@
+"""Conv weights out of networks, ensembles and stores, as filter vectors.
+
+Layers are numbered as in the seed (1 = first conv layer). Weights are read one
+(seed, checkpoint, layer) array at a time, so a study over many seeds and layers
+never holds more than the arrays of the layer it is describing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..filters import FilterVectors, filter_vectors
+from .store import WeightStore
+
+CHANNELS = ("each", "mean")
+
+
+def _slices(w: np.ndarray, channels: str) -> np.ndarray:
+    if channels == "each":
+        return w
+    if channels == "mean":
+        return w.mean(axis=1, keepdims=True)
+    raise ValueError(f"channels must be 'each' (every (out, in) slice is a point) or 'mean' "
+                     f"(one point per output channel, averaged over inputs), got {channels!r}")
+
+
+def _module_store(module, layers) -> WeightStore:
+    from .models import conv_weight_names
+    names = conv_weight_names(module, layers)
+    state = module.state_dict()
+    store = WeightStore()
+    store.put(0, {layer: state[key] for layer, key in names.items()})
+    return store
+
+
+def _as_store(source, layers=None) -> WeightStore:
+    if isinstance(source, WeightStore):
+        return source
+    if hasattr(source, "store") and isinstance(source.store, WeightStore):  # an Ensemble or a WeightRecorder
+        return source.store
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.is_dir():
+            return WeightStore(path)
+        import torch
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        convs = [k for k, v in state.items() if k.endswith("weight") and v.ndim == 4]
+        store = WeightStore()
+        store.put(0, {i + 1: state[k] for i, k in enumerate(convs) if layers is None or i + 1 in layers})
+        return store
+    import torch
+    if isinstance(source, torch.nn.Module):
+        return _module_store(source, layers)
+    raise TypeError("source must be an Ensemble, a WeightRecorder, a WeightStore (or its folder), a torch module "
+                    f"or a .pth state_dict file, got {type(source).__name__}")
+
+
+def _pick(values, wanted, what):
+    if wanted is None:
+        return list(values)
+    wanted = [int(w) for w in ([wanted] if np.isscalar(wanted) else wanted)]
+    missing = [w for w in wanted if w not in values]
+    if missing:
+        raise ValueError(f"no {what} {missing} in the source; it has {what} {list(values)}")
+    return wanted
+
+
+def iter_weights(source, layers=None, iterations=None, seeds=None, channels: str = "each"):
+    """Yields (seed, iteration, layer, weight (out, in, k, k) float32) one array at a time.
+
+    ``channels="mean"`` averages each filter over its input channels (out, 1, k, k).
+    """
+    _slices(np.zeros((1, 1, 1, 1)), channels)
+    store = _as_store(source, layers)
+    runs = _pick(store.runs(), seeds, "seeds")
+    its = _pick(store.iterations(), iterations, "iterations")
+    lays = _pick(store.layers(), layers, "layers")
+    have = set(store.keys())
+    for run in runs:
+        for it in its:
+            for layer in lays:
+                if (run, it, layer) in have:
+                    yield run, it, layer, _slices(store.get(it, layer, run=run), channels)
+
+
+def layer_filters(source, layer: int, iteration: int | None = None, seeds=None, channels: str = "each",
+                  **kwargs) -> FilterVectors:
+    """The filter vectors of one layer at one checkpoint, pooled over seeds (``FilterVectors.source[:, 0]``
+    indexes the seeds in order). ``kwargs`` go to ``fasttda.filter_vectors`` (norm, min_contrast, top, space)."""
+    store = _as_store(source, [layer])
+    if iteration is None:
+        iteration = store.iterations()[-1]
+    arrays = [w for _, _, _, w in iter_weights(store, [layer], [iteration], seeds, channels)]
+    if not arrays:
+        raise ValueError(f"the source holds no weights of layer {layer} at iteration {iteration}")
+    return filter_vectors(arrays, **kwargs)
+
+
+def iter_filter_vectors(source, layers=None, iterations=None, seeds=None, channels: str = "each", **kwargs):
+    """Yields ((iteration, layer), FilterVectors pooled over seeds) for every checkpoint and layer, reading
+    only one layer's arrays at a time."""
+    store = _as_store(source, layers)
+    for it in _pick(store.iterations(), iterations, "iterations"):
+        for layer in _pick(store.layers(), layers, "layers"):
+            yield (it, layer), layer_filters(store, layer, it, seeds, channels, **kwargs)

@@ -1,0 +1,170 @@
+"""The networks of the seed study, as plain ``torch.nn`` modules.
+
+- ``mnist2`` / ``cifar2``: conv 3×3 (64) → ReLU → max-pool 2 → conv 3×3 (32) → ReLU →
+  max-pool 2 → fully connected 64 → 10, for 1×28×28 and 3×32×32 input (unpadded convs).
+- ``vgg16``: VGG16 with torchvision's state_dict key names (``features.0.weight`` …
+  ``features.28.weight``, ``classifier.0/3/6``), so a torchvision ``.pth`` file loads
+  by key with ``load_vgg16(path)``; torchvision itself is not needed.
+- ``vgg_small``: VGG-11 at 1/8 width with batch norm off, for 32×32 input: small
+  enough to train on a CPU, deep enough to look at eight conv layers.
+
+``conv_layers(model)`` lists the conv layers in the seed's numbering (1 = first conv).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+# VGG configurations as torchvision writes them: numbers are conv widths, "M" a max-pool.
+VGG_CONFIGS = {
+    "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+}
+
+
+class SmallCNN(nn.Sequential):
+    """The seed's two-layer CNN: conv(64) → pool → conv(32) → pool → fc 64 → fc 10."""
+
+    def __init__(self, in_channels: int = 1, size: int = 28, n_classes: int = 10,
+                 widths: tuple[int, int] = (64, 32), hidden: int = 64):
+        side = ((size - 2) // 2 - 2) // 2
+        if side < 1:
+            raise ValueError(f"input of side {size} is too small for two 3x3 convs and two 2x2 pools")
+        super().__init__(OrderedDict([
+            ("conv1", nn.Conv2d(in_channels, widths[0], 3)),
+            ("relu1", nn.ReLU()),
+            ("pool1", nn.MaxPool2d(2)),
+            ("conv2", nn.Conv2d(widths[0], widths[1], 3)),
+            ("relu2", nn.ReLU()),
+            ("pool2", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()),
+            ("fc1", nn.Linear(widths[1] * side * side, hidden)),
+            ("relu3", nn.ReLU()),
+            ("fc2", nn.Linear(hidden, n_classes)),
+        ]))
+        self.input_shape = (in_channels, size, size)
+
+
+def mnist2(n_classes: int = 10) -> SmallCNN:
+    """The seed's MNIST network, for (N, 1, 28, 28) input."""
+    return SmallCNN(1, 28, n_classes)
+
+
+def cifar2(n_classes: int = 10) -> SmallCNN:
+    """The same network for (N, 3, 32, 32) colour input."""
+    return SmallCNN(3, 32, n_classes)
+
+
+class VGG(nn.Module):
+    """VGG with torchvision's module layout (``features``, ``avgpool``, ``classifier``)."""
+
+    def __init__(self, config, n_classes: int = 1000, width: float = 1.0, hidden: int = 4096,
+                 pool_side: int = 7, in_channels: int = 3, dropout: float = 0.5):
+        super().__init__()
+        layers: list[nn.Module] = []
+        c = in_channels
+        for v in config:
+            if v == "M":
+                layers.append(nn.MaxPool2d(2, 2))
+            else:
+                w = max(1, int(round(v * width)))
+                layers += [nn.Conv2d(c, w, 3, padding=1), nn.ReLU(inplace=True)]
+                c = w
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d((pool_side, pool_side))
+        self.classifier = nn.Sequential(
+            nn.Linear(c * pool_side * pool_side, hidden), nn.ReLU(True), nn.Dropout(dropout),
+            nn.Linear(hidden, hidden), nn.ReLU(True), nn.Dropout(dropout),
+            nn.Linear(hidden, n_classes),
+        )
+        self.input_shape = (in_channels, 224, 224) if pool_side == 7 else (in_channels, 32, 32)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+
+
+def vgg16(n_classes: int = 1000) -> VGG:
+    """VGG16 (configuration D, no batch norm) with torchvision's state_dict keys."""
+    return VGG(VGG_CONFIGS["vgg16"], n_classes)
+
+
+def vgg_small(n_classes: int = 10, in_channels: int = 3) -> VGG:
+    """VGG-11 at 1/8 width for 32×32 input (8 conv layers, 8…64 channels, fc 64): trains on a CPU.
+
+    Dropout is off so that ensemble and single-seed training agree exactly.
+    """
+    return VGG(VGG_CONFIGS["vgg11"], n_classes, width=1 / 8, hidden=64, pool_side=1,
+               in_channels=in_channels, dropout=0.0)
+
+
+def load_vgg16(path, n_classes: int | None = None, *, strict: bool = True) -> VGG:
+    """VGG16 with the weights of a local torchvision-format ``.pth`` state_dict.
+
+    Reads with ``torch.load(weights_only=True)`` (no pickled code runs) and matches by
+    key name; a file that is not a VGG16 state_dict raises ValueError naming the keys.
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no VGG16 weights file at {path}") from None
+    except Exception as e:  # noqa: BLE001 - anything torch cannot read as a tensor dict
+        raise ValueError(f"{path} is not a readable torch state_dict file: {e}") from None
+    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f"{path} does not hold a state_dict (a dict of tensors)")
+    if n_classes is None:
+        fc = state.get("classifier.6.weight")
+        n_classes = int(fc.shape[0]) if fc is not None else 1000
+    model = vgg16(n_classes)
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if strict and (missing or unexpected):
+        raise ValueError(f"{path} is not a torchvision VGG16 state_dict: missing keys {missing[:4]}"
+                         f"{'…' if len(missing) > 4 else ''}, unexpected keys {unexpected[:4]}"
+                         f"{'…' if len(unexpected) > 4 else ''}")
+    for k, v in state.items():
+        if k in expected and v.shape != expected[k].shape:
+            raise ValueError(f"{path}: {k} has shape {tuple(v.shape)}, VGG16 needs {tuple(expected[k].shape)}")
+    model.load_state_dict(state, strict=strict)
+    return model
+
+
+MODELS = {"mnist2": mnist2, "cifar2": cifar2, "vgg16": vgg16, "vgg_small": vgg_small}
+
+
+def build(name: str, **kwargs) -> nn.Module:
+    """A model by name: one of ``MODELS``."""
+    try:
+        return MODELS[name](**kwargs)
+    except KeyError:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}") from None
+
+
+def conv_layers(model: nn.Module) -> dict[int, tuple[str, nn.Conv2d]]:
+    """{layer: (parameter name of its weight, module)} with layer 1 the first conv, in forward order
+    of registration (which is the order of every network here)."""
+    out = {}
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Conv2d):
+            out[len(out) + 1] = (f"{name}.weight" if name else "weight", module)
+    return out
+
+
+def conv_weight_names(model: nn.Module, layers=None) -> dict[int, str]:
+    """{layer: state_dict key of its weight} for the requested layers (all when None)."""
+    convs = conv_layers(model)
+    if layers is None:
+        layers = list(convs)
+    if isinstance(layers, int):
+        layers = [layers]
+    out = {}
+    for layer in layers:
+        if layer not in convs:
+            raise ValueError(f"layer {layer} does not exist: the model has conv layers 1..{len(convs)}")
+        out[int(layer)] = convs[layer][0]
+    return out
