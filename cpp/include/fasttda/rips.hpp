@@ -98,7 +98,7 @@ inline void check_index_range(std::size_t n, int maxdim) {
 
 class binomials {
 public:
-    binomials(std::size_t n, int kmax) : n_(n + 1), kmax_(kmax), b_((kmax + 1) * (n + 1), 0) {
+    binomials(std::size_t n, int kmax) : n_(n + 1), b_((kmax + 1) * (n + 1), 0) {
         for (std::size_t m = 0; m <= n; ++m) {
             at(m, 0) = 1;
             for (int k = 1; k <= kmax; ++k)
@@ -121,7 +121,6 @@ public:
 private:
     index_t& at(std::size_t m, int k) { return b_[static_cast<std::size_t>(k) * n_ + m]; }
     std::size_t n_;
-    int kmax_;
     std::vector<index_t> b_;
 };
 
@@ -363,7 +362,7 @@ private:
     }
 
     // Walks the cofaces of the simplex v (k vertices, index idx, diameter diam)
-    // that add a vertex w >= lo, largest index first; f(entry, w) returns
+    // that add a vertex w >= lo, largest index first; f(entry) returns
     // false to stop. Cofaces beyond the threshold are skipped.
     template <class F>
     void cofacets(const index_t* v, int k, index_t idx, value_t diam, index_t lo, F&& f) const {
