@@ -98,7 +98,7 @@ inline void check_index_range(std::size_t n, int maxdim) {
 
 class binomials {
 public:
-    binomials(std::size_t n, int kmax) : n_(n + 1), kmax_(kmax), b_((kmax + 1) * (n + 1), 0) {
+    binomials(std::size_t n, int kmax) : n_(n + 1), b_((kmax + 1) * (n + 1), 0) {
         for (std::size_t m = 0; m <= n; ++m) {
             at(m, 0) = 1;
             for (int k = 1; k <= kmax; ++k)
@@ -121,7 +121,6 @@ public:
 private:
     index_t& at(std::size_t m, int k) { return b_[static_cast<std::size_t>(k) * n_ + m]; }
     std::size_t n_;
-    int kmax_;
     std::vector<index_t> b_;
 };
 
@@ -363,7 +362,7 @@ private:
     }
 
     // Walks the cofaces of the simplex v (k vertices, index idx, diameter diam)
-    // that add a vertex w >= lo, largest index first; f(entry, w) returns
+    // that add a vertex w >= lo, largest index first; f(entry) returns
     // false to stop. Cofaces beyond the threshold are skipped.
     template <class F>
     void cofacets(const index_t* v, int k, index_t idx, value_t diam, index_t lo, F&& f) const {
@@ -405,11 +404,14 @@ private:
     // facets in increasing index order are those dropping u[0], u[1], ...
     // Returns the facet with coef = the coefficient of u in its coboundary.
     entry last_equal_facet(const entry& t, const index_t* u, int K) const {
+        value_t dd[max_dimension + 2][max_dimension + 2];  // each distance looked up once
+        for (int a = 0; a < K; ++a)
+            for (int b = a + 1; b < K; ++b) dd[a][b] = dist_(u[a], u[b]);
         for (int r = 0; r < K; ++r) {
             value_t d = 0;
             for (int a = 0; a < K; ++a)
                 for (int b = a + 1; b < K; ++b)
-                    if (a != r && b != r) d = std::max(d, dist_(u[a], u[b]));
+                    if (a != r && b != r) d = std::max(d, dd[a][b]);
             if (d != t.diam) continue;
             index_t idx = 0;
             for (int a = 0; a < K; ++a)
@@ -663,7 +665,8 @@ private:
     void reduce_column(reduction& R, unsigned tid, std::size_t col, working& w, int dim) const {
         start_column(w, R.columns[col], dim, R.pivots);
         for (;;) {
-            const entry t = w.lazy() ? w.pivot : pop_pivot(w);
+            const bool checked = w.lazy();  // start_column ruled out an apparent pair
+            const entry t = checked ? w.pivot : pop_pivot(w);
             w.pivot = t;
             if (t.index < 0) {
                 publish(R, tid, col, w);
@@ -671,7 +674,7 @@ private:
             }
             const std::int64_t j = R.pivots.find(t.index);
             if (j == pivot_table::none) {
-                const entry a = zero_apparent_facet(t, dim + 1);
+                const entry a = checked ? entry{0, 0, -1} : zero_apparent_facet(t, dim + 1);
                 if (a.index >= 0) {  // owned by an apparent pair's column: add it
                     if (w.lazy()) expand(w, dim);
                     const entry one{a.diam, 1, a.index};
