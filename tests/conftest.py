@@ -23,3 +23,21 @@ def sq_dists(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         t = X[:, None, j] - Y[None, :, j]
         D += t * t
     return D
+
+
+def assert_interrupted(call, *, after: float = 0.3, within: float = 2.0):
+    """Sends SIGINT `after` seconds into call() and checks it raises KeyboardInterrupt within `within` s."""
+    import os
+    import signal
+    import threading
+    import time
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    timer = threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        call()
+    timer.join()
+    assert time.perf_counter() - start < within

@@ -1,7 +1,5 @@
 """The compiled core and its thread team: real extension, errors, interrupts."""
 
-import os
-import signal
 import threading
 import time
 
@@ -10,6 +8,7 @@ import pytest
 
 import fasttda
 from fasttda import _core
+from conftest import assert_interrupted
 
 
 def test_version_and_public_api():
@@ -37,27 +36,13 @@ def test_worker_exception_is_rethrown_after_join(thread):
 
 
 def test_interrupt_stops_a_long_kernel():
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("signals reach the main thread only")
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        _core.spin(30.0, n_threads=2)
-    timer.join()
-    assert time.perf_counter() - start < 2.0
+    assert_interrupted(lambda: _core.spin(30.0, n_threads=2))
     _core.spin(0.01)  # the interpreter and the core are still usable
 
 
 def test_interrupt_stops_codensity():
     X = fasttda.datasets.filter_like(300_000, seed=1)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        fasttda.codensity(X, 200, n_threads=1)
-    timer.join()
-    assert time.perf_counter() - start < 2.0
+    assert_interrupted(lambda: fasttda.codensity(X, 200, n_threads=1))
 
 
 def test_gil_is_released():

@@ -1,8 +1,5 @@
 """Rips persistence against ripser.py, on known shapes and the javaplex patches."""
 
-import os
-import signal
-import threading
 import time
 
 import numpy as np
@@ -13,7 +10,7 @@ from scipy import sparse
 from scipy.spatial.distance import cdist
 
 import fasttda
-from conftest import load_mat
+from conftest import assert_interrupted, load_mat
 
 ripser = pytest.importorskip("ripser").ripser
 
@@ -254,15 +251,7 @@ def test_index_overflow_is_refused_before_allocating():
 
 
 def test_interrupt_stops_rips():
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("signals reach the main thread only")
     X = fasttda.datasets.filter_like(20_000, seed=3)
     L = X[fasttda.maxmin(X, 1500)]
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        fasttda.rips(L, maxdim=2, n_threads=1)
-    timer.join()
-    assert time.perf_counter() - start < 2.5
+    assert_interrupted(lambda: fasttda.rips(L, maxdim=2, n_threads=1), after=0.5, within=2.5)
     assert len(fasttda.rips(L[:20])["dgms"]) == 2  # still usable

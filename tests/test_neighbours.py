@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
 import fasttda
-from conftest import load_mat, sq_dists
+from conftest import assert_interrupted, load_mat, sq_dists
 
 
 @st.composite
@@ -201,16 +201,5 @@ def test_concurrent_calls_from_python_threads_agree():
 
 
 def test_interrupt_stops_maxmin_rounds():
-    import os
-    import signal
-    import threading
-    import time
-
     X = fasttda.datasets.filter_like(400_000, seed=7)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        fasttda.maxmin(X, 50_000, n_threads=2)
-    timer.join()
-    assert time.perf_counter() - start < 3.0
+    assert_interrupted(lambda: fasttda.maxmin(X, 50_000, n_threads=2), within=3.0)

@@ -66,17 +66,24 @@ def dct_coordinates(norm: str) -> np.ndarray:
     return np.sqrt(DCT_EIGENVALUES)[:, None] * DCT_UNIT
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _centre(S, r, c):
+    """c = row r of S minus its mean."""
+    kk = S.shape[1]
+    mean = 0.0
+    for j in range(kk):
+        mean += S[r, j]
+    mean /= kk
+    for j in range(kk):
+        c[j] = S[r, j] - mean
+
+
 @numba.njit(cache=True, nogil=True)
 def _contrast(S, D, use_d, out):
     m, kk = S.shape
     c = np.empty(kk)
     for r in range(m):
-        mean = 0.0
-        for j in range(kk):
-            mean += S[r, j]
-        mean /= kk
-        for j in range(kk):
-            c[j] = S[r, j] - mean
+        _centre(S, r, c)
         s = 0.0
         if use_d:
             for i in range(kk):
@@ -100,12 +107,7 @@ def _project(S, contrast, cut, B, out, start):
     for r in range(m):
         if contrast[r] < cut:
             continue
-        mean = 0.0
-        for j in range(kk):
-            mean += S[r, j]
-        mean /= kk
-        for j in range(kk):
-            c[j] = S[r, j] - mean
+        _centre(S, r, c)
         inv = 1.0 / contrast[r]
         for i in range(dim):
             t = 0.0
