@@ -339,7 +339,8 @@ def test_cycle_basis_is_made_of_closed_walks():
     ({"cover": "quantile"}, None, "unknown cover"),
     ({"clusterer": "kmeans"}, None, "unknown clusterer"),
     ({}, np.zeros((10, 4)), "d = 1, 2 or 3"),
-    ({}, "circle_angle", "unknown lens 'circle_angle'.*'pca1'"),
+    ({}, "spectral", "unknown lens 'spectral'.*'pca1'"),
+    ({}, "circle_angle", "needs 3x3 filters in DCT coordinates"),
     ({"n_intervals": [3, 3]}, None, "one value per lens coordinate"),
     ({"cluster_params": {"epsilon": 1}}, None, "unknown cluster_params"),
     ({"min_points": 0}, None, "min_points must be at least 1"),
@@ -370,3 +371,13 @@ def test_tiny_inputs():
     assert [v.tolist() for v in g.nodes] == [[0]] and g.n_edges == 0 and len(g.triangles) == 0
     g = fasttda.mapper(np.zeros((5, 2)), np.arange(5.0), n_intervals=2, overlap=0.0)  # duplicate points
     assert g.n_nodes == 2 and g.edges.tolist() == [[0, 1]] and g.edge_weights.tolist() == [1]
+
+
+def test_circle_angle_lens_keeps_the_primary_circle_closed():
+    rng = np.random.default_rng(5)
+    theta = rng.uniform(0, 2 * np.pi, 3000)
+    X = np.zeros((3000, 8))
+    X[:, 0], X[:, 1] = np.cos(theta), np.sin(theta)
+    X += rng.normal(0, 0.05, X.shape)
+    g = fasttda.mapper(X, "circle_angle", n_intervals=8, triangles=True)
+    assert g.betti1() == 1 and len(g.connected_components()) == 1

@@ -217,9 +217,7 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
     theta, circle_d = models.circle_fit(X)
     three_d = models.three_circle_distance(X)
     t1, t2, klein_d = models.klein_fit(X, norm)
-    lens_values = np.stack([np.cos(theta), np.sin(theta)], axis=1) if isinstance(lens, str) and \
-        lens == "circle_angle" else lens
-    graph = mapper(X, lens_values, n_intervals=n_intervals, overlap=overlap, triangles=True,
+    graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density[core]}, n_threads=n_threads)
     node_filters = pixel_filters(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 

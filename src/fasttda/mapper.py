@@ -17,7 +17,7 @@ import numpy as np
 from . import _core
 from ._checks import as_int, as_points, as_threads
 
-LENSES = ("pca1", "pca2", "codensity")
+LENSES = ("pca1", "pca2", "codensity", "circle_angle")
 COVERS = ("uniform", "balanced")
 CLUSTERERS = ("single_linkage", "dbscan")
 CLUSTER_PARAMS = {
@@ -36,7 +36,8 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
         ``"pca2"`` (projections on the first principal axes of X, each axis
         signed so that its largest coordinate is positive) or ``"codensity"``
         (distance to the k-th nearest neighbour, k = ``cluster_params["k"]``,
-        default 15).
+        default 15) or ``"circle_angle"`` ((cos θ, sin θ) of the angle θ on the
+        primary circle, for 3×3 filters in DCT coordinates).
     n_intervals, overlap
         Per lens coordinate (a number, or one value per coordinate). Cover
         ``"uniform"``: the coordinate's range [min, max] is covered by
@@ -123,6 +124,13 @@ def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarr
             if n < 2:
                 raise ValueError("the codensity lens needs at least 2 points")
             return codensity(X, min(as_int(k, "k", low=1), n - 1), n_threads=n_threads).astype(np.float64)[:, None]
+        if lens == "circle_angle":
+            # (cos θ, sin θ) of the angle on the primary circle: a 2-D lens, so the cover
+            # does not cut the circle open where a 1-D angle would wrap around.
+            if X.shape[1] != 8:
+                raise ValueError("the circle_angle lens needs 3x3 filters in DCT coordinates (8 columns)")
+            theta = np.arctan2(X[:, 1], X[:, 0]).astype(np.float64)
+            return np.stack([np.cos(theta), np.sin(theta)], axis=1)
         raise ValueError(f"unknown lens {lens!r}: the built-in lenses are {', '.join(map(repr, LENSES))}, "
                          "or pass an (n,) or (n, d) array")
     if hasattr(lens, "detach") and hasattr(lens, "cpu"):  # a torch tensor, on any device
