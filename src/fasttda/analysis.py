@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import models
-from ._checks import as_int, as_threads
+from ._checks import as_int, as_points, as_threads
 from .filters import DCT_EIGENVALUES, DCT_UNIT, FilterVectors, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
@@ -150,10 +150,7 @@ def _as_filter_points(weights, norm: str, min_contrast: float, top):
     if not (hasattr(arr, "detach") or isinstance(arr, (list, tuple))):
         arr = np.asarray(arr)
         if arr.ndim == 2 and arr.shape[1] == 8:
-            if arr.dtype.kind not in "fiu":
-                raise TypeError(f"points must hold real numbers, got dtype {arr.dtype}")
-            if not np.isfinite(arr).all():
-                raise ValueError("the points contain NaN or infinite values")
+            arr = as_points(arr, "points")
             length = np.linalg.norm(arr, axis=1, keepdims=True)
             if (length == 0).any():
                 raise ValueError(f"{int((length == 0).sum())} points are zero vectors: they have no direction")
