@@ -13,7 +13,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 import fasttda
-from fasttda.analysis import pixel_filters
+from fasttda.filters import dct_patches
 from fasttda.filters import dct_coordinates
 from stage import Size, Stage, level
 from stages_neighbours import numpy_maxmin
@@ -24,7 +24,7 @@ SAMPLE, K, P, LANDMARKS = 50_000, 300, 0.3, 300
 def slices(n):
     def make():
         rng = np.random.default_rng(0)
-        W = pixel_filters(fasttda.datasets.filter_like(n, seed=1), "L2")
+        W = dct_patches(fasttda.datasets.filter_like(n, seed=1), "L2")
         W *= rng.uniform(0.1, 2.0, (n, 1, 1))
         W += rng.normal(0, 1, (n, 1, 1))
         return W.astype(np.float32)

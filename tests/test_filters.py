@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fasttda.filters import DCT_EIGENVALUES, DCT_UNIT, dct_coordinates, filter_vectors, grid_laplacian
+from fasttda.filters import (DCT_EIGENVALUES, DCT_UNIT, dct_coordinates, dct_patches, filter_vectors,
+                             grid_laplacian)
 
 YY, XX = np.mgrid[-1:2, -1:2].astype(float)
 
@@ -37,6 +38,7 @@ def test_points_are_unit_vectors_of_the_centred_slices(seed, norm, dtype):
     contrast = np.sqrt(x @ D @ x) if norm == "D" else np.linalg.norm(x)
     np.testing.assert_allclose(fv.points[5], dct_coordinates(norm) @ x / contrast, atol=1e-5)
     assert fv.contrast[5] == pytest.approx(contrast)
+    np.testing.assert_allclose(dct_patches(fv.points[5:6], norm).ravel(), x / contrast, atol=1e-5)
 
 
 def test_linear_gradients_land_on_the_primary_circle():

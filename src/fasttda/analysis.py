@@ -16,7 +16,7 @@ import numpy as np
 
 from . import models
 from ._checks import as_int, as_points, as_threads
-from .filters import DCT_EIGENVALUES, DCT_UNIT, FilterVectors, filter_vectors
+from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
 from .neighbours import codensity, core_size, maxmin
@@ -42,12 +42,6 @@ def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.nd
     ratios = ladder[:-1] / np.maximum(ladder[1:], 1e-12)
     i = int(np.argmax(ratios))
     return (i + 1 if ratios[i] >= LONG_GAP else 0), pers
-
-
-def pixel_filters(points: np.ndarray, norm: str) -> np.ndarray:
-    """(m, 3, 3) patches of DCT points: the inverse of filters.dct_coordinates (up to the mean)."""
-    scale = 1 / np.sqrt(DCT_EIGENVALUES) if norm == "D" else np.ones(8)
-    return ((np.asarray(points, dtype=np.float64) * scale) @ DCT_UNIT).reshape(-1, 3, 3)
 
 
 @dataclass
@@ -90,10 +84,11 @@ class Analysis:
     def summary(self) -> str:
         p = self.params
         h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
-        top = ", ".join(f"{x:.2f}" for x in h1[: max(self.long_bars[1] + 1, 2) if len(self.long_bars) > 1 else 2])
+        h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
+        top = ", ".join(f"{x:.2f}" for x in h1[: max(h1_long + 1, 2)])
         s = self.shares
         lines = [
-            f"{self.verdict}: {self.long_bars[1] if len(self.long_bars) > 1 else 0} long H1 bar(s) "
+            f"{self.verdict}: {h1_long} long H1 bar(s) "
             f"(persistence, longest first: {top or 'none'}).",
             f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
             f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
@@ -216,10 +211,11 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
     t1, t2, klein_d = models.klein_fit(X, norm)
     graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density[core]}, n_threads=n_threads)
-    node_filters = pixel_filters(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
+    node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
     # Noise bars of a landmark sample are about its covering radius long.
-    counted = [long_bars(d, cap=_cap(barcodes), floor=radius) for d in barcodes["dgms"]]
+    cap = _cap(barcodes)
+    counted = [long_bars(d, cap=cap, floor=radius) for d in barcodes["dgms"]]
     n_long = [c for c, _ in counted]
     params = {"k": k, "p": p, "norm": norm, "n_landmarks": int(len(landmarks)), "maxdim": maxdim, "coeff": coeff,
               "lens": lens if isinstance(lens, str) else "array", "n_intervals": n_intervals, "overlap": overlap,

@@ -66,6 +66,11 @@ def dct_coordinates(norm: str) -> np.ndarray:
     return np.sqrt(DCT_EIGENVALUES)[:, None] * DCT_UNIT
 
 
+def dct_patches(points: np.ndarray, norm: str) -> np.ndarray:
+    """(m, 3, 3) mean-zero patches of DCT points: the inverse of ``dct_coordinates(norm)``."""
+    return (np.asarray(points, dtype=np.float64) @ np.linalg.pinv(dct_coordinates(norm)).T).reshape(-1, 3, 3)
+
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _centre(S, r, c):
     """c = row r of S minus its mean."""
