@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "fasttda/memory.hpp"
 #include "fasttda/parallel.hpp"
 #include "fasttda/points.hpp"
 

@@ -5,6 +5,8 @@ namespace fasttda::bind {
 void register_parallel(py::module_& m) {
     m.def("hardware_threads", [] { return resolve_threads(0); },
           "Number of threads n_threads=None stands for.");
+    m.def("available_memory", &available_memory,
+          "Bytes that can be allocated without swapping (0 when unknown); requests larger than this are refused.");
     m.def(
         "spin",
         [](double seconds, std::optional<unsigned> n_threads, long throw_on_thread) {

@@ -6,12 +6,19 @@ import numbers
 
 import numpy as np
 
+from . import _core
+
+# Beyond these, a squared distance (a sum of d squared differences) overflows
+# float64, or float32 (the float32 kernels then run in float64 instead).
+MAX_COORDINATE = 1e150
+MAX_FLOAT32_COORDINATE = 1e17
+
 
 def as_points(X, name: str = "X") -> np.ndarray:
     """A C-contiguous (n, d) float32 or float64 array of finite values.
 
-    float32 stays float32 (no copy when already contiguous); every other real
-    dtype becomes float64.
+    float32 stays float32 (no copy when already contiguous) unless its squared
+    distances could overflow; every other real dtype becomes float64.
     """
     if hasattr(X, "detach") and hasattr(X, "cpu"):  # a torch tensor, on any device
         X = X.detach().cpu().numpy()
@@ -26,9 +33,15 @@ def as_points(X, name: str = "X") -> np.ndarray:
         raise ValueError(f"{name} has points with 0 coordinates")
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     X = np.ascontiguousarray(X, dtype=dtype)
-    if not np.isfinite(X).all():
+    big = float(np.abs(X).max())
+    if not np.isfinite(big):
         bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
         raise ValueError(f"{name} contains NaN or infinite values in {bad} of its {X.shape[0]} points")
+    if big > MAX_COORDINATE:
+        raise ValueError(f"{name} has coordinates as large as {big:.3g}: squared distances would overflow; "
+                         "rescale the points")
+    if dtype == np.float32 and big > MAX_FLOAT32_COORDINATE:
+        X = X.astype(np.float64)  # squared float32 distances would overflow: compute in float64
     return X
 
 
@@ -44,6 +57,13 @@ def as_int(value, name: str, *, low: int | None = None, high: int | None = None)
     return value
 
 
+def as_real(value, name: str) -> float:
+    """A real number (not a string, bool or None) as a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
 def as_threads(n_threads) -> int | None:
     """None (all cores) or a positive thread count."""
     if n_threads is None:
@@ -56,3 +76,19 @@ def check_k(k, n: int) -> int:
     if k >= n:
         raise ValueError(f"k must be smaller than the number of points (k={k}, n={n}): a point is not its own neighbour")
     return k
+
+
+def check_memory(nbytes: float, what: str, advice: str) -> None:
+    """A ValueError saying how much memory a request needs, when it is more than the machine has free."""
+    have = _core.available_memory()
+    if have and nbytes > have:
+        raise ValueError(f"{what} would need {_format_bytes(nbytes)} of memory, more than the "
+                         f"{_format_bytes(have)} available; {advice}")
+
+
+def _format_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000:
+            break
+        n /= 1000
+    return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

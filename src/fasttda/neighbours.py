@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import _core
-from ._checks import as_int, as_points, as_threads, check_k
+from ._checks import as_int, as_points, as_real, as_threads, check_k, check_memory
 
 
 def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
@@ -30,7 +30,10 @@ def knn(X, k: int, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndar
     Rows are sorted by distance, ties by index; a point is never its own neighbour.
     """
     X = as_points(X)
-    return _core.knn(X, check_k(k, X.shape[0]), as_threads(n_threads))
+    k = check_k(k, X.shape[0])
+    check_memory(X.shape[0] * k * (8.0 + X.itemsize), f"knn of {X.shape[0]} points with k={k} (two n×k tables)",
+                 "use codensity or dense_core, which never hold the n×k table, or a smaller k")
+    return _core.knn(X, k, as_threads(n_threads))
 
 
 def core_size(n: int, p: float) -> int:
@@ -73,7 +76,7 @@ def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n
 def radius_graph(X, r: float, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """All pairs closer than r: (edges, distances), edges (m, 2) with i < j, sorted by (i, j)."""
     X = as_points(X)
-    r = float(r)
+    r = as_real(r, "r")
     if not (math.isfinite(r) and r >= 0):
         raise ValueError(f"r must be a finite distance >= 0, got {r}")
     return _core.radius_graph(X, r, as_threads(n_threads))

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "kdtree.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
 
@@ -191,6 +194,24 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
         }
     };
 
+    struct ball_count {
+        T r2;
+        index_t self;
+        const index_t* order;
+        std::size_t found = 0;
+        T bound() const { return r2; }
+        void visit(T d2, index_t pos) { found += d2 < r2 && order[pos] > self; }
+    };
+
+    // The count pass stops early once the edges could not be held: a radius
+    // that takes in most pairs of a large cloud fails in seconds, not after
+    // hours of counting.
+    constexpr double edge_bytes = 2 * sizeof(index_t) + sizeof(T);
+    const std::size_t memory = available_memory();
+    const std::size_t max_edges = memory ? static_cast<std::size_t>(memory / edge_bytes) : SIZE_MAX;
+    std::atomic<std::size_t> counted{0};
+    std::atomic<bool> too_many{false};
+
     std::vector<std::size_t> offset(X.n + 1, 0);
     std::vector<std::vector<std::pair<index_t, T>>> found(threads);
     std::vector<std::vector<T>> offsets(threads, std::vector<T>(X.d, T(0)));
@@ -198,15 +219,26 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
     auto sweep = [&](bool fill) {
         dispatch_dim(X.d, [&](auto D) {
             parallel_for(policy, X.n, 512, [&](unsigned tid, std::size_t b, std::size_t e) {
+                if (!fill) {
+                    std::size_t block = 0;
+                    for (std::size_t pos = b; pos < e && !too_many.load(std::memory_order_relaxed); ++pos) {
+                        ball_count v{r2, order[pos], order};
+                        tree.template search<decltype(D)::value>(tree.point(pos), v, offsets[tid].data());
+                        offset[static_cast<std::size_t>(order[pos]) + 1] = v.found;
+                        block += v.found;
+                        if (block > 4096) {
+                            if (counted.fetch_add(block) + block > max_edges) too_many = true;
+                            block = 0;
+                        }
+                    }
+                    if (counted.fetch_add(block) + block > max_edges) too_many = true;
+                    return;
+                }
                 for (std::size_t pos = b; pos < e; ++pos) {
                     const index_t i = order[pos];
                     found[tid].clear();
                     ball v{r2, i, order, &found[tid]};
                     tree.template search<decltype(D)::value>(tree.point(pos), v, offsets[tid].data());
-                    if (!fill) {
-                        offset[static_cast<std::size_t>(i) + 1] = found[tid].size();
-                        continue;
-                    }
                     std::sort(found[tid].begin(), found[tid].end());
                     std::size_t at = offset[static_cast<std::size_t>(i)];
                     for (const auto& [j, d2] : found[tid]) {
@@ -219,6 +251,11 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
         });
     };
     sweep(false);
+    if (too_many)
+        check_memory(static_cast<double>(counted.load()) * edge_bytes,
+                     "radius_graph with r = " + std::to_string(r) + " (more than " + std::to_string(counted.load()) +
+                         " edges)",
+                     "use a smaller r");
     std::partial_sum(offset.begin(), offset.end(), offset.begin());
     out.pairs.resize(2 * offset.back());
     out.dist.resize(offset.back());

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
 
@@ -779,10 +780,17 @@ inline result persistence_dense(dense_distances D, int maxdim, double thresh, st
     return eng.compute(edges.load());
 }
 
+inline void check_dense(std::size_t n) {
+    check_memory(static_cast<double>(n) * static_cast<double>(n) * sizeof(value_t),
+                 "Rips on " + std::to_string(n) + " points with every pairwise distance (an n×n matrix)",
+                 "give a finite threshold, which keeps only the pairs within it");
+}
+
 // Rejects a distance matrix that is not one; matrix is n×n row major.
 template <class T>
 dense_distances to_dense(const T* matrix, std::size_t n, const exec_policy& policy) {
     if (n == 0) throw std::invalid_argument("the distance matrix is empty");
+    check_dense(n);
     dense_distances D;
     D.n = n;
     D.d.resize(n * n);
@@ -813,6 +821,7 @@ dense_distances to_dense(const T* matrix, std::size_t n, const exec_policy& poli
 template <class T>
 dense_distances point_distances(const points_view<T>& X, const exec_policy& policy) {
     check_points(X, policy);
+    check_dense(X.n);
     dense_distances D;
     D.n = X.n;
     D.d.resize(X.n * X.n);
