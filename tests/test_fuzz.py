@@ -278,3 +278,23 @@ def test_silly_sizes_are_refused_before_allocating():
         fasttda.knn(X, 59_999)
     with pytest.raises(ValueError, match="finite thresh"):
         fasttda.rips(X)
+
+
+def test_concurrent_calls_of_every_engine_agree():
+    """The same calls from several Python threads at once (the GIL released) give the one-thread answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X = fasttda.datasets.filter_like(4000, seed=3)
+    calls = {
+        "codensity": lambda: fasttda.codensity(X, 30),
+        "dense_core": lambda: fasttda.dense_core(X, 30, 0.3),
+        "maxmin": lambda: fasttda.maxmin(X, 200),
+        "radius_graph": lambda: fasttda.radius_graph(X, 0.2)[0],
+        "rips": lambda: fasttda.rips(X[fasttda.maxmin(X, 150)], maxdim=1)["dgms"][1],
+        "mapper": lambda: fasttda.mapper(X, "pca2").to_dict()["edges"],
+    }
+    want = {name: call() for name, call in calls.items()}
+    with ThreadPoolExecutor(6) as pool:
+        futures = [(name, pool.submit(call)) for _ in range(3) for name, call in calls.items()]
+        for name, f in futures:
+            assert np.array_equal(np.asarray(f.result()), np.asarray(want[name])), name
