@@ -75,42 +75,51 @@ def _right_edge(dgms, dims) -> float:
     return top * 1.1 if top > 0 else 1.0
 
 
-def barcode(dgms, *, ax=None, dims=None, title=None):
+def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None):
     """Persistence barcodes, one stacked group per homology dimension, longest bar on top.
 
     ``dgms``: ripser.py's ``{'dgms': [H0, H1, ...]}`` or the list itself
     (``inf`` deaths for essential classes). Infinite bars run to the right edge
-    and end in a ▶ marker. ``dims`` picks the dimensions (default: all).
+    and end in a ▶ marker. ``dims`` picks the dimensions (default: all);
+    ``max_bars`` keeps the longest bars of each dimension and notes how many
+    shorter ones were left out (default: all bars).
     """
     dgms = _diagrams(dgms)
     dims = _dims(dgms, dims)
-    fig, ax = _figure(ax, (6, 1.2 + 0.9 * max(len(dims), 1)))
+    shown = [len(dgms[d]) if max_bars is None else min(len(dgms[d]), int(max_bars)) for d in dims]
+    fig, ax = _figure(ax, (6, min(1.0 + sum(0.5 + 0.012 * min(s, 200) for s in shown), 9.0)))
     edge = _right_edge(dgms, dims)
     y, ticks, labels = 0.0, [], []
-    for d in dims:
+    for d, m in zip(dims, shown):
         dgm = dgms[d]
         colour = DIM_COLOURS[d % len(DIM_COLOURS)]
         births, deaths = dgm[:, 0], dgm[:, 1]
         infinite = ~np.isfinite(deaths)
         ends = np.where(infinite, edge, deaths)
-        order = np.lexsort((births, -(ends - births)))  # longest first, essential ones on top
-        rows = y - np.arange(len(dgm))
-        if len(dgm):
+        order = np.lexsort((births, -(ends - births)))[:m]  # longest first, essential ones on top
+        rows = y - np.arange(m)
+        if m:
+            # An edge stroke keeps bars visible when hundreds share a few centimetres.
             bars = ax.barh(rows, (ends - births)[order], left=births[order], height=0.8, color=colour,
-                           label=f"H{d}")
+                           edgecolor=colour, linewidth=0.4, label=f"H{d}")
             for bar in bars:
                 bar.set_gid(f"H{d}")
-            if infinite.any():
-                ax.plot(np.full(int(infinite.sum()), edge), rows[: int(infinite.sum())], linestyle="none",
-                        marker=">", color=colour, markersize=7, clip_on=False, gid=f"H{d}-infinite")
-        else:
+            n_inf = int(infinite[order].sum())
+            if n_inf:
+                ax.plot(np.full(n_inf, edge), rows[:n_inf], linestyle="none", marker=">", color=colour,
+                        markersize=7, clip_on=False, gid=f"H{d}-infinite")
+        if m < len(dgm):
+            ax.text(edge, y - m + 1, f"+{len(dgm) - m} shorter H{d} bars not shown", ha="right", va="top",
+                    fontsize=7, color="0.4")
+        elif not m:
             ax.text(0.0, y, "  no bars", va="center", fontsize=8, color="0.4")
-        height = max(len(dgm), 1)
+        height = max(m, 1)
+        gap = max(1.0, 0.15 * height)
         ticks.append(y - (height - 1) / 2)
         labels.append(f"H{d}")
-        y -= height + max(1.0, 0.15 * height)  # a gap between the groups
+        y -= height + gap
         if d != dims[-1]:
-            ax.axhline(y + max(1.0, 0.15 * height) / 2 + 0.5, color="0.85", linewidth=0.8)
+            ax.axhline(y + gap / 2 + 0.5, color="0.85", linewidth=0.8)
     ax.set_yticks(ticks, labels)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(y + 0.5, 1.0)
@@ -451,7 +460,7 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
     ratio = hist["axis_ratio"]
     ax.set_title(title if title is not None else
                  f"edge orientations: horizontal/vertical {ratio:.1f}x as frequent as diagonal (1.0 = uniform)",
-                 fontsize=10)
+                 fontsize=10, pad=24)
     # The edge each marked angle stands for, drawn above the axes.
     from .filters import dct_patches
 
@@ -462,8 +471,8 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
         from matplotlib.colors import Normalize
 
         lim = np.abs(patch).max()
-        img = OffsetImage(patch, zoom=14 / 3, cmap="gray", norm=Normalize(-lim, lim), interpolation="nearest")
-        box = AnnotationBbox(img, (angle, 1.0), xycoords=("data", "axes fraction"), box_alignment=(0.5, 1.1),
+        img = OffsetImage(patch, zoom=16 / 3, cmap="gray", norm=Normalize(-lim, lim), interpolation="nearest")
+        box = AnnotationBbox(img, (angle, 1.0), xycoords=("data", "axes fraction"), box_alignment=(0.5, -0.15),
                              pad=0.0, frameon=True, bboxprops={"edgecolor": "0.5", "linewidth": 0.6})
         box.set_zorder(4)
         box.set_gid("edge-key")
