@@ -288,8 +288,9 @@ def _thumbnail(ax, patch, xy, offset, edgecolor, zoom):
     box = AnnotationBbox(image, xy, xybox=offset, boxcoords="offset points", pad=0.0, frameon=True,
                          bboxprops={"edgecolor": edgecolor, "linewidth": 1.2},
                          arrowprops={"arrowstyle": "-", "color": "0.45", "linewidth": 0.6, "shrinkA": 0,
-                                     "shrinkB": 2})
+                                     "shrinkB": 0, "patchA": None})  # runs under the image: no clipping
     box.set_gid("filter")
+    box.set_in_layout(False)  # thumbnails stay inside the margins; measuring each slows layout down
     box.set_zorder(5)
     ax.add_artist(box)
     return box
@@ -339,7 +340,7 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
         lines = LineCollection(pos[graph.edges], colors="0.55", linewidths=width, zorder=1)
         lines.set_gid("edges")
         ax.add_collection(lines)
-    area = 20 + 280 * size / size.max()  # points² ∝ members
+    area = (20 + 280 * size / size.max()) * (thumb_size / THUMB_POINTS)  # points² ∝ members; smaller in grids
     if values is None:
         nodes = ax.scatter(pos[:, 0], pos[:, 1], s=area, color="#4c72b0", edgecolor="k", linewidth=0.4, zorder=2)
     else:
@@ -498,10 +499,12 @@ def _cell_name(prefix, key):
 
 
 def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters: int = 12, barcode_dim: int = 1,
-                   cell_size=(3.2, 3.6), title=None):
+                   max_bars: int | None = 40, checkpoint_label: str = "iteration", cell_size=(3.2, 3.6),
+                   title=None):
     """The seed's Figure 5: rows are layers, columns checkpoints; each cell a Mapper graph with its
-    H1 barcode below. ``analyses`` maps (layer, checkpoint) to an Analysis; cells without one
-    are left blank with a note. ``layers`` / ``checkpoints`` fix the order (default: sorted)."""
+    H1 barcode (the ``max_bars`` longest bars) below. ``analyses`` maps (layer, checkpoint) to an
+    Analysis; cells without one are left blank with a note. ``layers`` / ``checkpoints`` fix the
+    order (default: sorted; a None checkpoint first)."""
     analyses = dict(analyses)
     for key in analyses:
         if not (isinstance(key, tuple) and len(key) == 2):
@@ -516,7 +519,7 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
             inner = outer[i, j].subgridspec(2, 1, height_ratios=[3, 1], hspace=0.02)
             gax, bax = fig.add_subplot(inner[0]), fig.add_subplot(inner[1])
             a = analyses.get((layer, ckpt))
-            head = ", ".join(s for s in (_cell_name("layer", layer), _cell_name("iteration", ckpt)) if s)
+            head = ", ".join(s for s in (_cell_name("layer", layer), _cell_name(checkpoint_label, ckpt)) if s)
             if a is None:
                 for axis in (gax, bax):
                     axis.set_axis_off()
@@ -529,7 +532,7 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
             gax.set_title(f"{head}\n{a.verdict}", fontsize=8)
             gax.set_gid(f"graph-{i}-{j}")
             dims = [barcode_dim] if barcode_dim < len(a.barcodes["dgms"]) else None
-            barcode(a.barcodes, ax=bax, dims=dims)
+            barcode(a.barcodes, ax=bax, dims=dims, max_bars=max_bars)
             bax.set_xlabel("")
             bax.tick_params(labelsize=6)
             bax.set_gid(f"barcode-{i}-{j}")
