@@ -192,7 +192,7 @@ def spring_layout(n: int, edges, *, init=None, seed: int = 0, iterations: int = 
         p = _fruchterman_reingold(start[nodes], sub.reshape(-1, 2), rng, iterations)
         side = np.sqrt(len(nodes))
         span = np.ptp(p, axis=0).max() if len(nodes) > 1 else 1.0
-        pos[nodes] = (p - p.min(axis=0)) / (span or 1.0) * side * (0.85 if len(nodes) > 1 else 0.0)
+        pos[nodes] = (p - p.min(axis=0)) / (span or 1.0) * side * (0.75 if len(nodes) > 1 else 0.0)
         boxes.append((nodes, side))
     # Shelf packing, rows as wide as the largest component or the square root of the total area.
     width = max(boxes[0][1], np.sqrt(sum(s * s for _, s in boxes)) * 1.1)
@@ -344,7 +344,7 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
     if values is None:
         nodes = ax.scatter(pos[:, 0], pos[:, 1], s=area, color="#4c72b0", edgecolor="k", linewidth=0.4, zorder=2)
     else:
-        cmap = cmap or ("viridis_r" if color == "density" else "viridis")
+        cmap = cmap or ("viridis_r" if isinstance(color, str) and color == "density" else "viridis")
         nodes = ax.scatter(pos[:, 0], pos[:, 1], s=area, c=values, cmap=cmap, edgecolor="k", linewidth=0.4,
                            zorder=2)
         if colorbar:
