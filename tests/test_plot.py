@@ -124,6 +124,10 @@ def test_mapper_graph_options(circle):
     assert nodes.colorbar is None and not by_gid(fig, "filter")
     pos = np.random.default_rng(0).uniform(size=(g.n_nodes, 2))
     plot.mapper_graph(circle, layout=pos, max_filters=3)
+    bare = MapperGraph(g.nodes, g.edges)  # no density: coloured by members
+    (nodes,) = by_gid(plot.mapper_graph(bare), "nodes")
+    np.testing.assert_array_equal(nodes.get_array(), g.size)
+    assert nodes.colorbar.ax.get_ylabel() == "members"
     with pytest.raises(ValueError, match="no node attribute 'colour'"):
         plot.mapper_graph(g, color="colour")
     with pytest.raises(ValueError, match="one number per node"):

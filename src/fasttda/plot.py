@@ -252,6 +252,8 @@ def _node_colours(graph, color):
     if color is None:
         return None, None
     if isinstance(color, str):
+        if color == "density" and color not in graph.node_values:  # the default, on a graph made without it
+            return graph.size.astype(np.float64), "members"
         if color not in graph.node_values:
             known = ", ".join(map(repr, graph.node_values)) or "none"
             raise ValueError(f"the graph has no node attribute {color!r}: it has {known}")
@@ -303,7 +305,8 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
 
     ``graph``: a MapperGraph, or an Analysis (its graph and ``node_filters``).
     Nodes are coloured by ``color`` (a key of ``graph.node_values``, default
-    the codensity, low = dense; an array with one number per node; or None),
+    the codensity, low = dense, or the member count when the graph has no
+    density; an array with one number per node; or None),
     their area grows with their member count, and edges are lines. Up to
     ``max_filters`` nodes, the largest and then those farthest from the ones
     already shown, get their mean 3×3 filter as a grey thumbnail (mid-grey =
@@ -463,14 +466,14 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
                  f"edge orientations: horizontal/vertical {ratio:.1f}x as frequent as diagonal (1.0 = uniform)",
                  fontsize=10, pad=24)
     # The edge each marked angle stands for, drawn above the axes.
+    from matplotlib.colors import Normalize
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
     from .filters import dct_patches
 
     for angle in (0, 45, 90, 135, 180, 225, 270, 315):
         t = np.radians(angle)
         patch = dct_patches(np.r_[np.cos(t), np.sin(t), np.zeros(6)][None], "L2")[0]
-        from matplotlib.offsetbox import AnnotationBbox, OffsetImage
-        from matplotlib.colors import Normalize
-
         lim = np.abs(patch).max()
         img = OffsetImage(patch, zoom=16 / 3, cmap="gray", norm=Normalize(-lim, lim), interpolation="nearest")
         box = AnnotationBbox(img, (angle, 1.0), xycoords=("data", "axes fraction"), box_alignment=(0.5, -0.15),

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+DPI = 150  # of the PNG figures
+
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
        max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.4; }
@@ -31,8 +33,7 @@ pre.summary { background: #f7f7f9; border-left: 4px solid #4c72b0; padding: .6em
 .verdict { font-weight: 600; color: #4c72b0; }
 .figures { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
 figure { margin: 0; max-width: 100%; }
-figure.wide img { max-width: 100%; }
-figure img { max-width: 560px; width: 100%; height: auto; border: 1px solid #eee; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: .85em; color: #555; }
 #status { font-size: .8em; color: #777; }
 """
@@ -138,10 +139,12 @@ def _accuracy_section(accuracy) -> str:
     return "<h2>Accuracy</h2>\n" + _table(rows, ("checkpoint", "seeds", "mean ± sd", "min", "max"))
 
 
-def _figure_html(png: Path, caption: str, wide: bool = False) -> str:
-    data = base64.b64encode(png.read_bytes()).decode("ascii")
-    cls = ' class="wide"' if wide else ""
-    return (f'<figure{cls}><img alt="{_esc(caption)}" src="data:image/png;base64,{data}">'
+def _figure_html(png: Path, caption: str) -> str:
+    raw = png.read_bytes()
+    # Shown at the size the figure was drawn for (CSS px are 1/96 in), so all figures share one font size.
+    width = round(int.from_bytes(raw[16:20], "big") * 96 / DPI)
+    data = base64.b64encode(raw).decode("ascii")
+    return (f'<figure style="width: {width}px"><img alt="{_esc(caption)}" width="{width}" src="data:image/png;base64,{data}">'
             f"<figcaption>{_esc(caption)} ({_esc(png.stem)}.png, .svg)</figcaption></figure>")
 
 
@@ -149,15 +152,16 @@ def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[Path,
     from . import plot
 
     drawn = [
-        ("mapper", plot.mapper_graph(a, title=f"{head}: Mapper graph ({a.verdict})"),
-         "Mapper graph of the dense core: colour = codensity (low = dense), size = members, mean filters"),
-        ("barcode", plot.barcode(a.barcodes, title=f"{head}: barcodes"), "Vietoris–Rips barcodes of the landmarks"),
-        ("diagram", plot.diagram(a.barcodes, title=f"{head}: persistence diagram"), "persistence diagram"),
-        ("orientations", plot.orientations(a), "edge orientations on the primary circle"),
+        ("mapper", plot.mapper_graph(a, title=f"{head}: {a.verdict}"),
+         f"{head}: Mapper graph of the dense core; colour = codensity (low = dense), size = members, "
+         "mean filters of spread-out nodes"),
+        ("barcode", plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
+        ("diagram", plot.diagram(a.barcodes), f"{head}: persistence diagram"),
+        ("orientations", plot.orientations(a), f"{head}: edge orientations on the primary circle"),
     ]
     out = []
     for kind, fig, caption in drawn:
-        png, _ = plot.save(fig, folder / f"{stem}_{kind}")
+        png, _ = plot.save(fig, folder / f"{stem}_{kind}", dpi=DPI)
         out.append((png, caption))
     return out
 
@@ -201,19 +205,21 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     layers = {k[0] for k in keys}
     checkpoints = {k[1] for k in keys}
     if len(layers) >= 2 or len(checkpoints) >= 2:
-        fig = plot.evolution_grid(analyses, checkpoint_label="checkpoint", title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
-        png, _ = plot.save(fig, folder / "evolution_grid")
+        fig = plot.evolution_grid(analyses, checkpoint_label="checkpoint",
+                                  title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
+        png, _ = plot.save(fig, folder / "evolution_grid", dpi=DPI)
         body.append("<h2>Across layers and checkpoints</h2>")
-        body.append(_figure_html(png, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)",
-                                 wide=True))
+        body.append(_figure_html(png, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
 
+    stems = [_stem(*k) for k in keys]
+    stems = [s if stems.count(s) == 1 else f"{s}-{i}" for i, s in enumerate(stems)]  # e.g. layers 1 and "1"
     for i, key in enumerate(keys):
         a, head = analyses[key], _heading(*key)
         body.append(f'<h2 id="analysis-{i}">{_esc(head)}: <span class="verdict">{_esc(a.verdict)}</span></h2>')
         body.append(f'<pre class="summary">{_esc(a.summary())}</pre>')
         if varying:
             body.append(_table([(n, _value(a.params.get(n))) for n in sorted(varying)], ("parameter", "value")))
-        figures = _analysis_figures(a, _stem(*key), folder, head)
+        figures = _analysis_figures(a, stems[i], folder, head)
         body.append('<div class="figures">' + "\n".join(_figure_html(p, c) for p, c in figures) + "</div>")
 
     page = "\n".join([
