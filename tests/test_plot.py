@@ -99,6 +99,9 @@ def test_diagram_points_infinity_line_and_legend(circle):
         assert sum(len(c.get_offsets()) for c in inf) == (~finite).sum()
     assert ax.get_yticklabels()[-1].get_text() == "∞"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"H{d}" for d in range(len(dgms))]
+    fig = plot.diagram([np.array([[0.0, 1.0], [0.5, 0.7]])])  # nothing essential: no ∞ line
+    assert "∞" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert not by_gid(fig, "H0-infinite")
 
 
 def test_mapper_graph_nodes_edges_filters_colourbar(circle):

@@ -137,8 +137,7 @@ def diagram(dgms, *, ax=None, dims=None, title=None):
     dgms = _diagrams(dgms)
     dims = _dims(dgms, dims)
     fig, ax = _figure(ax, (4.2, 4.2))
-    finite_max = _right_edge(dgms, dims) / 1.1
-    top = finite_max * 1.1 if finite_max > 0 else 1.0  # the ∞ line
+    top = _right_edge(dgms, dims)  # the ∞ line, a little above every finite death
     lo = min(0.0, *(float(dgms[d][:, 0].min()) for d in dims if len(dgms[d])))
     ax.plot([lo, top], [lo, top], color="0.6", linewidth=0.8, zorder=1)
     any_infinite = False
@@ -153,8 +152,8 @@ def diagram(dgms, *, ax=None, dims=None, title=None):
                        edgecolor="k", linewidth=0.5, zorder=4, clip_on=False, gid=f"H{d}-infinite")
     if any_infinite:
         ax.axhline(top, color="0.6", linestyle="--", linewidth=0.8, zorder=1)
-    ticks = [t for t in ax.get_yticks() if lo <= t < top * 0.95]
-    ax.set_yticks(ticks + [top], [f"{t:g}" for t in ticks] + ["∞"])
+        ticks = [t for t in ax.get_yticks() if lo <= t < top * 0.95]
+        ax.set_yticks(ticks + [top], [f"{t:g}" for t in ticks] + ["∞"])
     pad = 0.03 * (top - lo)
     ax.set_xlim(lo - pad, top + pad)
     ax.set_ylim(lo - pad, top + pad)
