@@ -198,6 +198,8 @@ def test_evolution_grid_rows_columns_and_blank_cells(circle, noise):
     # each barcode cell shows H1 only
     bax = [ax for ax in fig.axes if ax.get_gid() == "barcode-0-1"][0]
     assert [t.get_text() for t in bax.get_yticklabels()] == ["H1"]
+    limits = {ax.get_xlim() for ax in fig.axes if str(ax.get_gid()).startswith("barcode-")}
+    assert len(limits) == 1  # one scale for all barcodes
     fig = plot.evolution_grid(analyses, layers=[2, 1], checkpoints=[500])
     assert {ax.get_gid() for ax in fig.axes if ax.get_gid()} == {"graph-0-0", "barcode-0-0", "graph-1-0",
                                                                   "barcode-1-0"}

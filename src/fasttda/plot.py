@@ -75,20 +75,22 @@ def _right_edge(dgms, dims) -> float:
     return top * 1.1 if top > 0 else 1.0
 
 
-def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None):
+def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None, xmax: float | None = None):
     """Persistence barcodes, one stacked group per homology dimension, longest bar on top.
 
     ``dgms``: ripser.py's ``{'dgms': [H0, H1, ...]}`` or the list itself
     (``inf`` deaths for essential classes). Infinite bars run to the right edge
     and end in a ▶ marker. ``dims`` picks the dimensions (default: all);
     ``max_bars`` keeps the longest bars of each dimension and notes how many
-    shorter ones were left out (default: all bars).
+    shorter ones were left out (default: all bars). ``xmax`` fixes the right
+    edge, where infinite bars end (default: a little beyond the largest finite
+    value), so that barcodes side by side share one scale.
     """
     dgms = _diagrams(dgms)
     dims = _dims(dgms, dims)
     shown = [len(dgms[d]) if max_bars is None else min(len(dgms[d]), int(max_bars)) for d in dims]
     fig, ax = _figure(ax, (6, min(1.0 + sum(0.5 + 0.012 * min(s, 200) for s in shown), 9.0)))
-    edge = _right_edge(dgms, dims)
+    edge = _right_edge(dgms, dims) if xmax is None else float(xmax)
     y, ticks, labels = 0.0, [], []
     for d, m in zip(dims, shown):
         dgm = dgms[d]
@@ -514,6 +516,9 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
     layers = sorted({k[0] for k in analyses}, key=_order_key) if layers is None else list(layers)
     checkpoints = sorted({k[1] for k in analyses}, key=_order_key) if checkpoints is None else list(checkpoints)
     rows, cols = max(len(layers), 1), max(len(checkpoints), 1)
+    shown = [a for a in analyses.values() if a is not None and barcode_dim < len(a.barcodes["dgms"])]
+    # One scale for every barcode, so bar lengths compare across cells.
+    xmax = max((_right_edge(_diagrams(a.barcodes), [barcode_dim]) for a in shown), default=None)
     fig = _new_figure((cell_size[0] * cols + 0.6, cell_size[1] * rows + (0.5 if title else 0.2)))
     outer = fig.add_gridspec(rows, cols)
     for i, layer in enumerate(layers):
@@ -534,7 +539,7 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
             gax.set_title(f"{head}\n{a.verdict}", fontsize=8)
             gax.set_gid(f"graph-{i}-{j}")
             dims = [barcode_dim] if barcode_dim < len(a.barcodes["dgms"]) else None
-            barcode(a.barcodes, ax=bax, dims=dims, max_bars=max_bars)
+            barcode(a.barcodes, ax=bax, dims=dims, max_bars=max_bars, xmax=xmax if dims else None)
             bax.set_xlabel("")
             bax.tick_params(labelsize=6)
             bax.set_gid(f"barcode-{i}-{j}")
