@@ -1,5 +1,6 @@
 """Figures: the artists each figure holds, layouts, grids and the files save writes."""
 
+import io
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -115,7 +116,7 @@ def test_mapper_graph_nodes_edges_filters_colourbar(circle):
     thumbs = by_gid(fig, "filter")
     assert 1 <= len(thumbs) <= 10
     assert nodes.colorbar is not None and len(fig.axes) == 2
-    fig.savefig(__import__("io").BytesIO(), format="png")
+    fig.savefig(io.BytesIO(), format="png")
 
 
 def test_mapper_graph_options(circle):
@@ -150,7 +151,7 @@ def test_mapper_graph_with_networkx_layout(circle):
 def test_mapper_graph_tiny_graphs(graph):
     filters = np.ones((graph.n_nodes, 3, 3)) if graph.n_nodes else None
     fig = plot.mapper_graph(graph, node_filters=filters, color="density" if graph.node_values else None)
-    fig.savefig(__import__("io").BytesIO(), format="png")
+    fig.savefig(io.BytesIO(), format="png")
     if graph.n_nodes == 0:
         assert any("empty" in t.get_text() for t in fig.axes[0].texts)
     else:

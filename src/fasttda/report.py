@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = ["write_report"]
+
 DPI = 150  # of the PNG figures
 
 CSS = """
