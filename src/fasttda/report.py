@@ -1,0 +1,245 @@
+"""A self-contained HTML report of one or more analyses.
+
+``write_report`` saves each figure as PNG and SVG under ``out_dir/figures``
+and writes ``out_dir/index.html`` with every figure inlined as a base64 PNG
+``data:`` URI and all styling inline, so the page can be mailed, archived or
+opened offline and shows the same thing. A small inline script records, once
+the page has loaded, how many images decoded and how many errors were raised
+(``<p id="status" data-images-ok=... data-errors=...>``), so a headless
+browser's DOM dump shows whether the page rendered.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import numbers
+import re
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["write_report"]
+
+DPI = 150  # of the PNG figures
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
+       max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.3em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
+h3 { font-size: 1.05em; }
+table { border-collapse: collapse; margin: .5em 0 1em; font-size: .9em; }
+th, td { border: 1px solid #ccc; padding: .2em .6em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+pre.summary { background: #f7f7f9; border-left: 4px solid #4c72b0; padding: .6em .9em; white-space: pre-wrap; }
+.verdict { font-weight: 600; color: #4c72b0; }
+.figures { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+figure { margin: 0; max-width: 100%; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: .85em; color: #555; }
+#status { font-size: .8em; color: #777; }
+"""
+
+# Counts decoded images after load and every error (script errors and failed resources, caught in the
+# capture phase); writes both into #status so a DOM dump tells whether the page rendered.
+SCRIPT = """
+var fasttdaErrors = 0;
+window.onerror = function () { fasttdaErrors += 1; };
+window.addEventListener("error", function (e) { if (e.target && e.target !== window) fasttdaErrors += 1; }, true);
+window.addEventListener("load", function () {
+  var images = document.images, ok = 0;
+  for (var i = 0; i < images.length; i++) {
+    if (images[i].complete && images[i].naturalWidth > 0) ok += 1;
+  }
+  var s = document.getElementById("status");
+  s.setAttribute("data-images", String(images.length));
+  s.setAttribute("data-images-ok", String(ok));
+  s.setAttribute("data-errors", String(fasttdaErrors));
+  s.setAttribute("data-state", "loaded");
+  s.textContent = ok + " of " + images.length + " figures rendered, " + fasttdaErrors + " error(s).";
+});
+"""
+
+
+def _esc(x) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _stem(layer, checkpoint) -> str:
+    name = f"layer{layer}" + ("" if checkpoint is None else f"_ckpt{checkpoint}")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+
+
+def _heading(layer, checkpoint) -> str:
+    return f"Layer {layer}" + ("" if checkpoint is None else f", checkpoint {checkpoint}")
+
+
+def _keys(analyses: dict) -> list[tuple]:
+    """(layer, checkpoint) keys in display order; a bare key k means (k, None)."""
+    from .plot import _order_key
+
+    keys = [k if isinstance(k, tuple) and len(k) == 2 else (k, None) for k in analyses]
+    if len(set(keys)) != len(keys):
+        raise ValueError("two analyses have the same (layer, checkpoint)")
+    return sorted(keys, key=lambda k: (_order_key(k[0]), _order_key(k[1])))
+
+
+def _value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_value(x) for x in v)
+    if isinstance(v, np.generic):
+        return _value(v.item())
+    return str(v)
+
+
+def _table(rows, header=None, links=None) -> str:
+    """An HTML table of text cells; ``links`` makes each row's first cell an in-page link."""
+    out = ["<table>"]
+    if header:
+        out.append("<tr>" + "".join(f"<th>{_esc(h)}</th>" for h in header) + "</tr>")
+    for i, row in enumerate(rows):
+        cells = [_esc(c) for c in row]
+        if links:
+            cells[0] = f'<a href="{_esc(links[i])}">{cells[0]}</a>'
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _params_section(params, analyses, keys) -> tuple[str, set]:
+    """The parameter table: the study's own, then the analysis parameters all analyses share.
+    Returns the HTML and the analysis parameter names that differ (shown per analysis)."""
+    rows = [(str(k), _value(v)) for k, v in (params or {}).items()]
+    all_params = [analyses[k].params for k in keys]
+    names = list(dict.fromkeys(n for p in all_params for n in p))
+    varying = {n for n in names if len({repr(p.get(n)) for p in all_params}) > 1}
+    rows += [(f"analyze: {n}", _value(all_params[0].get(n)) if n not in varying else "varies, see below")
+             for n in names]
+    return "<h2>Parameters</h2>\n" + _table(rows, ("parameter", "value")), varying
+
+
+def _accuracy_section(accuracy) -> str:
+    """seed → accuracy, or checkpoint → accuracies of the seeds."""
+    if not accuracy:
+        return ""
+    items = list(dict(accuracy).items())
+    if all(isinstance(v, numbers.Real) for _, v in items):
+        vals = np.array([float(v) for _, v in items])
+        rows = [(str(k), f"{float(v):.4f}") for k, v in items]
+        rows.append(("mean ± sd", f"{vals.mean():.4f} ± {vals.std():.4f}"))
+        return "<h2>Accuracy</h2>\n" + _table(rows, ("seed", "test accuracy"))
+    rows = []
+    for key, v in items:
+        vals = np.atleast_1d(np.asarray(v, dtype=np.float64))
+        if vals.size == 0:
+            rows.append((str(key), "0", "", "", ""))
+            continue
+        rows.append((str(key), str(vals.size), f"{vals.mean():.4f} ± {vals.std():.4f}", f"{vals.min():.4f}",
+                     f"{vals.max():.4f}"))
+    return "<h2>Accuracy</h2>\n" + _table(rows, ("checkpoint", "seeds", "mean ± sd", "min", "max"))
+
+
+def _figure_html(png: Path, caption: str) -> str:
+    raw = png.read_bytes()
+    # Shown at the size the figure was drawn for (CSS px are 1/96 in), so all figures share one font size.
+    width = round(int.from_bytes(raw[16:20], "big") * 96 / DPI)
+    data = base64.b64encode(raw).decode("ascii")
+    return (f'<figure style="width: {width}px"><img alt="{_esc(caption)}" width="{width}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{_esc(caption)} ({_esc(png.stem)}.png, .svg)</figcaption></figure>")
+
+
+def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[Path, str]]:
+    from . import plot
+
+    drawn = [
+        ("mapper", plot.mapper_graph(a, title=f"{head}: {a.verdict}"),
+         f"{head}: Mapper graph of the dense core; colour = codensity (low = dense), size = members, "
+         "mean filters of spread-out nodes"),
+        ("barcode", plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
+        ("diagram", plot.diagram(a.barcodes), f"{head}: persistence diagram"),
+        ("orientations", plot.orientations(a), f"{head}: edge orientations on the primary circle"),
+    ]
+    out = []
+    for kind, fig, caption in drawn:
+        png, _ = plot.save(fig, folder / f"{stem}_{kind}", dpi=DPI)
+        out.append((png, caption))
+    return out
+
+
+def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", params: dict | None = None,
+                 accuracy: dict | None = None, notes=None) -> Path:
+    """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
+
+    analyses
+        ``{(layer, checkpoint): Analysis}``; checkpoint may be None (a single
+        weights file), and a key that is not a pair is taken as a layer.
+    params
+        The study's parameters (dataset, network, seeds, ...), shown in a table
+        together with the analysis parameters.
+    accuracy
+        ``{seed: accuracy}`` or ``{checkpoint: [accuracy of each seed]}``.
+    notes
+        A string or a list of strings, shown as paragraphs.
+    """
+    from . import plot
+
+    analyses = {(k if isinstance(k, tuple) and len(k) == 2 else (k, None)): a for k, a in dict(analyses).items()}
+    if not analyses:
+        raise ValueError("there are no analyses to report")
+    keys = _keys(analyses)
+    out = Path(out_dir)
+    folder = out / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    params_html, varying = _params_section(params, analyses, keys)
+    body = [f"<h1>{_esc(title)}</h1>",
+            '<p id="status" data-state="pending">Figures not checked: scripts are off or the page is loading.</p>']
+    if notes:
+        body += [f"<p>{_esc(n)}</p>" for n in ([notes] if isinstance(notes, str) else notes)]
+    body.append("<h2>Summary</h2>")
+    body.append(_table([(_heading(*k), analyses[k].verdict) for k in keys], ("analysis", "verdict"),
+                       links=[f"#analysis-{i}" for i in range(len(keys))]))
+    body.append(params_html)
+    body.append(_accuracy_section(accuracy))
+
+    layers = {k[0] for k in keys}
+    checkpoints = {k[1] for k in keys}
+    if len(layers) >= 2 or len(checkpoints) >= 2:
+        fig = plot.evolution_grid(analyses, checkpoint_label="checkpoint",
+                                  title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
+        png, _ = plot.save(fig, folder / "evolution_grid", dpi=DPI)
+        body.append("<h2>Across layers and checkpoints</h2>")
+        body.append(_figure_html(png, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
+
+    stems = [_stem(*k) for k in keys]
+    stems = [s if stems.count(s) == 1 else f"{s}-{i}" for i, s in enumerate(stems)]  # e.g. layers 1 and "1"
+    for i, key in enumerate(keys):
+        a, head = analyses[key], _heading(*key)
+        body.append(f'<h2 id="analysis-{i}">{_esc(head)}: <span class="verdict">{_esc(a.verdict)}</span></h2>')
+        body.append(f'<pre class="summary">{_esc(a.summary())}</pre>')
+        if varying:
+            body.append(_table([(n, _value(a.params.get(n))) for n in sorted(varying)], ("parameter", "value")))
+        figures = _analysis_figures(a, stems[i], folder, head)
+        body.append('<div class="figures">' + "\n".join(_figure_html(p, c) for p, c in figures) + "</div>")
+
+    page = "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(title)}</title>",
+        f"<style>{CSS}</style>",
+        f"<script>{SCRIPT}</script>",
+        "</head>",
+        "<body>",
+        *body,
+        "</body>",
+        "</html>",
+        "",
+    ])
+    index = out / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
