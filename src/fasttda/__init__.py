@@ -8,7 +8,7 @@ multi-threaded C++ core with the GIL released.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, models
+from . import datasets, models, plot, report
 from .analysis import Analysis, analyze
 from .filters import FilterVectors, filter_vectors
 from .homology import rips
@@ -34,6 +34,8 @@ __all__ = [
     "mapper",
     "maxmin",
     "models",
+    "plot",
     "radius_graph",
+    "report",
     "rips",
 ]
