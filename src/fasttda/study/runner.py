@@ -122,6 +122,9 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
 
     own = executor is None
     executor = LocalExecutor(1) if own else executor
+    if progress and pending:
+        print(f"{out}: training {sum(len(g) for g in pending)} of {len(config.seeds)} seeds of {config.model} on "
+              f"{config.dataset} {executor.describe()}", file=sys.stderr)
     task_config = config.to_dict()
     try:
         with _progress(progress, total=len(config.seeds), initial=len(done), desc="training", unit="seed") as bar:
