@@ -89,7 +89,8 @@ class DaskExecutor(Executor):
     Tasks are submitted with ``pure=False`` so a retried task is recomputed, not looked up.
     """
 
-    def __init__(self, address: str | None = None, n_local: int | None = None, *, host: str = "127.0.0.1"):
+    def __init__(self, address: str | None = None, n_local: int | None = None, *, host: str = "127.0.0.1",
+                 timeout: float = 20.0):
         try:
             from distributed import Client, LocalCluster
         except ImportError as e:
@@ -105,7 +106,7 @@ class DaskExecutor(Executor):
             self.client = Client(self.cluster)
         else:
             try:
-                self.client = Client(address, timeout="20s")
+                self.client = Client(address, timeout=timeout)
             except OSError as e:  # TimeoutError and connection errors
                 raise ValueError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = self.client.scheduler.address

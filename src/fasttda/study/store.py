@@ -152,18 +152,17 @@ class FilterArrays:
             self.arrays = {}
             for layer, shape in self.layers.items():
                 name = f"layer{layer}"
-                full = (n_seeds, n_cps, *shape)
                 if create and name not in self.group:
-                    self.group.create_array(name, shape=full, chunks=(1, 1, *shape), dtype="float32",
-                                            fill_value=np.nan)
-                arr = self.group[name]
-                if tuple(arr.shape) != full:
-                    raise ValueError(f"{self.path}/{name} has shape {tuple(arr.shape)}, the manifest says {full}")
-                self.arrays[layer] = arr
-        except (ValueError, FileNotFoundError):
-            raise
+                    self.group.create_array(name, shape=(n_seeds, n_cps, *shape), chunks=(1, 1, *shape),
+                                            dtype="float32", fill_value=np.nan)
+                self.arrays[layer] = self.group[name]
         except Exception as e:  # noqa: BLE001 - zarr reports damage with many exception types
             raise ValueError(f"{self.path} is corrupt or unreadable: {type(e).__name__}: {e}") from None
+        for layer, shape in self.layers.items():
+            full = (n_seeds, n_cps, *shape)
+            if tuple(self.arrays[layer].shape) != full:
+                raise ValueError(f"{self.path}/layer{layer} has shape {tuple(self.arrays[layer].shape)}, "
+                                 f"the manifest says {full}")
 
     def write_seed(self, index: int, weights: dict) -> None:
         """Stores one seed's {layer: (checkpoints, out, in, k, k)} weights."""
