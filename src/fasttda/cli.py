@@ -104,12 +104,13 @@ def add_study(commands) -> None:
                        description="Train every seed, store its conv filters at the checkpoints, then analyse each "
                                    "(layer, checkpoint). Safe to interrupt: rerunning the same command resumes, "
                                    "keeping every finished seed.")
-    r.add_argument("--config", type=Path, help="a .json or .toml file of settings (flags override it)")
+    r.add_argument("--config", type=Path, metavar="FILE", help="a .json or .toml file of settings (flags override it)")
     for name, kind, text in STUDY_FLAGS:
-        r.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text)
-    r.add_argument("--out", type=Path, required=True, help="the study folder (created, or resumed)")
+        r.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
+                       metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()))
+    r.add_argument("--out", type=Path, required=True, metavar="DIR", help="the study folder (created, or resumed)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=1, help="local worker processes (default 1: this process)")
+    where.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1: this process)")
     where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     r.add_argument("--no-analysis", action="store_true", help="train and store only; skip the analyses")
@@ -285,12 +286,13 @@ def add_analyze(commands) -> None:
                                         "(layer L of a file = its L-th 4-D weight in key order, or the array "
                                         "'layerL' of an .npz).")
     p.add_argument("target", type=Path, metavar="DIR|WEIGHTS_FILE", help="a study folder or a weights file")
-    p.add_argument("--layer", type=int, help="conv layer (1 = first)")
-    p.add_argument("--checkpoint", type=int, help="iteration of a study's checkpoint (default the last)")
+    p.add_argument("--layer", type=int, metavar="L", help="conv layer (1 = first)")
+    p.add_argument("--checkpoint", type=int, metavar="I", help="iteration of a study's checkpoint (default the last)")
     p.add_argument("--channels", choices=("each", "mean"), default=None,
                    help="each (every slice) or mean (over input channels); default the study's, or each")
     for name, kind, text in ANALYZE_FLAGS:
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text)
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
+                       metavar={int: "N", float: "X"}.get(kind, name.upper()))
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.set_defaults(run=analyze_command)
 

@@ -112,6 +112,8 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
         raise TypeError(f"config must be a StudyConfig, got {type(config).__name__}")
     config = config.replace()  # a private copy: layers=None is filled in below
     out = Path(out)
+    if config.data_dir is not None and not Path(config.data_dir).is_dir():  # before anything is written
+        raise FileNotFoundError(f"data folder {config.data_dir} of dataset {config.dataset} does not exist")
     manifest = _prepare(config, out)
     config = _store.manifest_config(manifest).replace(device=config.device)
     shapes = {int(k): tuple(v) for k, v in manifest["layers"].items()}
