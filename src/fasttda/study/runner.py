@@ -76,6 +76,8 @@ def _prepare(config: StudyConfig, out: Path) -> dict:
         if diff:
             raise ValueError(f"{out} holds a different study ({'; '.join(diff)}, stored vs requested); "
                              "use another --out folder, or rerun with the stored settings to resume it")
+        for stale in out.glob(f".{_store.MANIFEST}.*.tmp"):  # left by a writer killed before its rename
+            stale.unlink(missing_ok=True)
         return manifest
     if out.exists():
         if not out.is_dir():
