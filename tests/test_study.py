@@ -296,3 +296,13 @@ def test_local_worker_processes(tmp_path):
             list(ex.map_unordered(divmod, [(1, 0)]))
     with pytest.raises(ValueError, match="n_workers"):
         LocalExecutor(0)
+
+
+def test_reading_a_study_needs_no_torch(tiny_study):
+    code = ("import sys, fasttda.cli, fasttda.study as s; st = s.load_study(sys.argv[1]); "
+            "assert st.weights(1, 20).shape == (3, 64, 1, 3, 3); "
+            "assert not {'torch', 'dask', 'distributed'} & set(sys.modules), sorted(sys.modules)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    r = subprocess.run([sys.executable, "-c", code, str(tiny_study)], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
