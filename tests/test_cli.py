@@ -170,6 +170,12 @@ def test_errors_on_study_folders(study_dir, tmp_path, capsys):
         assert_one_line_error(code, err, "study.json is corrupt")
     assert snapshot(corrupt) == before
 
+    lost = tmp_path / "lost"
+    shutil.copytree(study_dir, lost)
+    shutil.rmtree(lost / "filters.zarr" / "layer1" / "c" / "0")
+    code, _, err = run_cli(capsys, "analyze", lost, "--layer", "1")
+    assert_one_line_error(code, err, "holds no filters of seeds [0]")
+
 
 def test_config_file_errors(tmp_path, capsys):
     cfg = tmp_path / "study.toml"

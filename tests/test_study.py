@@ -17,7 +17,7 @@ pytest.importorskip("zarr")
 
 import fasttda  # noqa: E402
 from fasttda import nets  # noqa: E402
-from fasttda.study import LocalExecutor, StudyConfig, load_study, run_study  # noqa: E402
+from fasttda.study import LocalExecutor, StudyConfig, WorkerError, load_study, run_study  # noqa: E402
 from fasttda.study import runner  # noqa: E402
 
 TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoints=[10, 20], layers=[1, 2],
@@ -154,6 +154,11 @@ def test_bad_layer_checkpoint_and_folders(tiny_study, tmp_path):
     (damaged / "filters.zarr" / "layer1" / "zarr.json").write_text("{garbage")
     with pytest.raises(ValueError, match="corrupt or unreadable"):
         load_study(damaged)
+    lost = copy_study(tiny_study, tmp_path / "lost")
+    shutil.rmtree(lost / "filters.zarr" / "layer2" / "c" / "1")  # seed index 1's chunks
+    assert load_study(lost).weights(2, 20, seeds=[0, 2]).shape == (2, 32, 64, 3, 3)
+    with pytest.raises(ValueError, match=r"holds no filters of seeds \[1\] at iteration 20"):
+        load_study(lost).weights(2, 20)
 
 
 # ---------------------------------------------------------------- resume
@@ -292,8 +297,10 @@ def test_dask_bad_arguments():
 def test_local_worker_processes(tmp_path):
     with LocalExecutor(2, threads=1) as ex:
         assert sorted(r for _, r in ex.map_unordered(pow, [(2, 5), (3, 3), (5, 2)])) == [25, 27, 32]
-        with pytest.raises(ZeroDivisionError):
+        with pytest.raises(ZeroDivisionError):  # a task's own error comes back as it is
             list(ex.map_unordered(divmod, [(1, 0)]))
+        with pytest.raises(WorkerError, match="worker process died"):  # a dead worker is named as such
+            list(ex.map_unordered(os._exit, [(3,)]))
     with pytest.raises(ValueError, match="n_workers"):
         LocalExecutor(0)
 

@@ -310,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expected_errors() -> tuple:
+    """Errors that are the input's or the environment's fault: reported in one line, without a traceback."""
+    errors = (ValueError, TypeError, OSError, KeyError, ImportError)
+    if "fasttda.study.executors" in sys.modules:  # a worker died: say so, the rerun resumes
+        errors += (sys.modules["fasttda.study.executors"].WorkerError,)
+    return errors
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -318,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         print("fasttda: interrupted (a study resumes where it stopped when the same command is rerun)",
               file=sys.stderr)
         return 130
-    except (ValueError, TypeError, OSError, KeyError, ImportError) as err:
+    except _expected_errors() as err:
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         print(f"fasttda: error: {' '.join(message.split())}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ Reading a study needs numpy and zarr only; running one imports torch.
 """
 
 from .config import StudyConfig
-from .executors import DaskExecutor, Executor, LocalExecutor
+from .executors import DaskExecutor, Executor, LocalExecutor, WorkerError
 from .results import Study, load_study
 
 
@@ -22,4 +22,5 @@ def run_study(config, out, *, executor=None, progress=True, analyse=True):
     return run(config, out, executor=executor, progress=progress, analyse=analyse)
 
 
-__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "Study", "StudyConfig", "load_study", "run_study"]
+__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "Study", "StudyConfig", "WorkerError", "load_study",
+           "run_study"]

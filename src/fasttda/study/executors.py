@@ -13,6 +13,10 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 
 
+class WorkerError(RuntimeError):
+    """A worker died (killed, out of memory) rather than its task raising an error."""
+
+
 class Executor:
     """Runs tasks one after the other in this process."""
 
@@ -63,10 +67,16 @@ class LocalExecutor(Executor):
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_limit_threads, initargs=(self.threads,))
+        from concurrent.futures.process import BrokenProcessPool
         futures = {self._pool.submit(fn, *task): task for task in tasks}
         try:
             for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+                try:
+                    result = fut.result()
+                except BrokenProcessPool as e:
+                    raise WorkerError(f"a local worker process died while training seeds {futures[fut][-1]} "
+                                      f"(killed, or out of memory?): {e}") from None
+                yield futures[fut], result
         finally:
             for fut in futures:
                 fut.cancel()
@@ -112,13 +122,18 @@ class DaskExecutor(Executor):
         self.address = self.client.scheduler.address
 
     def map_unordered(self, fn, tasks):
-        from distributed import as_completed
+        from distributed import KilledWorker, as_completed
         tasks = list(tasks)
         futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
         which = {f.key: t for f, t in zip(futures, tasks)}
         try:
             for fut in as_completed(futures):
-                yield which[fut.key], fut.result()
+                try:
+                    result = fut.result()
+                except KilledWorker as e:
+                    raise WorkerError(f"Dask workers died while training seeds {which[fut.key][-1]} "
+                                      f"(killed, or out of memory?): {e}") from None
+                yield which[fut.key], result
         finally:
             self.client.cancel([f for f in futures if not f.done()])
 

@@ -145,6 +145,7 @@ class FilterArrays:
         self.path = Path(folder) / FILTERS
         self.layers = {int(k): tuple(v) for k, v in layer_shapes.items()}
         n_seeds, n_cps = len(config.seeds), len(config.checkpoints)
+        self.seeds, self.checkpoints = list(config.seeds), list(config.checkpoints)
         if not create and not self.path.is_dir():
             raise FileNotFoundError(f"{self.path} is missing: the study's filter store is gone")
         try:
@@ -173,9 +174,16 @@ class FilterArrays:
         """(len(indices), out, in, k, k) weights of some seeds at one checkpoint."""
         arr = self.arrays[int(layer)]
         try:
-            return np.stack([np.asarray(arr[int(i), cp_index]) for i in indices])
+            out = np.stack([np.asarray(arr[int(i), cp_index]) for i in indices])
         except Exception as e:  # noqa: BLE001 - a damaged chunk
             raise ValueError(f"{self.path}/layer{layer} is corrupt or unreadable: {type(e).__name__}: {e}") from None
+        # a chunk file that vanished reads as the fill value (NaN) rather than failing
+        empty = [self.seeds[int(i)] for i, w in zip(indices, out) if np.isnan(w).all()]
+        if empty:
+            raise ValueError(f"{self.path}/layer{layer} holds no filters of seeds {empty} at iteration "
+                             f"{self.checkpoints[cp_index]}, though the manifest marks them done (a lost chunk, "
+                             "or a training that diverged to NaN)")
+        return out
 
 
 def analysis_path(folder, layer: int, checkpoint: int) -> Path:
