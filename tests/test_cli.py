@@ -183,8 +183,10 @@ def test_config_file_errors(tmp_path, capsys):
     code, _, err = run_cli(capsys, "study", "run", "--config", cfg, "--out", tmp_path / "out")
     assert_one_line_error(code, err, "unknown key 'iteration'", "did you mean 'iterations'")
     cfg.write_text('model = "mnist2"\nseeds = 2\niterations = 20\ncheckpoints = [10, 40]\n')
-    code, _, err = run_cli(capsys, "study", "run", "--config", cfg, "--out", tmp_path / "out")
+    code, _, err = run_cli(capsys, "study", "run", cfg, "--out", tmp_path / "out")  # CONFIG, positional
     assert_one_line_error(code, err, "checkpoints [40] come after the last iteration")
+    code, _, err = run_cli(capsys, "study", "run", cfg, "--config", cfg, "--out", tmp_path / "out")
+    assert_one_line_error(code, err, "config file once")
     code, _, err = run_cli(capsys, "study", "run", "--model", "resnet", "--out", tmp_path / "out")
     assert_one_line_error(code, err, "unknown model 'resnet'")
     code, _, err = run_cli(capsys, "study", "run", "--seeds", "two", "--out", tmp_path / "out")

@@ -69,8 +69,11 @@ STUDY_FLAGS = [
 def study_config(args: argparse.Namespace):
     from .study import StudyConfig
     given = {name: getattr(args, name) for name, _, _ in STUDY_FLAGS if getattr(args, name) is not None}
-    if args.config is not None:
-        return StudyConfig.from_file(args.config, **given)
+    if args.config is not None and args.config_file is not None:
+        raise ValueError("give the config file once: as CONFIG or as --config")
+    path = args.config if args.config is not None else args.config_file
+    if path is not None:
+        return StudyConfig.from_file(path, **given)
     return StudyConfig.from_dict(given, source="the flags")
 
 
@@ -104,6 +107,8 @@ def add_study(commands) -> None:
                        description="Train every seed, store its conv filters at the checkpoints, then analyse each "
                                    "(layer, checkpoint). Safe to interrupt: rerunning the same command resumes, "
                                    "keeping every finished seed.")
+    r.add_argument("config_file", nargs="?", type=Path, metavar="CONFIG",
+                   help="a .json or .toml file of settings (the same as --config)")
     r.add_argument("--config", type=Path, metavar="FILE", help="a .json or .toml file of settings (flags override it)")
     for name, kind, text in STUDY_FLAGS:
         r.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
