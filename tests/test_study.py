@@ -79,6 +79,9 @@ def test_config_files(tmp_path):
     toml.write_text('model = "mnist2"\nseeds = 4\niterations = 50\ncheckpoints = [10, 50]\nlayers = [1]\n')
     c = StudyConfig.from_file(toml, iterations=60, checkpoints=None)
     assert c.seeds == [0, 1, 2, 3] and c.iterations == 60 and c.checkpoints == [10, 50] and c.layers == [1]
+    folder = tmp_path / "idx.toml"
+    folder.write_text('dataset = "mnist"\nseeds = 2\n')  # its data folder given by a flag
+    assert StudyConfig.from_file(folder, data_dir=str(tmp_path)).data_dir == str(tmp_path)
     section = tmp_path / "section.toml"
     section.write_text("[study]\nseeds = [2, 3]\niterations = 5\n")
     assert StudyConfig.from_file(section).seeds == [2, 3]

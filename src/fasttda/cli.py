@@ -115,7 +115,8 @@ def add_study(commands) -> None:
                        metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()))
     r.add_argument("--out", type=Path, required=True, metavar="DIR", help="the study folder (created, or resumed)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1: this process)")
+    where.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="local worker processes (default 1: this process)")
     where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     r.add_argument("--no-analysis", action="store_true", help="train and store only; skip the analyses")
@@ -153,7 +154,8 @@ def describe_study(study) -> str:
              f"checkpoints {','.join(map(str, study.checkpoints))}, layers {','.join(map(str, study.layers))}",
              f"seeds done: {len(study.done)} of {len(study.seeds)}"]
     for it, a in s["accuracy"].items():
-        lines.append(f"  test accuracy at iteration {it}: mean {a['mean']:.3f} (min {a['min']:.3f}, max {a['max']:.3f})")
+        lines.append(f"  test accuracy at iteration {it}: mean {a['mean']:.3f} "
+                     f"(min {a['min']:.3f}, max {a['max']:.3f})")
     for key, verdict in s["analyses"].items():
         lines.append(f"  {key}: {verdict}")
     return "\n".join(lines)

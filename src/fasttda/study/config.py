@@ -75,6 +75,11 @@ class StudyConfig:
     @classmethod
     def from_dict(cls, values: dict, source: str = "config") -> "StudyConfig":
         """A config from a mapping; unknown keys raise ValueError naming the closest valid key."""
+        cls.check_keys(values, source)
+        return cls(**values)
+
+    @classmethod
+    def check_keys(cls, values, source: str = "config") -> None:
         if not isinstance(values, dict):
             raise ValueError(f"{source} must be a table of settings, got {type(values).__name__}")
         valid = cls.keys()
@@ -83,7 +88,6 @@ class StudyConfig:
                 close = difflib.get_close_matches(str(key), valid, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; valid keys are {', '.join(valid)}"
                 raise ValueError(f"unknown key {key!r} in {source}{hint}")
-        return cls(**values)
 
     @classmethod
     def from_file(cls, path, **overrides) -> "StudyConfig":
@@ -106,7 +110,7 @@ class StudyConfig:
             raise ValueError(f"config file {path} is not valid {kind}: {e}") from None
         if isinstance(values, dict) and isinstance(values.get("study"), dict) and len(values) == 1:
             values = values["study"]  # a TOML file may put everything under [study]
-        cls.from_dict(values, source=f"config file {path}")  # report typos in the file as the file's
+        cls.check_keys(values, source=f"config file {path}")  # typos in the file are reported as the file's
         merged = {**values, **{k: v for k, v in overrides.items() if v is not None}}
         return cls.from_dict(merged, source=f"config file {path}")
 
