@@ -279,10 +279,15 @@ def test_dask_local_cluster_matches_local_run(tiny_study, tmp_path):
         assert len(ex.client.scheduler_info()["workers"]) == 2
         study = run_study(StudyConfig(**TINY), tmp_path / "dask", executor=ex, progress=False, analyse=False)
         print(f"tiny study on a 2-worker local Dask cluster (start-up included): {time.perf_counter() - start:.1f} s")
-        # a second client reaching the same scheduler by its address, as --scheduler does
-        with DaskExecutor(ex.address) as by_address:
-            assert sorted(r for _, r in by_address.map_unordered(pow, [(2, 3), (3, 2)])) == [8, 9]
+        # the command line reaching the same scheduler by its address: seeds 0 and 1 form the same group
+        from fasttda import cli
+        args = ["study", "run", "--seeds", "2", "--iterations", "20", "--checkpoints", "10,20", "--layers", "1,2",
+                "--batch-size", "16", "--lr", "0.05", "--group-size", "2", "--device", "cpu", "--no-analysis",
+                "--quiet", "--scheduler", ex.address, "--out", str(tmp_path / "cli")]
+        assert cli.main(args) == 0
     local = load_study(tiny_study)
+    np.testing.assert_allclose(load_study(tmp_path / "cli").weights(2, 20), local.weights(2, 20, seeds=[0, 1]),
+                               atol=1e-5)
     assert study.done == local.done
     for layer in (1, 2):
         for it in (10, 20):
