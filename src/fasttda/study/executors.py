@@ -89,7 +89,7 @@ class LocalExecutor(Executor):
     def describe(self):
         if self.n_workers == 1:
             return "in this process"
-        return f"{self.n_workers} local worker processes ({self.threads} torch thread(s) each)"
+        return f"on {self.n_workers} local worker processes ({self.threads} torch thread(s) each)"
 
 
 class DaskExecutor(Executor):
@@ -145,5 +145,5 @@ class DaskExecutor(Executor):
 
     def describe(self):
         n = len(self.client.scheduler_info().get("workers", {}))
-        kind = "local Dask cluster" if self.cluster is not None else "Dask scheduler"
-        return f"{kind} at {self.address} ({n} worker(s))"
+        kind = "a local Dask cluster" if self.cluster is not None else "the Dask scheduler"
+        return f"on {kind} at {self.address} ({n} worker(s))"
