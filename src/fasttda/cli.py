@@ -1,11 +1,27 @@
-"""The ``fasttda`` command line."""
+"""The ``fasttda`` command line.
+
+Each command is one ``add_<command>(commands)`` function that declares its parser and sets
+``run``; ``main`` turns any ValueError, OSError, … into one ``fasttda: error: …`` line and exit
+status 2. Heavy imports (torch, zarr, dask) happen inside the commands that need them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from pathlib import Path
 
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are reported on one line, like every other error."""
+
+    def error(self, message):
+        self.exit(2, f"fasttda: error: {message} (see '{self.prog} --help')\n")
+
+
+# ---------------------------------------------------------------- demo
 
 def demo(args: argparse.Namespace) -> int:
     """The 2008 paper's results on the shipped natural-image patches, end to end."""
@@ -21,15 +37,303 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fasttda", description="Topology of what convolutional networks learn.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("demo", help="run the built-in demonstration on data shipped with fasttda")
+def add_demo(commands) -> None:
+    p = commands.add_parser("demo", help="run the built-in demonstration on data shipped with fasttda",
+                            description="The 2008 paper's results on the natural-image patches shipped with fasttda.")
     p.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     p.set_defaults(run=demo)
-    args = parser.parse_args(argv)
+
+
+# ---------------------------------------------------------------- study run / info
+
+# StudyConfig fields settable by flags: (flag, type, help). Values left out come from --config or the defaults.
+STUDY_FLAGS = [
+    ("model", str, "network: mnist2, cifar2, vgg_small, vgg16 (default mnist2)"),
+    ("dataset", str, "mnist5k (built in), natural10 (built in), mnist or cifar10 (from --data-dir)"),
+    ("data_dir", str, "local folder of the mnist IDX files or of cifar-10-batches-py"),
+    ("seeds", str, "a count (24 = seeds 0..23), a list (3,5,8) or a range (10-19)"),
+    ("iterations", int, "optimizer steps per seed"),
+    ("checkpoints", str, "iterations at which filters are kept, e.g. 400,1000 (0 = initialisation)"),
+    ("layers", str, "conv layers to keep, e.g. 1,2 (default all)"),
+    ("batch_size", int, "images per step"),
+    ("optimizer", str, "sgd or adam"),
+    ("lr", float, "learning rate (default 0.01 for sgd, 0.001 for adam)"),
+    ("momentum", float, "SGD momentum"),
+    ("weight_decay", float, "weight decay"),
+    ("device", str, "auto (CUDA when available), cpu, cuda, cuda:1, ..."),
+    ("group_size", int, "seeds trained together in one unit of work (default 8)"),
+    ("channels", str, "how analyses read a layer: each (every slice) or mean (over input channels)"),
+]
+
+
+def study_config(args: argparse.Namespace):
+    from .study import StudyConfig
+    given = {name: getattr(args, name) for name, _, _ in STUDY_FLAGS if getattr(args, name) is not None}
+    if args.config is not None and args.config_file is not None:
+        raise ValueError("give the config file once: as CONFIG or as --config")
+    path = args.config if args.config is not None else args.config_file
+    if path is not None:
+        return StudyConfig.from_file(path, **given)
+    return StudyConfig.from_dict(given, source="the flags")
+
+
+def _executor(args: argparse.Namespace):
+    from .study import DaskExecutor, LocalExecutor
+    if args.scheduler is not None:
+        return DaskExecutor(address=args.scheduler)
+    if args.dask_local is not None:
+        return DaskExecutor(n_local=args.dask_local)
+    return LocalExecutor(args.workers)
+
+
+def study_run(args: argparse.Namespace) -> int:
+    from .study.runner import run_study
+    config = study_config(args)
+    with _executor(args) as executor:
+        study = run_study(config, args.out, executor=executor, progress=not args.quiet,
+                          analyse=not args.no_analysis)
+    if not args.quiet:
+        print(describe_study(study))
+    return 0
+
+
+def add_study(commands) -> None:
+    p = commands.add_parser("study", help="train many seeds of a network and store their filters",
+                            description="Studies: many seeds of one network, filters kept by (seed, checkpoint, "
+                                        "layer) in a resumable folder.")
+    sub = p.add_subparsers(dest="study_command", required=True, metavar="{run,info}")
+
+    r = sub.add_parser("run", help="train (or resume) a study into a folder",
+                       description="Train every seed, store its conv filters at the checkpoints, then analyse each "
+                                   "(layer, checkpoint). Safe to interrupt: rerunning the same command resumes, "
+                                   "keeping every finished seed.")
+    r.add_argument("config_file", nargs="?", type=Path, metavar="CONFIG",
+                   help="a .json or .toml file of settings (the same as --config)")
+    r.add_argument("--config", type=Path, metavar="FILE", help="a .json or .toml file of settings (flags override it)")
+    for name, kind, text in STUDY_FLAGS:
+        r.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
+                       metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()))
+    r.add_argument("--out", type=Path, required=True, metavar="DIR", help="the study folder (created, or resumed)")
+    where = r.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="local worker processes (default 1: this process)")
+    where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask scheduler, e.g. tcp://host:8786")
+    where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
+    r.add_argument("--no-analysis", action="store_true", help="train and store only; skip the analyses")
+    r.add_argument("--quiet", action="store_true", help="no progress bars and no summary")
+    r.set_defaults(run=study_run)
+
+    i = sub.add_parser("info", help="show a study's config, progress and accuracy",
+                       description="Show a study's config, how many seeds are done, their accuracy and the "
+                                   "stored analyses.")
+    i.add_argument("dir", type=Path, help="the study folder")
+    i.add_argument("--json", action="store_true", help="print JSON instead of text")
+    i.set_defaults(run=study_info)
+
+
+def study_summary(study) -> dict:
+    import numpy as np
+    acc = {}
+    for it in sorted({it for a in study.accuracy.values() for it in a}):
+        vals = np.array([a[it] for a in study.accuracy.values() if it in a])
+        acc[it] = {"mean": float(vals.mean()), "min": float(vals.min()), "max": float(vals.max())}
+    analyses = {}
+    for layer in study.layers:
+        for it in study.checkpoints:
+            entry = study.saved_analysis(layer, it)
+            if entry is not None:
+                analyses[f"layer{layer}_it{it}"] = entry.get("error") or entry["analysis"]["verdict"]
+    return {"path": str(study.path), "config": study.config.to_dict(), "done": study.done,
+            "complete": study.complete, "accuracy": acc, "analyses": analyses}
+
+
+def describe_study(study) -> str:
+    s = study_summary(study)
+    c = study.config
+    lines = [f"study {study.path}: {c.model} on {c.dataset}, {c.iterations} iterations, "
+             f"checkpoints {','.join(map(str, study.checkpoints))}, layers {','.join(map(str, study.layers))}",
+             f"seeds done: {len(study.done)} of {len(study.seeds)}"]
+    for it, a in s["accuracy"].items():
+        lines.append(f"  test accuracy at iteration {it}: mean {a['mean']:.3f} "
+                     f"(min {a['min']:.3f}, max {a['max']:.3f})")
+    for key, verdict in s["analyses"].items():
+        lines.append(f"  {key}: {verdict}")
+    return "\n".join(lines)
+
+
+def study_info(args: argparse.Namespace) -> int:
+    from .study import load_study
+    study = load_study(args.dir)
+    if args.json:
+        print(json.dumps(study_summary(study), indent=1))
+    else:
+        print(describe_study(study))
+        print("config: " + json.dumps(study.config.to_dict()))
+    return 0
+
+
+# ---------------------------------------------------------------- analyze
+
+ANALYZE_FLAGS = [  # analyze() keyword, type, help; left out = analyze's default
+    ("k", int, "codensity neighbour (default min(300, n/10))"),
+    ("p", float, "dense-core fraction (default 0.3)"),
+    ("norm", str, "contrast norm: L2 (default) or D"),
+    ("n_landmarks", int, "max-min landmarks for the barcodes (default 300)"),
+    ("maxdim", int, "highest homology dimension (default 1)"),
+    ("coeff", int, "prime coefficient field (default 2)"),
+    ("lens", str, "Mapper lens: pca2 (default), circle_angle, ..."),
+    ("n_intervals", int, "Mapper cover intervals per lens dimension (default 10)"),
+    ("overlap", float, "Mapper cover overlap (default 0.3)"),
+    ("min_contrast", float, "drop slices below this fraction of the median contrast (default 0.01)"),
+    ("top", float, "keep only this fraction of highest-contrast slices"),
+    ("sample", int, "analyse a random sample of at most this many filter vectors (default 50000)"),
+    ("seed", int, "random seed of the sample and the landmarks (default 0)"),
+    ("threads", int, "threads (default all cores)"),
+]
+WEIGHT_FILES = (".pt", ".pth", ".npy", ".npz")
+
+
+def _pick_layer(arrays: list[tuple[str, object]], layer: int | None, path) -> object:
+    """The layer-th 4-D weight of a file (in the file's order), or its only one when layer is None."""
+    convs = [(name, a) for name, a in arrays if getattr(a, "ndim", 0) == 4]
+    if not convs:
+        raise ValueError(f"{path} holds no 4-D conv weight (out, in, k, k)")
+    if layer is None:
+        if len(convs) == 1:
+            return convs[0][1]
+        raise ValueError(f"{path} holds {len(convs)} conv weights ({', '.join(n for n, _ in convs)}): "
+                         f"choose one with --layer 1..{len(convs)}")
+    if not 1 <= layer <= len(convs):
+        raise ValueError(f"{path} has conv layers 1..{len(convs)} ({', '.join(n for n, _ in convs)}); "
+                         f"there is no layer {layer}")
+    return convs[layer - 1][1]
+
+
+def load_weights(path: Path, layer: int | None):
+    """Conv weights of one layer from a .npy, .npz or .pt/.pth file."""
+    import numpy as np
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        try:
+            return np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as e:
+            raise ValueError(f"{path} is not a readable .npy array: {e}") from None
+    if suffix == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = [(name, z[name]) for name in z.files]
+        except (ValueError, OSError, EOFError) as e:
+            raise ValueError(f"{path} is not a readable .npz file: {e}") from None
+        named = dict(arrays)
+        if layer is not None and f"layer{layer}" in named:
+            return named[f"layer{layer}"]
+        if layer is None and len(arrays) == 1:
+            return arrays[0][1]
+        return _pick_layer(arrays, layer, path)
+    import torch
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - anything torch cannot read as tensors
+        raise ValueError(f"{path} is not a readable torch weights file: {e}") from None
+    if isinstance(state, torch.Tensor):
+        return state.detach().numpy()
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict):
+        raise ValueError(f"{path} holds a {type(state).__name__}, not a state_dict or a tensor")
+    # the convention of fasttda.nets: conv layer L is the L-th 4-D ``…weight`` tensor in key order
+    arrays = [(k, v) for k, v in state.items() if isinstance(v, torch.Tensor) and str(k).endswith("weight")]
+    return _pick_layer(arrays, layer, path).detach().float().numpy()
+
+
+def analyze_command(args: argparse.Namespace) -> int:
+    import fasttda
+    kwargs = {name: getattr(args, name) for name, _, _ in ANALYZE_FLAGS if getattr(args, name) is not None}
+    if "threads" in kwargs:
+        kwargs["n_threads"] = kwargs.pop("threads")
+    target: Path = args.target
+    info = {"source": str(target)}
+    if target.is_dir():
+        from .study import load_study
+        study = load_study(target)
+        if args.layer is None:
+            raise ValueError(f"give --layer: the study has layers {', '.join(map(str, study.layers))}")
+        checkpoint = study._checkpoint(args.checkpoint)
+        weights = study.filters(args.layer, checkpoint, channels=args.channels)
+        info.update(layer=args.layer, checkpoint=checkpoint, seeds=study.done)
+    elif target.is_file() or target.suffix.lower() in WEIGHT_FILES:
+        if target.suffix.lower() not in WEIGHT_FILES:
+            raise ValueError(f"{target} is neither a study folder nor a weights file ({', '.join(WEIGHT_FILES)})")
+        if not target.is_file():
+            raise FileNotFoundError(f"weights file {target} does not exist")
+        if args.checkpoint is not None:
+            raise ValueError("--checkpoint applies to study folders; a weights file holds one checkpoint")
+        weights = load_weights(target, args.layer)
+        if args.channels == "mean" and getattr(weights, "ndim", 0) >= 4:
+            weights = weights.mean(axis=-3, keepdims=True)
+        info.update(layer=args.layer)
+    else:
+        raise FileNotFoundError(f"no study folder or weights file at {target}")
+    result = fasttda.analyze(weights, **kwargs)
+    if args.json:
+        print(json.dumps({**info, **result.to_dict()}, allow_nan=False, default=float))
+    else:
+        where = f"layer {args.layer}" if args.layer is not None else "weights"
+        if "checkpoint" in info:
+            where += f" at iteration {info['checkpoint']} ({len(info['seeds'])} seeds)"
+        print(f"{target}, {where}:")
+        print("  " + result.summary().replace("\n", "\n  "))
+    return 0
+
+
+def add_analyze(commands) -> None:
+    p = commands.add_parser("analyze", help="analyse a layer's filters from a study or a weights file",
+                            description="Dense core, barcodes, Mapper graph and model fits of one layer's 3x3 "
+                                        "filters, from a study folder or a .pt/.pth/.npy/.npz weights file "
+                                        "(layer L of a file = its L-th 4-D weight in key order, or the array "
+                                        "'layerL' of an .npz).")
+    p.add_argument("target", type=Path, metavar="DIR|WEIGHTS_FILE", help="a study folder or a weights file")
+    p.add_argument("--layer", type=int, metavar="L", help="conv layer (1 = first)")
+    p.add_argument("--checkpoint", type=int, metavar="I", help="iteration of a study's checkpoint (default the last)")
+    p.add_argument("--channels", choices=("each", "mean"), default=None,
+                   help="each (every slice) or mean (over input channels); default the study's, or each")
+    for name, kind, text in ANALYZE_FLAGS:
+        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
+                       metavar={int: "N", float: "X"}.get(kind, name.upper()))
+    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.set_defaults(run=analyze_command)
+
+
+# ---------------------------------------------------------------- main
+
+COMMANDS = [add_demo, add_study, add_analyze]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fasttda", description="Topology of what convolutional networks learn.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+def _expected_errors() -> tuple:
+    """Errors that are the input's or the environment's fault: reported in one line, without a traceback."""
+    errors = (ValueError, TypeError, OSError, KeyError, ImportError)
+    if "fasttda.study.executors" in sys.modules:  # a worker died: say so, the rerun resumes
+        errors += (sys.modules["fasttda.study.executors"].WorkerError,)
+    return errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, TypeError, FileNotFoundError) as err:
-        print(f"fasttda: error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("fasttda: interrupted (a study resumes where it stopped when the same command is rerun)",
+              file=sys.stderr)
+        return 130
+    except _expected_errors() as err:
+        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+        print(f"fasttda: error: {' '.join(message.split())}", file=sys.stderr)
         return 2

@@ -1,0 +1,143 @@
+"""A study on disk, read back: ``load_study(DIR)`` → :class:`Study`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import store as _store
+from .config import StudyConfig
+
+
+class Study:
+    """The study in a folder: its config, which seeds are finished, their accuracies and filters.
+
+    Attributes
+    ----------
+    path : the folder.
+    config : the :class:`StudyConfig` it was trained with.
+    seeds, checkpoints, layers : what the study covers (lists of ints).
+    done : the finished seeds, in the order of ``seeds``; everything below reads only these.
+    accuracy : {seed: {iteration: test accuracy}} of the finished seeds, at every checkpoint and
+        at the last iteration.
+    manifest : the raw ``study.json`` contents.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.manifest = _store.read_manifest(self.path)
+        self.config = _store.manifest_config(self.manifest)
+        self.layer_shapes = {int(k): tuple(v) for k, v in self.manifest["layers"].items()}
+        self._arrays = _store.FilterArrays(self.path, self.config, self.layer_shapes)
+
+    # ------------------------------------------------------------------ what the study holds
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(self.config.seeds)
+
+    @property
+    def checkpoints(self) -> list[int]:
+        return list(self.config.checkpoints)
+
+    @property
+    def layers(self) -> list[int]:
+        return sorted(self.layer_shapes)
+
+    @property
+    def done(self) -> list[int]:
+        return list(self.manifest["done"])
+
+    @property
+    def complete(self) -> bool:
+        return len(self.done) == len(self.seeds)
+
+    @property
+    def accuracy(self) -> dict[int, dict[int, float]]:
+        fin = self.manifest["finished"]
+        return {s: {int(it): float(a) for it, a in fin[str(s)]["accuracy"].items()} for s in self.done}
+
+    def accuracy_at(self, checkpoint: int | None = None) -> np.ndarray:
+        """Test accuracy of every finished seed at one checkpoint (default the last iteration)."""
+        it = self.config.iterations if checkpoint is None else self._checkpoint(checkpoint)
+        return np.array([self.accuracy[s][it] for s in self.done])
+
+    # ------------------------------------------------------------------ filters and analyses
+
+    def _layer(self, layer) -> int:
+        if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or int(layer) not in self.layer_shapes:
+            raise ValueError(f"layer {layer!r} is not in the study {self.path}; it has layers "
+                             f"{', '.join(map(str, self.layers))}")
+        return int(layer)
+
+    def _checkpoint(self, checkpoint) -> int:
+        if checkpoint is None:
+            return self.checkpoints[-1]
+        if (isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer))
+                or int(checkpoint) not in self.checkpoints):
+            raise ValueError(f"checkpoint {checkpoint!r} is not in the study {self.path}; it has checkpoints "
+                             f"{', '.join(map(str, self.checkpoints))}")
+        return int(checkpoint)
+
+    def _seed_indices(self, seeds) -> list[int]:
+        if seeds is None:
+            seeds = self.done
+        else:
+            seeds = [int(s) for s in (seeds if np.ndim(seeds) else [seeds])]
+            missing = [s for s in seeds if s not in self.done]
+            if missing:
+                raise ValueError(f"seeds {missing} are not finished in {self.path}; finished: {self.done}")
+        if not seeds:
+            raise ValueError(f"no seed of the study in {self.path} has finished yet")
+        index = {s: i for i, s in enumerate(self.seeds)}
+        return [index[s] for s in seeds]
+
+    def weights(self, layer: int, checkpoint: int | None = None, *, seeds=None) -> np.ndarray:
+        """(seeds, out, in, k, k) float32 conv weights of ``layer`` at ``checkpoint`` (default the last),
+        for the finished seeds (or the given ones), in the order of ``self.seeds``."""
+        layer, cp = self._layer(layer), self._checkpoint(checkpoint)
+        return self._arrays.read(layer, self._seed_indices(seeds), self.checkpoints.index(cp))
+
+    def filters(self, layer: int, checkpoint: int | None = None, *, seeds=None, channels: str | None = None):
+        """The weights as the study's analyses read them: ``channels="mean"`` (default ``config.channels``)
+        averages each filter over its input channels, giving (seeds, out, 1, k, k)."""
+        w = self.weights(layer, checkpoint, seeds=seeds)
+        channels = self.config.channels if channels is None else channels
+        if channels == "mean":
+            return w.mean(axis=2, keepdims=True)
+        if channels != "each":
+            raise ValueError(f"channels must be 'each' or 'mean', got {channels!r}")
+        return w
+
+    def analyze(self, layer: int, checkpoint: int | None = None, *, seeds=None, channels: str | None = None,
+                **kwargs):
+        """``fasttda.analyze`` of the layer's filters at ``checkpoint``, pooled over the finished seeds;
+        ``kwargs`` (k, p, n_landmarks, lens, …) go to ``analyze``."""
+        from ..analysis import analyze
+        return analyze(self.filters(layer, checkpoint, seeds=seeds, channels=channels), **kwargs)
+
+    def saved_analysis(self, layer: int, checkpoint: int | None = None) -> dict | None:
+        """What ``study run`` stored for (layer, checkpoint): {"layer", "checkpoint", "seeds", "channels",
+        "kwargs", and "analysis" (``Analysis.to_dict``) or "error"}; None when nothing (readable) is stored."""
+        path = _store.analysis_path(self.path, self._layer(layer), self._checkpoint(checkpoint))
+        try:
+            entry = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) else None
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"Study({str(self.path)!r}: {c.model} on {c.dataset}, {len(self.done)}/{len(self.seeds)} seeds done, "
+                f"{c.iterations} iterations, checkpoints {self.checkpoints}, layers {self.layers})")
+
+
+def load_study(path) -> Study:
+    """The study in folder ``path``. A missing folder or manifest raises FileNotFoundError, a corrupt
+    manifest or filter store ValueError, each naming the path."""
+    return Study(path)
+
+
+__all__ = ["Study", "StudyConfig", "load_study"]

@@ -1,0 +1,189 @@
+"""``run_study``: train every seed, keep its filters at the checkpoints, analyse each (layer, checkpoint).
+
+Work is cut into fixed groups of seeds (``StudyConfig.groups``); each group is one call of
+``train_group`` on some executor, which trains the group as one batched ensemble and sends
+back its weights and accuracies. Only this process writes the folder: as each group comes
+back its seeds' filters go into ``filters.zarr``, then the manifest marks them done (an atomic
+replace). Rerunning the same study resumes: groups whose seeds are all done are skipped, the
+others are trained again whole, so every seed sees the same batch composition (and float
+rounding) as in an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import store as _store
+from .config import StudyConfig
+from .executors import Executor, LocalExecutor
+
+
+@lru_cache(maxsize=2)
+def _dataset(name: str, data_dir: str | None):
+    """Worker processes keep the dataset between units of work."""
+    from ..nets import datasets
+    return datasets.load(name, data_dir)
+
+
+def layer_shapes(config: StudyConfig) -> dict[int, tuple[int, ...]]:
+    """{layer: weight shape} of the study's layers, from a parameter-free (meta) copy of the model."""
+    import torch
+
+    from ..nets import models
+    with torch.device("meta"):
+        convs = models.conv_layers(models.build(config.model))
+    layers = config.layers if config.layers is not None else list(convs)
+    missing = [layer for layer in layers if layer not in convs]
+    if missing:
+        raise ValueError(f"{config.model} has conv layers 1..{len(convs)}; layers {missing} do not exist")
+    return {layer: tuple(convs[layer][1].weight.shape) for layer in layers}
+
+
+def train_group(config: dict, seeds: list[int]) -> dict:
+    """One unit of work: the seeds trained together; their conv weights at every checkpoint and accuracies.
+
+    Returns {"seeds", "weights": {layer: (seeds, checkpoints, out, in, k, k) float32},
+    "accuracy": {seed: {checkpoint: accuracy}}, "seconds", "device"}.
+    """
+    from ..nets import train
+    cfg = StudyConfig.from_dict(config)
+    start = time.perf_counter()
+    ens = train.train_ensemble(cfg.model, _dataset(cfg.dataset, cfg.data_dir), seeds=seeds,
+                               iterations=cfg.iterations, batch_size=cfg.batch_size, optimizer=cfg.optimizer,
+                               lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
+                               checkpoints=cfg.checkpoints, layers=cfg.layers, device=cfg.device)
+    weights = {layer: np.stack([ens.weights(layer, it) for it in cfg.checkpoints], axis=1)
+               for layer in ens.layers}
+    accuracy = {s: {int(it): float(acc[i]) for it, acc in sorted(ens.accuracy.items())}
+                for i, s in enumerate(seeds)}
+    return {"seeds": list(seeds), "weights": weights, "accuracy": accuracy,
+            "seconds": time.perf_counter() - start, "device": str(train.pick_device(cfg.device))}
+
+
+def _prepare(config: StudyConfig, out: Path) -> dict:
+    """The manifest to continue from: a fresh one for a new folder, the existing one for a resumed study."""
+    if (out / _store.MANIFEST).exists():
+        manifest = _store.read_manifest(out)
+        saved = _store.manifest_config(manifest)
+        if config.layers is None:
+            config.layers = saved.layers
+        diff = saved.differences(config)
+        if diff:
+            raise ValueError(f"{out} holds a different study ({'; '.join(diff)}, stored vs requested); "
+                             "use another --out folder, or rerun with the stored settings to resume it")
+        for stale in out.glob(f".{_store.MANIFEST}.*.tmp"):  # left by a writer killed before its rename
+            stale.unlink(missing_ok=True)
+        return manifest
+    if out.exists():
+        if not out.is_dir():
+            raise ValueError(f"{out} is a file, not a folder")
+        if any(out.iterdir()):
+            raise ValueError(f"{out} is not empty and holds no {_store.MANIFEST}; refusing to write a study into it")
+    shapes = layer_shapes(config)
+    config.layers = sorted(shapes)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = _store.new_manifest(config, shapes)
+    _store.write_json_atomic(out / _store.MANIFEST, manifest)
+    return manifest
+
+
+def _progress(progress, **kwargs):
+    from tqdm.auto import tqdm
+    return tqdm(file=sys.stderr, disable=not progress, dynamic_ncols=True, **kwargs)
+
+
+def run_study(config: StudyConfig, out, *, executor: Executor | None = None, progress: bool = True,
+              analyse: bool = True):
+    """Trains (or finishes) the study ``config`` into the folder ``out`` and returns it as a :class:`Study`.
+
+    executor : where the groups of seeds run (default: this process); see ``fasttda.study.executors``.
+    progress : tqdm bars on stderr for training and analysis.
+    analyse : after training, store ``analyze`` of every (layer, checkpoint) with default parameters,
+        skipping those already stored for the same finished seeds.
+
+    Safe to interrupt at any point: rerunning with the same config keeps every finished seed.
+    A folder that holds a different study, or a non-empty folder that is not a study, is refused.
+    """
+    from .results import Study
+    if not isinstance(config, StudyConfig):
+        raise TypeError(f"config must be a StudyConfig, got {type(config).__name__}")
+    config = config.replace()  # a private copy: layers=None is filled in below
+    out = Path(out)
+    if config.data_dir is not None and not Path(config.data_dir).is_dir():  # before anything is written
+        raise FileNotFoundError(f"data folder {config.data_dir} of dataset {config.dataset} does not exist")
+    manifest = _prepare(config, out)
+    config = _store.manifest_config(manifest).replace(device=config.device)
+    shapes = {int(k): tuple(v) for k, v in manifest["layers"].items()}
+    arrays = _store.FilterArrays(out, config, shapes, create=True)
+    index = {s: i for i, s in enumerate(config.seeds)}
+    done = set(manifest["done"])
+    pending = [g for g in config.groups() if not set(g) <= done]
+
+    own = executor is None
+    executor = LocalExecutor(1) if own else executor
+    if progress and pending:
+        print(f"{out}: training {sum(len(g) for g in pending)} of {len(config.seeds)} seeds of {config.model} on "
+              f"{config.dataset} {executor.describe()}", file=sys.stderr)
+    task_config = config.to_dict()
+    try:
+        with _progress(progress, total=len(config.seeds), initial=len(done), desc="training", unit="seed") as bar:
+            for (_, seeds), result in executor.map_unordered(train_group, [(task_config, g) for g in pending]):
+                new = [s for s in seeds if s not in done]
+                for s in new:
+                    i = seeds.index(s)
+                    arrays.write_seed(index[s], {layer: w[i] for layer, w in result["weights"].items()})
+                stamp = _store.now()
+                for s in new:  # only now, with its filters on disk, is a seed done
+                    manifest["finished"][str(s)] = {
+                        "accuracy": {str(k): v for k, v in result["accuracy"][s].items()},
+                        "seconds": round(result["seconds"], 3), "device": result["device"], "time": stamp}
+                done |= set(new)
+                manifest["done"] = [s for s in config.seeds if s in done]
+                manifest["updated"] = stamp
+                _store.write_json_atomic(out / _store.MANIFEST, manifest)
+                bar.update(len(new))
+    finally:
+        if own:
+            executor.close()
+
+    study = Study(out)
+    if analyse:
+        analyse_study(study, progress=progress)
+    return study
+
+
+def analyse_study(study, *, progress: bool = True, **kwargs) -> dict:
+    """Stores ``analysis/layer{L}_it{I}.json`` for every (layer, checkpoint), skipping those already stored for
+    the same finished seeds and parameters. A layer whose filters cannot be analysed (e.g. all constant)
+    gets a file with its ``error``. Returns {(layer, checkpoint): the stored dict}."""
+    import warnings
+
+    from ..analysis import analyze
+    stored = {}
+    jobs = [(layer, it) for layer in study.layers for it in study.checkpoints]
+    with _progress(progress, total=len(jobs), desc="analysing", unit="layer") as bar:
+        for layer, it in jobs:
+            key = {"layer": layer, "checkpoint": it, "seeds": study.done, "channels": study.config.channels,
+                   "kwargs": kwargs}
+            old = study.saved_analysis(layer, it)
+            if old is not None and all(old.get(k) == v for k, v in key.items()):
+                stored[layer, it] = old
+                bar.update()
+                continue
+            entry = dict(key)
+            try:
+                entry["analysis"] = analyze(study.filters(layer, it), **kwargs).to_dict()
+            except ValueError as e:
+                entry["error"] = str(e)
+                warnings.warn(f"layer {layer} at iteration {it}: {e}", stacklevel=2)
+            path = _store.analysis_path(study.path, layer, it)
+            path.parent.mkdir(exist_ok=True)
+            _store.write_json_atomic(path, _store.jsonable(entry))
+            stored[layer, it] = _store.jsonable(entry)
+            bar.update()
+    return stored

@@ -1,0 +1,190 @@
+"""A study's folder: the manifest ``study.json`` and the filters in ``filters.zarr``.
+
+Layout::
+
+    DIR/study.json                 the manifest (below), replaced atomically on every change
+    DIR/filters.zarr/layer{L}      float32 (seeds, checkpoints, out, in, k, k), one chunk per
+                                   (seed, checkpoint): a seed's write touches only its own chunk
+                                   files, and reading one checkpoint reads nothing else
+    DIR/analysis/layer{L}_it{I}.json   ``Analysis.to_dict`` of each (layer, checkpoint)
+
+Manifest fields: ``format``, ``format_version``, ``config`` (a ``StudyConfig`` as a dict),
+``layers`` ({layer: weight shape}), ``versions`` (fasttda, torch, numpy, zarr, python at
+creation), ``created``, ``updated``, ``done`` (the finished seeds, in the order of
+``config.seeds``) and ``finished`` ({seed: {"accuracy": {checkpoint: test accuracy}, "seconds",
+"device", "time"}}).
+
+Zarr rather than HDF5: a chunk is a file of its own written by temp-file-and-rename, so a killed
+writer can damage at most the chunk it was writing, never the arrays around it; HDF5 keeps one
+file whose internal metadata a kill mid-write can corrupt. Only one process (the study's
+driver) ever writes, so no locking is needed, and the order "write a seed's chunks, then mark it
+done in the manifest" makes the manifest the single truth of what is finished: a seed killed
+half-written is not marked done and is simply trained again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+
+from .config import StudyConfig
+
+MANIFEST = "study.json"
+FILTERS = "filters.zarr"
+ANALYSES = "analysis"
+FORMAT = "fasttda-study"
+FORMAT_VERSION = 1
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def write_json_atomic(path, obj) -> None:
+    """Writes JSON to a temporary file beside ``path``, flushes it to disk and renames it over ``path``:
+    a reader (or a rerun after a kill) sees the old file or the new one, never a torn one."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = json.dumps(obj, indent=1, allow_nan=False).encode()
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    try:  # make the rename itself durable
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:  # some filesystems cannot fsync a directory
+        pass
+
+
+def jsonable(obj):
+    """``obj`` with numpy scalars made Python numbers and NaN/inf made None (strict JSON has neither)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (np.integer, np.bool_)):
+        return obj.item()
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    return obj
+
+
+def versions() -> dict:
+    import fasttda
+    out = {"fasttda": fasttda.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    for name in ("torch", "zarr"):
+        try:
+            out[name] = __import__(name).__version__
+        except ImportError:
+            out[name] = None
+    return out
+
+
+def new_manifest(config: StudyConfig, layer_shapes: dict) -> dict:
+    t = now()
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "config": config.to_dict(),
+            "layers": {str(k): list(v) for k, v in layer_shapes.items()}, "versions": versions(),
+            "created": t, "updated": t, "done": [], "finished": {}}
+
+
+def read_manifest(folder) -> dict:
+    """The manifest of the study in ``folder``, checked; FileNotFoundError or ValueError naming the path."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise FileNotFoundError(f"study folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a study folder")
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise FileNotFoundError(f"{folder} is not a fasttda study: it has no {MANIFEST}")
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is corrupt (not valid JSON: {e})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a fasttda study manifest (its 'format' is not {FORMAT!r})")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path} has format version {manifest.get('format_version')!r}; this fasttda reads "
+                         f"version {FORMAT_VERSION}")
+    missing = [k for k in ("config", "layers", "done", "finished") if k not in manifest]
+    if missing:
+        raise ValueError(f"{path} is corrupt: it lacks {', '.join(missing)}")
+    try:
+        config = StudyConfig.from_dict(manifest["config"], source=f"the config in {path}")
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path} is corrupt: {e}") from None
+    done, finished = manifest["done"], manifest["finished"]
+    if (not isinstance(done, list) or not isinstance(finished, dict) or not set(done) <= set(config.seeds)
+            or any(str(s) not in finished for s in done)):
+        raise ValueError(f"{path} is corrupt: its list of finished seeds does not match the config")
+    manifest["config"] = config.to_dict()
+    return manifest
+
+
+def manifest_config(manifest: dict) -> StudyConfig:
+    return StudyConfig.from_dict(manifest["config"])
+
+
+class FilterArrays:
+    """The ``filters.zarr`` group: one array per layer, indexed (seed index, checkpoint index)."""
+
+    def __init__(self, folder, config: StudyConfig, layer_shapes: dict, *, create: bool = False):
+        import zarr
+        self.path = Path(folder) / FILTERS
+        self.layers = {int(k): tuple(v) for k, v in layer_shapes.items()}
+        n_seeds, n_cps = len(config.seeds), len(config.checkpoints)
+        self.seeds, self.checkpoints = list(config.seeds), list(config.checkpoints)
+        if not create and not self.path.is_dir():
+            raise FileNotFoundError(f"{self.path} is missing: the study's filter store is gone")
+        try:
+            self.group = zarr.open_group(self.path, mode="a" if create else "r")
+            self.arrays = {}
+            for layer, shape in self.layers.items():
+                name = f"layer{layer}"
+                if create and name not in self.group:
+                    self.group.create_array(name, shape=(n_seeds, n_cps, *shape), chunks=(1, 1, *shape),
+                                            dtype="float32", fill_value=np.nan)
+                self.arrays[layer] = self.group[name]
+        except Exception as e:  # noqa: BLE001 - zarr reports damage with many exception types
+            raise ValueError(f"{self.path} is corrupt or unreadable: {type(e).__name__}: {e}") from None
+        for layer, shape in self.layers.items():
+            full = (n_seeds, n_cps, *shape)
+            if tuple(self.arrays[layer].shape) != full:
+                raise ValueError(f"{self.path}/layer{layer} has shape {tuple(self.arrays[layer].shape)}, "
+                                 f"the manifest says {full}")
+
+    def write_seed(self, index: int, weights: dict) -> None:
+        """Stores one seed's {layer: (checkpoints, out, in, k, k)} weights."""
+        for layer, w in weights.items():
+            self.arrays[int(layer)][index] = np.asarray(w, dtype=np.float32)
+
+    def read(self, layer: int, indices, cp_index: int) -> np.ndarray:
+        """(len(indices), out, in, k, k) weights of some seeds at one checkpoint."""
+        arr = self.arrays[int(layer)]
+        try:
+            out = np.stack([np.asarray(arr[int(i), cp_index]) for i in indices])
+        except Exception as e:  # noqa: BLE001 - a damaged chunk
+            raise ValueError(f"{self.path}/layer{layer} is corrupt or unreadable: {type(e).__name__}: {e}") from None
+        # a chunk file that vanished reads as the fill value (NaN) rather than failing
+        empty = [self.seeds[int(i)] for i, w in zip(indices, out) if np.isnan(w).all()]
+        if empty:
+            raise ValueError(f"{self.path}/layer{layer} holds no filters of seeds {empty} at iteration "
+                             f"{self.checkpoints[cp_index]}, though the manifest marks them done (a lost chunk, "
+                             "or a training that diverged to NaN)")
+        return out
+
+
+def analysis_path(folder, layer: int, checkpoint: int) -> Path:
+    return Path(folder) / ANALYSES / f"layer{int(layer)}_it{int(checkpoint)}.json"

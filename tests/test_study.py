@@ -1,0 +1,326 @@
+"""Studies: config, store, resume, crash safety, executors (local processes and a real Dask cluster)."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("zarr")
+
+import fasttda  # noqa: E402
+from fasttda import nets  # noqa: E402
+from fasttda.study import LocalExecutor, StudyConfig, WorkerError, load_study, run_study  # noqa: E402
+from fasttda.study import runner  # noqa: E402
+
+TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoints=[10, 20], layers=[1, 2],
+            batch_size=16, lr=0.05, group_size=2, device="cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread, as the Dask and subprocess workers below use, so all runs round alike."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def tiny_study(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny") / "study"
+    start = time.perf_counter()
+    run_study(StudyConfig(**TINY), out, progress=False)
+    print(f"tiny study in this process: {time.perf_counter() - start:.1f} s")
+    return out
+
+
+def copy_study(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+# ---------------------------------------------------------------- config
+
+def test_config_normalises_and_checks():
+    c = StudyConfig(**TINY)
+    assert c.seeds == [0, 1, 2] and c.groups() == [[0, 1], [2]]
+    assert StudyConfig(seeds="3,5,8", iterations=5).seeds == [3, 5, 8]
+    assert StudyConfig(seeds="10-12", iterations=5, checkpoints="5,0").checkpoints == [0, 5]
+    assert StudyConfig(iterations=7).checkpoints == [7]
+    assert StudyConfig.from_dict(c.to_dict()) == c
+    with pytest.raises(ValueError, match="unknown key 'iteration'.*did you mean 'iterations'"):
+        StudyConfig.from_dict({"iteration": 10})
+    with pytest.raises(ValueError, match=r"checkpoints \[30\] come after the last iteration"):
+        StudyConfig(iterations=20, checkpoints=[10, 30])
+    with pytest.raises(ValueError, match="3-channel"):
+        StudyConfig(model="cifar2", dataset="mnist5k")
+    with pytest.raises(ValueError, match="data_dir"):
+        StudyConfig(model="cifar2", dataset="cifar10")
+    with pytest.raises(ValueError, match="unknown model 'mnst2'.*did you mean 'mnist2'"):
+        StudyConfig(model="mnst2")
+    with pytest.raises(ValueError, match="distinct"):
+        StudyConfig(seeds=[1, 1])
+    with pytest.raises(ValueError, match="iterations must be an integer"):
+        StudyConfig(iterations="many")
+    with pytest.raises(ValueError, match="optimizer"):
+        StudyConfig(optimizer="lbfgs")
+
+
+def test_config_files(tmp_path):
+    toml = tmp_path / "study.toml"
+    toml.write_text('model = "mnist2"\nseeds = 4\niterations = 50\ncheckpoints = [10, 50]\nlayers = [1]\n')
+    c = StudyConfig.from_file(toml, iterations=60, checkpoints=None)
+    assert c.seeds == [0, 1, 2, 3] and c.iterations == 60 and c.checkpoints == [10, 50] and c.layers == [1]
+    folder = tmp_path / "idx.toml"
+    folder.write_text('dataset = "mnist"\nseeds = 2\n')  # its data folder given by a flag
+    assert StudyConfig.from_file(folder, data_dir=str(tmp_path)).data_dir == str(tmp_path)
+    section = tmp_path / "section.toml"
+    section.write_text("[study]\nseeds = [2, 3]\niterations = 5\n")
+    assert StudyConfig.from_file(section).seeds == [2, 3]
+    js = tmp_path / "study.json"
+    js.write_text(json.dumps({"seeds": 2, "iterations": 5, "batchsize": 8}))
+    with pytest.raises(ValueError, match=f"unknown key 'batchsize' in config file {js}.*'batch_size'"):
+        StudyConfig.from_file(js)
+    js.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        StudyConfig.from_file(js)
+    with pytest.raises(FileNotFoundError):
+        StudyConfig.from_file(tmp_path / "missing.toml")
+
+
+# ---------------------------------------------------------------- a study, round trip
+
+def test_round_trip_equals_direct_training(tiny_study):
+    study = load_study(tiny_study)
+    assert study.config == StudyConfig(**TINY)
+    assert study.seeds == study.done == [0, 1, 2] and study.complete
+    assert study.checkpoints == [10, 20] and study.layers == [1, 2]
+    assert study.weights(layer=1, checkpoint=10).shape == (3, 64, 1, 3, 3)
+    assert study.weights(layer=2, checkpoint=20).shape == (3, 32, 64, 3, 3)
+    assert study.weights(2).dtype == np.float32
+    # the same groups trained directly give the same filters and accuracies
+    kw = {k: TINY[k] for k in ("iterations", "checkpoints", "layers", "batch_size", "lr", "device")}
+    for group in ([0, 1], [2]):
+        ens = nets.train_ensemble("mnist2", "mnist5k", seeds=group, **kw)
+        for layer in (1, 2):
+            for it in (10, 20):
+                np.testing.assert_allclose(study.weights(layer, it, seeds=group), ens.weights(layer, it), atol=1e-5)
+        for i, s in enumerate(group):
+            assert study.accuracy[s] == {it: pytest.approx(float(a[i])) for it, a in ens.accuracy.items()}
+    assert set(study.accuracy) == {0, 1, 2} and study.accuracy_at(20).shape == (3,)
+    m = study.manifest
+    assert m["versions"]["torch"] == torch.__version__ and m["layers"] == {"1": [64, 1, 3, 3], "2": [32, 64, 3, 3]}
+
+
+def test_stored_analyses_and_study_analyze(tiny_study):
+    study = load_study(tiny_study)
+    for layer in study.layers:
+        for it in study.checkpoints:
+            entry = study.saved_analysis(layer, it)
+            assert entry["seeds"] == [0, 1, 2] and entry["layer"] == layer and entry["checkpoint"] == it
+            assert "summary" in entry["analysis"] or "error" in entry
+    a = study.analyze(layer=1, checkpoint=20, k=8)
+    b = fasttda.analyze(study.weights(1, 20), k=8)
+    assert a.verdict == b.verdict and np.array_equal(a.core, b.core)
+    assert study.filters(2, channels="mean").shape == (3, 32, 1, 3, 3)
+
+
+def test_bad_layer_checkpoint_and_folders(tiny_study, tmp_path):
+    study = load_study(tiny_study)
+    with pytest.raises(ValueError, match="layer 3 is not in the study .* layers 1, 2"):
+        study.weights(layer=3, checkpoint=20)
+    with pytest.raises(ValueError, match="checkpoint 15 is not in the study .* checkpoints 10, 20"):
+        study.weights(layer=1, checkpoint=15)
+    with pytest.raises(ValueError, match=r"seeds \[7\] are not finished"):
+        study.weights(1, seeds=[7])
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_study(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="no study.json"):
+        load_study(tmp_path)
+    broken = copy_study(tiny_study, tmp_path / "broken")
+    (broken / "study.json").write_text('{"format": "fasttda-study", "conf')
+    with pytest.raises(ValueError, match="study.json is corrupt"):
+        load_study(broken)
+    gone = copy_study(tiny_study, tmp_path / "gone")
+    shutil.rmtree(gone / "filters.zarr")
+    with pytest.raises(FileNotFoundError, match="filters.zarr is missing"):
+        load_study(gone)
+    damaged = copy_study(tiny_study, tmp_path / "damaged")
+    (damaged / "filters.zarr" / "layer1" / "zarr.json").write_text("{garbage")
+    with pytest.raises(ValueError, match="corrupt or unreadable"):
+        load_study(damaged)
+    lost = copy_study(tiny_study, tmp_path / "lost")
+    shutil.rmtree(lost / "filters.zarr" / "layer2" / "c" / "1")  # seed index 1's chunks
+    assert load_study(lost).weights(2, 20, seeds=[0, 2]).shape == (2, 32, 64, 3, 3)
+    with pytest.raises(ValueError, match=r"holds no filters of seeds \[1\] at iteration 20"):
+        load_study(lost).weights(2, 20)
+
+
+# ---------------------------------------------------------------- resume
+
+class CountingTrain:
+    def __init__(self):
+        self.groups = []
+
+    def __call__(self, config, seeds):
+        self.groups.append(list(seeds))
+        return REAL_TRAIN_GROUP(config, seeds)
+
+
+REAL_TRAIN_GROUP = runner.train_group
+
+
+def test_rerun_trains_nothing_and_resume_trains_only_unfinished_groups(tiny_study, tmp_path, monkeypatch):
+    out = copy_study(tiny_study, tmp_path / "study")
+    counter = CountingTrain()
+    monkeypatch.setattr(runner, "train_group", counter)
+    before = (out / "study.json").read_bytes()
+    run_study(StudyConfig(**TINY), out, progress=False)
+    assert counter.groups == [] and (out / "study.json").read_bytes() == before
+
+    # as if killed before seed 1's group was marked done: that group is trained again, whole
+    m = json.loads(before)
+    m["done"] = [0, 2]
+    del m["finished"]["1"]
+    (out / "study.json").write_text(json.dumps(m))
+    again = run_study(StudyConfig(**TINY), out, progress=False)
+    assert counter.groups == [[0, 1]]
+    fin = again.manifest["finished"]
+    assert fin["0"] == m["finished"]["0"] and fin["2"] == m["finished"]["2"]  # kept, not rewritten
+    assert again.done == [0, 1, 2]
+    np.testing.assert_array_equal(again.weights(2, 20), load_study(tiny_study).weights(2, 20))
+
+
+def test_different_study_or_foreign_folder_is_refused(tiny_study, tmp_path):
+    out = copy_study(tiny_study, tmp_path / "study")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for change in ({"iterations": 30, "checkpoints": [10, 30]}, {"seeds": 4}, {"lr": 0.1}, {"group_size": 3}):
+        with pytest.raises(ValueError, match="holds a different study"):
+            run_study(StudyConfig(**{**TINY, **change}), out, progress=False)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    # the device may change on resume: it says where to run, not what
+    run_study(StudyConfig(**{**TINY, "device": "auto"}), out, progress=False, analyse=False)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="not empty"):
+        run_study(StudyConfig(**TINY), foreign, progress=False)
+    assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+
+
+# ---------------------------------------------------------------- crash safety
+
+def read_manifest_when_ready(path):
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def test_sigkill_mid_study_then_resume_keeps_finished_seeds(tmp_path):
+    out = tmp_path / "killed"
+    cfg = dict(TINY, seeds=4, checkpoints=[10, 20], group_size=1)
+    cmd = [sys.executable, "-m", "fasttda", "study", "run", "--seeds", "4", "--iterations", "20",
+           "--checkpoints", "10,20", "--layers", "1,2", "--batch-size", "16", "--lr", "0.05", "--device", "cpu",
+           "--group-size", "1", "--no-analysis", "--quiet", "--out", str(out)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    manifest = None
+    while time.monotonic() < deadline and proc.poll() is None:
+        manifest = read_manifest_when_ready(out / "study.json")
+        if manifest and manifest["done"]:
+            break
+        time.sleep(0.02)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended on its own: the assertion below shows why
+        pass
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()
+    killed = json.loads((out / "study.json").read_bytes())  # valid JSON after the kill
+    assert 1 <= len(killed["done"]) < 4, killed["done"]
+    stamps = {s: killed["finished"][str(s)]["time"] for s in killed["done"]}
+
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    assert rerun.returncode == 0, rerun.stderr
+    resumed = load_study(out)
+    assert resumed.done == [0, 1, 2, 3]
+    for s, stamp in stamps.items():  # finished before the kill: kept, not trained again
+        assert resumed.manifest["finished"][str(s)]["time"] == stamp
+    assert all(resumed.manifest["finished"][str(s)]["time"] > max(stamps.values())
+               for s in resumed.done if s not in stamps)
+
+    whole = run_study(StudyConfig(**cfg), tmp_path / "whole", progress=False, analyse=False)
+    for layer in (1, 2):
+        for it in (10, 20):
+            np.testing.assert_allclose(resumed.weights(layer, it), whole.weights(layer, it), atol=1e-5)
+    for s in whole.done:
+        assert resumed.accuracy[s] == pytest.approx(whole.accuracy[s])
+
+
+# ---------------------------------------------------------------- executors
+
+def test_dask_local_cluster_matches_local_run(tiny_study, tmp_path):
+    pytest.importorskip("distributed")
+    from fasttda.study import DaskExecutor
+    start = time.perf_counter()
+    with DaskExecutor(n_local=2) as ex:
+        assert ex.address.startswith("tcp://127.0.0.1:")
+        assert len(ex.client.scheduler_info()["workers"]) == 2
+        study = run_study(StudyConfig(**TINY), tmp_path / "dask", executor=ex, progress=False, analyse=False)
+        print(f"tiny study on a 2-worker local Dask cluster (start-up included): {time.perf_counter() - start:.1f} s")
+        # the command line reaching the same scheduler by its address: seeds 0 and 1 form the same group
+        from fasttda import cli
+        args = ["study", "run", "--seeds", "2", "--iterations", "20", "--checkpoints", "10,20", "--layers", "1,2",
+                "--batch-size", "16", "--lr", "0.05", "--group-size", "2", "--device", "cpu", "--no-analysis",
+                "--quiet", "--scheduler", ex.address, "--out", str(tmp_path / "cli")]
+        assert cli.main(args) == 0
+    local = load_study(tiny_study)
+    np.testing.assert_allclose(load_study(tmp_path / "cli").weights(2, 20), local.weights(2, 20, seeds=[0, 1]),
+                               atol=1e-5)
+    assert study.done == local.done
+    for layer in (1, 2):
+        for it in (10, 20):
+            np.testing.assert_allclose(study.weights(layer, it), local.weights(layer, it), atol=1e-5)
+    for s in study.done:
+        assert study.accuracy[s] == pytest.approx(local.accuracy[s])
+
+
+def test_dask_bad_arguments():
+    pytest.importorskip("distributed")
+    from fasttda.study import DaskExecutor
+    with pytest.raises(ValueError, match="either"):
+        DaskExecutor()
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
+        DaskExecutor("tcp://127.0.0.1:9", timeout=1)
+
+
+def test_local_worker_processes(tmp_path):
+    with LocalExecutor(2, threads=1) as ex:
+        assert sorted(r for _, r in ex.map_unordered(pow, [(2, 5), (3, 3), (5, 2)])) == [25, 27, 32]
+        with pytest.raises(ZeroDivisionError):  # a task's own error comes back as it is
+            list(ex.map_unordered(divmod, [(1, 0)]))
+        with pytest.raises(WorkerError, match="worker process died"):  # a dead worker is named as such
+            list(ex.map_unordered(os._exit, [(3,)]))
+    with pytest.raises(ValueError, match="n_workers"):
+        LocalExecutor(0)
+
+
+def test_reading_a_study_needs_no_torch(tiny_study):
+    code = ("import sys, fasttda.cli, fasttda.study as s; st = s.load_study(sys.argv[1]); "
+            "assert st.weights(1, 20).shape == (3, 64, 1, 3, 3); "
+            "assert not {'torch', 'dask', 'distributed'} & set(sys.modules), sorted(sys.modules)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    r = subprocess.run([sys.executable, "-c", code, str(tiny_study)], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
