@@ -61,7 +61,7 @@ def study_dir(tmp_path_factory):
 
 # ---------------------------------------------------------------- help
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["study"], ["study", "run"], ["study", "info"], ["analyze"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["study"], ["study", "run"], ["study", "info"], ["analyze"], ["report"]])
 def test_help_of_every_command(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(command + ["--help"])
@@ -201,3 +201,29 @@ def test_config_file_errors(tmp_path, capsys):
     code, _, err = run_cli(capsys, *RUN, "--out", foreign)
     assert_one_line_error(code, err, "not empty")
     assert [p.name for p in foreign.iterdir()] == ["keep.txt"]
+
+
+def test_report_of_a_study(study_dir, tmp_path, capsys):
+    out = tmp_path / "report"
+    code, stdout, err = run_cli(capsys, "report", study_dir, "--out", out, "--k", "10", "--n-landmarks", "50",
+                                "--quiet")
+    assert code == 0, err
+    assert stdout.strip() == str(out / "index.html")
+    page = (out / "index.html").read_text()
+    assert "mnist2 on mnist5k" in page
+    for layer in (1, 2):
+        for it in (10, 20):
+            assert (out / "figures" / f"layer{layer}_ckpt{it}_mapper.png").stat().st_size > 0
+    assert page.count("data:image/png;base64,") >= 2 * 2 * 4  # four figures per (layer, checkpoint)
+    assert "evolution" in page.lower()
+
+
+def test_report_errors_write_nothing(study_dir, tmp_path, capsys):
+    out = tmp_path / "report"
+    code, _, err = run_cli(capsys, "report", tmp_path / "missing", "--out", out)
+    assert_one_line_error(code, err, "missing")
+    code, _, err = run_cli(capsys, "report", study_dir, "--out", out, "--layers", "7")
+    assert_one_line_error(code, err, "layer")
+    code, _, err = run_cli(capsys, "report", study_dir, "--out", out, "--checkpoints", "10,x")
+    assert_one_line_error(code, err, "--checkpoints")
+    assert not out.exists()

@@ -15,6 +15,16 @@ from .homology import rips
 from .mapper import MapperGraph, mapper
 from .neighbours import codensity, dense_core, knn, maxmin, radius_graph
 
+
+
+def __getattr__(name):
+    # Studies need zarr (and torch to run one): imported on first use, not with fasttda.
+    if name in ("load_study", "run_study"):
+        from . import study
+        return getattr(study, name)
+    raise AttributeError(f"module 'fasttda' has no attribute {name!r}")
+
+
 try:
     __version__ = version("fasttda")
 except PackageNotFoundError:  # running from a source tree that was not installed
@@ -31,6 +41,7 @@ __all__ = [
     "dense_core",
     "filter_vectors",
     "knn",
+    "load_study",
     "mapper",
     "maxmin",
     "models",
@@ -38,4 +49,5 @@ __all__ = [
     "radius_graph",
     "report",
     "rips",
+    "run_study",
 ]
