@@ -23,6 +23,8 @@ from .neighbours import codensity, core_size, maxmin
 
 TOLERANCE = 0.5  # distance to a model within which a point counts as on it (random points on S⁷: ≈ 1)
 LONG_GAP = 2.0  # a bar is long when it is at least this many times the next one down
+PLANE_SHARE = 0.5  # one loop is the primary circle when the (e1, e2) plane holds most of each filter ...
+MAX_GAP = 45.0  # ... and its orientations leave no arc wider than this (degrees) uncovered
 
 
 def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.ndarray]:
@@ -81,6 +83,16 @@ class Analysis:
             "klein": float(np.mean(self.klein_distance <= tol)),
         }
 
+    @property
+    def plane_share(self) -> float:
+        """Median share of a core filter's energy in the primary circle's plane (e1, e2)."""
+        return plane_share(self.points[self.core])
+
+    @property
+    def largest_gap(self) -> float:
+        """Widest arc (degrees) of the primary circle with no core point's angle in it."""
+        return largest_gap(self.circle_theta)
+
     def summary(self) -> str:
         p = self.params
         h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
@@ -94,6 +106,8 @@ class Analysis:
             f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
             f"Within {p['tolerance']} of the model: primary circle {s['circle']:.0%}, three circles "
             f"{s['three_circle']:.0%}, Klein bottle {s['klein']:.0%} of the core.",
+            f"The primary circle's plane holds a median {self.plane_share:.0%} of a core filter's energy; "
+            f"the widest arc of orientations with no core point is {self.largest_gap:.0f} degrees.",
             f"Horizontal and vertical edges {self.orientation['axis_ratio']:.1f}x as frequent as diagonal ones "
             f"(1.0 = uniform).",
             f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
@@ -116,6 +130,8 @@ class Analysis:
             "n_landmarks": int(len(self.landmarks)),
             "cover_radius": self.cover_radius,
             "shares": self.shares,
+            "plane_share": self.plane_share,
+            "largest_gap_degrees": self.largest_gap,
             "orientation": {"counts": self.orientation["counts"].tolist(),
                             "axis_ratio": self.orientation["axis_ratio"]},
             "barcodes": dgms,
@@ -127,14 +143,31 @@ class Analysis:
         return json.dumps(self.to_dict(), **kwargs)
 
 
-def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray) -> str:
+def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray,
+             tolerance: float, plane: float, gap: float) -> str:
     if n_long == 0:
         return "no dominant loop"
-    if n_long == 1 and np.median(circle_distance) <= TOLERANCE:
+    # One loop is the primary circle when the core lies near it, or when (as for CNN filters,
+    # whose edges carry more higher-frequency energy than photo patches) most of each filter lies
+    # in the circle's plane and the orientations go all the way round.
+    if n_long == 1 and (np.median(circle_distance) <= tolerance or (plane >= PLANE_SHARE and gap <= MAX_GAP)):
         return "primary circle"
-    if n_long in (3, 4, 5) and np.median(three_distance) <= TOLERANCE and shares["three_circle"] > shares["circle"]:
+    if n_long in (3, 4, 5) and np.median(three_distance) <= tolerance and shares["three_circle"] > shares["circle"]:
         return "three-circle model"
-    return f"{n_long} loops"
+    return "one loop" if n_long == 1 else f"{n_long} loops"
+
+
+def plane_share(points: np.ndarray) -> float:
+    """Median share of a unit filter vector's energy in the plane (e1, e2) of the primary circle."""
+    return float(np.median((points[:, :2].astype(np.float64) ** 2).sum(axis=1))) if len(points) else 0.0
+
+
+def largest_gap(theta: np.ndarray) -> float:
+    """The widest arc of the circle, in degrees, that no angle falls in."""
+    if len(theta) == 0:
+        return 360.0
+    t = np.sort(np.mod(theta, 2 * np.pi))
+    return float(np.degrees(np.max(np.diff(np.append(t, t[0] + 2 * np.pi)))))
 
 
 def _as_filter_points(weights, norm: str, min_contrast: float, top):
@@ -226,7 +259,8 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
         three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
         orientation=models.orientation_histogram(theta), long_bars=n_long, persistence=[p_ for _, p_ in counted],
         verdict="", filters=fv, sampled=keep, notes=notes)
-    result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d)
+    result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
+                              result.plane_share, result.largest_gap)
     return result
 
 
