@@ -79,3 +79,24 @@ def test_filter_vectors_and_points_are_accepted():
 def test_bad_input(weights, kwargs, message):
     with pytest.raises(ValueError, match=message):
         fasttda.analyze(weights, **kwargs)
+
+
+def _loop(plane, offset, n=3000, seed=0):
+    """Unit points on a circle in the coordinate plane `plane`, pushed off it by `offset` along e8."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, 2 * np.pi, n)
+    X = rng.normal(0, 0.03, (n, 8))
+    X[:, plane[0]] += np.sqrt(1 - offset**2) * np.cos(t)
+    X[:, plane[1]] += np.sqrt(1 - offset**2) * np.sin(t)
+    X[:, 7] += offset
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+def test_a_loop_in_the_primary_plane_is_the_primary_circle_even_off_the_ideal_circle():
+    a = fasttda.analyze(_loop((0, 1), offset=0.6), k=30, n_landmarks=150)
+    assert np.median(a.circle_distance) > a.params["tolerance"]  # farther than the tolerance from the ideal circle
+    assert a.plane_share > 0.5 and a.largest_gap < 45
+    assert a.verdict == "primary circle", a.summary()
+    b = fasttda.analyze(_loop((2, 3), offset=0.0), k=30, n_landmarks=150)  # a loop of other patterns
+    assert b.plane_share < 0.1 and b.long_bars[1] == 1
+    assert b.verdict == "one loop", b.summary()
