@@ -41,3 +41,23 @@ def assert_interrupted(call, *, after: float = 0.3, within: float = 2.0):
         call()
     timer.join()
     assert time.perf_counter() - start < within
+
+
+def gradients(n: int, noise: float, seed: int) -> np.ndarray:
+    """n noisy 3×3 linear-gradient (edge) filters at uniform angles, shaped (n, 1, 3, 3): a primary circle."""
+    yy, xx = np.mgrid[-1:2, -1:2].astype(float)
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(0, 2 * np.pi, n)
+    W = np.cos(theta)[:, None, None] * xx + np.sin(theta)[:, None, None] * yy
+    return (W + noise * rng.normal(size=W.shape)).reshape(-1, 1, 3, 3)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread: as the Dask and subprocess workers use, so runs round alike, and on a small shared
+    machine the default two spend more time waiting than computing."""
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

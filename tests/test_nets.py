@@ -13,14 +13,7 @@ import fasttda  # noqa: E402
 from fasttda import nets  # noqa: E402
 from fasttda.nets import datasets  # noqa: E402
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: on a small shared machine the default two spend more time waiting than computing."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tiny_dataset(n=96, channels=1, side=28, seed=0):

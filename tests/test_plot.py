@@ -14,15 +14,8 @@ import fasttda  # noqa: E402
 from fasttda import plot  # noqa: E402
 from fasttda.mapper import MapperGraph  # noqa: E402
 
-YY, XX = np.mgrid[-1:2, -1:2].astype(float)
+from conftest import gradients  # noqa: E402
 
-
-def gradients(n, noise, seed):
-    """n noisy 3×3 edge filters at uniform angles: a primary circle."""
-    rng = np.random.default_rng(seed)
-    theta = rng.uniform(0, 2 * np.pi, n)
-    W = np.cos(theta)[:, None, None] * XX + np.sin(theta)[:, None, None] * YY
-    return (W + noise * rng.normal(size=W.shape)).reshape(-1, 1, 3, 3)
 
 
 @pytest.fixture(scope="module")

@@ -15,15 +15,9 @@ pytest.importorskip("matplotlib")
 import fasttda  # noqa: E402
 from fasttda import report  # noqa: E402
 
-YY, XX = np.mgrid[-1:2, -1:2].astype(float)
+from conftest import gradients  # noqa: E402
 FIGURES_PER_ANALYSIS = 4  # Mapper graph, barcode, diagram, orientations
 
-
-def gradients(n, noise, seed):
-    rng = np.random.default_rng(seed)
-    theta = rng.uniform(0, 2 * np.pi, n)
-    W = np.cos(theta)[:, None, None] * XX + np.sin(theta)[:, None, None] * YY
-    return (W + noise * rng.normal(size=W.shape)).reshape(-1, 1, 3, 3)
 
 
 @pytest.fixture(scope="module")

@@ -20,17 +20,12 @@ from fasttda import nets  # noqa: E402
 from fasttda.study import LocalExecutor, StudyConfig, WorkerError, load_study, run_study  # noqa: E402
 from fasttda.study import runner  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoints=[10, 20], layers=[1, 2],
             batch_size=16, lr=0.05, group_size=2, device="cpu")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread, as the Dask and subprocess workers below use, so all runs round alike."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
