@@ -26,8 +26,6 @@ TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoin
             batch_size=16, lr=0.05, group_size=2, device="cpu")
 
 
-
-
 @pytest.fixture(scope="module")
 def tiny_study(tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny") / "study"
