@@ -139,3 +139,12 @@ def test_report_renders_in_headless_chromium(written, tmp_path):
     assert pixels.shape[0] >= 1000 and pixels.shape[1] >= 1000
     assert pixels[..., :3].std() > 0.05  # text and figures, not a blank page
     assert len(np.unique(pixels[..., :3].reshape(-1, 3), axis=0)) > 100  # figures bring many colours
+
+
+def test_deep_network_report_has_a_layer_grid(tmp_path, analyses):
+    a = analyses[(1, 2000)]
+    index = report.write_report(tmp_path / "deep", {(layer, 500): a for layer in (1, 2, 3)})
+    page = index.read_text(encoding="utf-8")
+    assert (tmp_path / "deep" / "figures" / "layer_grid.png").stat().st_size > 0
+    assert "Layer by layer" in page and "each layer at checkpoint 500" in page
+    assert len(attributes(page, "src")) == 3 * FIGURES_PER_ANALYSIS + 2  # and the evolution grid

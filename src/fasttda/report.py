@@ -65,6 +65,10 @@ def _esc(x) -> str:
     return html.escape(str(x), quote=True)
 
 
+def _at(checkpoint) -> str:
+    return "" if checkpoint is None else f" at checkpoint {checkpoint}"
+
+
 def _stem(layer, checkpoint) -> str:
     name = f"layer{layer}" + ("" if checkpoint is None else f"_ckpt{checkpoint}")
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
@@ -212,6 +216,13 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
         png, _ = plot.save(fig, folder / "evolution_grid", dpi=DPI)
         body.append("<h2>Across layers and checkpoints</h2>")
         body.append(_figure_html(png, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
+    if len(layers) >= 3:  # a deep network: one Mapper graph per layer at the last checkpoint
+        last = max(checkpoints, key=lambda c: (c is not None, c if c is not None else 0))
+        by_layer = {k[0]: analyses[k] for k in keys if k[1] == last}
+        fig = plot.layer_grid(by_layer, title=f"Mapper graph of each conv layer{_at(last)}")
+        png, _ = plot.save(fig, folder / "layer_grid", dpi=DPI)
+        body.append("<h2>Layer by layer</h2>")
+        body.append(_figure_html(png, f"Mapper graph of each layer{_at(last)}, nodes drawn with their mean filter"))
 
     stems = [_stem(*k) for k in keys]
     stems = [s if stems.count(s) == 1 else f"{s}-{i}" for i, s in enumerate(stems)]  # e.g. layers 1 and "1"
