@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -69,7 +70,8 @@ def add_demo(commands) -> None:
                                         "checkpoints and writes an HTML report. --patches instead reproduces "
                                         "Carlsson et al. 2008 on the shipped natural-image patches.")
     p.add_argument("--out", default="fasttda-demo", help="folder for the study and the report (default fasttda-demo)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes for training (default 1)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes for training (default 2, one torch thread each)")
     p.add_argument("--patches", action="store_true", help="analyse the shipped natural-image patches instead")
     p.add_argument("--threads", type=int, default=None, help="threads for --patches (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
