@@ -45,6 +45,29 @@ def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _fsync(path, flags=os.O_RDONLY) -> None:
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems cannot fsync a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+def sync_tree(folder) -> None:
+    """Flushes every file under ``folder``, and the folders themselves, to disk."""
+    folder = Path(folder)
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            _fsync(os.path.join(root, name))
+        _fsync(root)
+    _fsync(folder.parent)
+
+
 def write_json_atomic(path, obj) -> None:
     """Writes JSON to a temporary file beside ``path``, flushes it to disk and renames it over ``path``:
     a reader (or a rerun after a kill) sees the old file or the new one, never a torn one."""
@@ -56,14 +79,7 @@ def write_json_atomic(path, obj) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    try:  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:  # some filesystems cannot fsync a directory
-        pass
+    _fsync(path.parent)  # make the rename itself durable
 
 
 def jsonable(obj):
@@ -169,6 +185,9 @@ class FilterArrays:
         """Stores one seed's {layer: (checkpoints, out, in, k, k)} weights."""
         for layer, w in weights.items():
             self.arrays[int(layer)][index] = np.asarray(w, dtype=np.float32)
+            # The manifest marks the seed done next: its chunks must be on disk first, so that
+            # not even a power cut leaves a seed marked done without its filters.
+            sync_tree(self.path / f"layer{int(layer)}" / "c" / str(index))
 
     def read(self, layer: int, indices, cp_index: int) -> np.ndarray:
         """(len(indices), out, in, k, k) weights of some seeds at one checkpoint."""
