@@ -317,3 +317,20 @@ def test_reading_a_study_needs_no_torch(tiny_study):
                                                         os.environ.get("PYTHONPATH", "")])}
     r = subprocess.run([sys.executable, "-c", code, str(tiny_study)], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_more_seeds_extend_a_study(tmp_path):
+    out = tmp_path / "grow"
+    base = dict(TINY, seeds=2, group_size=2)
+    first = run_study(StudyConfig(**base), out, progress=False, analyse=False)
+    stamps = {s: first.manifest["finished"][str(s)]["time"] for s in first.done}
+    grown = run_study(StudyConfig(**dict(base, seeds=4)), out, progress=False, analyse=False)
+    assert grown.seeds == grown.done == [0, 1, 2, 3]
+    assert {s: grown.manifest["finished"][str(s)]["time"] for s in (0, 1)} == stamps  # not retrained
+    fresh = run_study(StudyConfig(**dict(base, seeds=4)), tmp_path / "fresh", progress=False, analyse=False)
+    for layer in (1, 2):
+        np.testing.assert_array_equal(grown.weights(layer, 20), fresh.weights(layer, 20))
+    # a stored group that the new seed list would split (3 seeds in groups of 2 → [2] vs [2, 3]) is refused
+    odd = run_study(StudyConfig(**dict(base, seeds=3)), tmp_path / "odd", progress=False, analyse=False)
+    with pytest.raises(ValueError, match="holds a different study"):
+        run_study(StudyConfig(**dict(base, seeds=4)), odd.path, progress=False)

@@ -73,6 +73,12 @@ def _prepare(config: StudyConfig, out: Path) -> dict:
         if config.layers is None:
             config.layers = saved.layers
         diff = saved.differences(config)
+        if diff and _adds_seeds(saved, config):
+            # More seeds for the same study: the stored seeds' groups stay as they are, the new ones follow.
+            manifest["config"] = saved.replace(seeds=config.seeds).to_dict()
+            manifest["updated"] = _store.now()
+            _store.write_json_atomic(out / _store.MANIFEST, manifest)
+            diff = []
         if diff:
             raise ValueError(f"{out} holds a different study ({'; '.join(diff)}, stored vs requested); "
                              "use another --out folder, or rerun with the stored settings to resume it")
@@ -92,6 +98,15 @@ def _prepare(config: StudyConfig, out: Path) -> dict:
     return manifest
 
 
+def _adds_seeds(saved: StudyConfig, config: StudyConfig) -> bool:
+    """Whether ``config`` is ``saved`` with seeds appended, every stored group of seeds left whole."""
+    old, new = list(saved.seeds), list(config.seeds)
+    if len(new) <= len(old) or new[:len(old)] != old or saved.differences(config.replace(seeds=old)):
+        return False
+    new_groups = {tuple(g) for g in config.groups()}
+    return all(tuple(g) in new_groups for g in saved.groups())
+
+
 def _progress(progress, **kwargs):
     from tqdm.auto import tqdm
     return tqdm(file=sys.stderr, disable=not progress, dynamic_ncols=True, **kwargs)
@@ -107,6 +122,7 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
         skipping those already stored for the same finished seeds.
 
     Safe to interrupt at any point: rerunning with the same config keeps every finished seed.
+    Rerunning with seeds appended (e.g. 32 after 24, with group_size dividing 24) trains only the new ones.
     A folder that holds a different study, or a non-empty folder that is not a study, is refused.
     """
     from .results import Study
