@@ -33,7 +33,7 @@ def as_points(X, name: str = "X") -> np.ndarray:
         raise ValueError(f"{name} has points with 0 coordinates")
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     X = np.ascontiguousarray(X, dtype=dtype)
-    big = float(np.abs(X).max())
+    big = float(max(X.max(), -X.min()))  # NaN and inf propagate; no n×d temporary, unlike abs()
     if not np.isfinite(big):
         bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
         raise ValueError(f"{name} contains NaN or infinite values in {bad} of its {X.shape[0]} points")

@@ -42,9 +42,9 @@ def demo(args: argparse.Namespace) -> int:
     with LocalExecutor(args.workers) as executor:
         study = run_study(config, out / "study", executor=executor, progress=not args.quiet)
     print(describe_study(study))
-    path = write_study_report(study, out / "report", {}, progress=not args.quiet)
+    path, analyses = write_study_report(study, out / "report", {}, progress=not args.quiet)
     layer, last = study.layers[0], study.checkpoints[-1]
-    verdict = study.analyze(layer, last).summary().splitlines()[0]
+    verdict = analyses[layer, last].summary().splitlines()[0]
     print(f"\nlayer {layer} at iteration {last}: {verdict}\nreport: {path}")
     return 0
 
@@ -350,8 +350,11 @@ def add_analyze(commands) -> None:
 
 # ---------------------------------------------------------------- report
 
-def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoints=None, progress=True) -> Path:
-    """Analyses every (layer, checkpoint) of a study and writes the HTML report into ``out``."""
+def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoints=None,
+                       progress=True) -> tuple[Path, dict]:
+    """Analyses every (layer, checkpoint) of a study and writes the HTML report into ``out``.
+
+    Returns the report's path and the analyses, {(layer, checkpoint): Analysis}."""
     from . import report
     from .study.runner import _progress
     layers = layers or study.layers
@@ -368,17 +371,18 @@ def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoin
             bar.update()
     c = study.config
     accuracy = {checkpoint: study.accuracy_at(checkpoint).tolist() for checkpoint in checkpoints}
-    return report.write_report(out, analyses, title=f"fasttda study: {c.model} on {c.dataset}",
+    path = report.write_report(out, analyses, title=f"fasttda study: {c.model} on {c.dataset}",
                                params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
                                accuracy=accuracy)
+    return path, analyses
 
 
 def report_command(args: argparse.Namespace) -> int:
     from .study import load_study
     study = load_study(args.dir)  # before anything is written: a bad study leaves no report folder behind
     kwargs = analyze_kwargs(args)
-    path = write_study_report(study, Path(args.out), kwargs, layers=_ints(args.layers, "--layers"),
-                              checkpoints=_ints(args.checkpoints, "--checkpoints"), progress=not args.quiet)
+    path, _ = write_study_report(study, Path(args.out), kwargs, layers=_ints(args.layers, "--layers"),
+                                 checkpoints=_ints(args.checkpoints, "--checkpoints"), progress=not args.quiet)
     print(path)
     return 0
 

@@ -173,10 +173,9 @@ class FilterArrays:
                     self.group.create_array(name, shape=(n_seeds, n_cps, *shape), chunks=(1, 1, *shape),
                                             dtype="float32", fill_value=np.nan)
                 self.arrays[layer] = self.group[name]
-                grown = (n_seeds, n_cps, *shape)
-                if create and tuple(self.arrays[layer].shape) == (self.arrays[layer].shape[0], *grown[1:]) \
-                        and self.arrays[layer].shape[0] < n_seeds:  # seeds were added to the study
-                    self.arrays[layer].resize(grown)
+                stored = tuple(self.arrays[layer].shape)
+                if create and stored[0] < n_seeds and stored[1:] == (n_cps, *shape):  # seeds were added
+                    self.arrays[layer].resize((n_seeds, n_cps, *shape))
         except Exception as e:  # noqa: BLE001 - zarr reports damage with many exception types
             raise ValueError(f"{self.path} is corrupt or unreadable: {type(e).__name__}: {e}") from None
         for layer, shape in self.layers.items():
