@@ -49,8 +49,10 @@ def test_batched_forward_equals_each_network(name, shape):
     with torch.no_grad():
         want = torch.stack([n(x[i]) for i, n in enumerate(nets_)])
         got = _ensemble.forward(steps, params, x)
+        nchw = _ensemble.forward(steps, params, x, channels_last=False)
         shared = _ensemble.forward(steps, params, x[0], shared_input=True)
     torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(nchw, want, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(shared, torch.stack([n(x[0]) for n in nets_]).detach(), atol=1e-5, rtol=1e-4)
 
     class Custom(torch.nn.Sequential):
@@ -205,7 +207,9 @@ def test_builtin_datasets():
 
 # ---------------------------------------------------------------- training
 
-def test_ensemble_seeds_match_separate_runs():
+def test_ensemble_seeds_match_separate_runs(monkeypatch):
+    from fasttda.nets import train
+    monkeypatch.setattr(train, "_INDEX_BLOCK", 4)  # 6 iterations cross a block of batch indices
     data = tiny_dataset()
     both = nets.train_ensemble("mnist2", data, seeds=[3, 7], iterations=6, batch_size=16, lr=0.05,
                                momentum=0.9, checkpoints=[0, 6], device="cpu")

@@ -65,20 +65,24 @@ def plan(model: nn.Module):
     return out
 
 
-def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False, training: bool = True):
+def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False, training: bool = True,
+            channels_last: bool = True):
     """Logits (S, B, classes) of every seed.
 
     x is (S, B, C, H, W), each seed its own batch, or with ``shared_input`` one batch
-    (B, C, H, W) that every seed sees.
+    (B, C, H, W) that every seed sees. ``channels_last=False`` keeps activations NCHW.
     """
     S = next(iter(params.values())).shape[0]
-    cl = torch.channels_last
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
     if shared_input:
         B = x.shape[0]
-        h = x.contiguous(memory_format=cl)  # the first conv reads the same C channels for every seed
-    else:  # (S, B, C, H, W) → (B, S·C, H, W) stored channels-last, i.e. as (B, H, W, S·C)
+        h = x.contiguous(memory_format=fmt)  # the first conv reads the same C channels for every seed
+    elif channels_last:  # (S, B, C, H, W) → (B, S·C, H, W) stored channels-last, i.e. as (B, H, W, S·C)
         S_, B, C, H, W = x.shape
         h = x.permute(1, 3, 4, 0, 2).contiguous().view(B, H, W, S_ * C).permute(0, 3, 1, 2)
+    else:
+        S_, B, C, H, W = x.shape
+        h = x.transpose(0, 1).reshape(B, S_ * C, H, W)
     flat = False
     first_conv = True
     for prefix, m in steps:
