@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
 import fasttda
+from fasttda import _core
 from conftest import assert_interrupted, load_mat, sq_dists
 
 
@@ -59,6 +60,38 @@ def test_dense_core_equals_sorted_codensity(X, data):
     m = int(np.ceil(round(p * len(X), 9)))
     expected = np.lexsort((np.arange(len(X)), rho))[:m]
     np.testing.assert_array_equal(fasttda.dense_core(X, k, p), expected)
+    core, core_rho = fasttda.dense_core(X, k, p, return_codensity=True)
+    np.testing.assert_array_equal(core_rho, rho[expected])
+    # Every search radius gives the same core: a radius below the core's codensity makes the
+    # engine search the rest again without a limit; one above it decides every point at once.
+    radius = data.draw(st.sampled_from([0.0, float(np.median(rho)), float(rho.max()) * 2]))
+    core, core_rho = _core.dense_core(np.ascontiguousarray(X), k, m, None, radius)
+    np.testing.assert_array_equal(core, expected)
+    np.testing.assert_array_equal(core_rho, rho[expected])
+
+
+@pytest.mark.parametrize("kind", ["uniform8", "sphere8", "grid", "clusters"])
+@pytest.mark.parametrize("k, p", [(15, 0.05), (30, 0.3), (100, 0.6)])
+def test_dense_core_of_larger_clouds_equals_ranked_codensity(kind, k, p):
+    # Large enough (n >= 3200) that the engine bounds its searches by a sampled radius.
+    rng = np.random.default_rng(len(kind) * 1000 + k)
+    n = 5000
+    if kind == "uniform8":
+        X = rng.uniform(-1, 1, (n, 8))
+    elif kind == "sphere8":
+        X = rng.normal(size=(n, 8))
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+    elif kind == "grid":  # many exact ties and duplicates
+        X = rng.integers(0, 4, (n, 3)).astype(float)
+    else:  # dense clusters in sparse noise
+        X = np.concatenate([rng.normal(0, 0.05, (n // 2, 4)) + rng.integers(0, 3, (n // 2, 1)),
+                            rng.uniform(-3, 3, (n - n // 2, 4))])
+    X = X.astype(np.float32)
+    rho = fasttda.codensity(X, k)
+    expected = np.lexsort((np.arange(n), rho))[:int(np.ceil(p * n))]
+    core, core_rho = fasttda.dense_core(X, k, p, return_codensity=True, n_threads=2)
+    np.testing.assert_array_equal(core, expected)
+    np.testing.assert_array_equal(core_rho, rho[expected])
 
 
 def maxmin_reference(X, m, first):

@@ -41,16 +41,17 @@ void define(py::module_& m) {
         py::arg("X").noconvert(), py::arg("k"), py::arg("n_threads") = py::none());
     m.def(
         "dense_core",
-        [](const carray<T>& X, std::size_t k, std::size_t count, std::optional<unsigned> n_threads) {
+        [](const carray<T>& X, std::size_t k, std::size_t count, std::optional<unsigned> n_threads, double radius) {
             const auto pts = points(X);
-            std::vector<index_t> core;
+            core_result<T> core;
             {
                 py::gil_scoped_release nogil;
-                core = dense_core(pts, k, count, policy(n_threads));
+                core = dense_core(pts, k, count, policy(n_threads), radius);
             }
-            return to_numpy(std::move(core));
+            return py::make_tuple(to_numpy(std::move(core.indices)), to_numpy(std::move(core.codensity)));
         },
-        py::arg("X").noconvert(), py::arg("k"), py::arg("count"), py::arg("n_threads") = py::none());
+        py::arg("X").noconvert(), py::arg("k"), py::arg("count"), py::arg("n_threads") = py::none(),
+        py::arg("radius") = -1.0);
     m.def(
         "maxmin",
         [](const carray<T>& X, std::size_t n_landmarks, index_t first, std::optional<unsigned> n_threads) {

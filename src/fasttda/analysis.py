@@ -19,7 +19,7 @@ from ._checks import as_int, as_points, as_threads
 from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
-from .neighbours import codensity, core_size, maxmin
+from .neighbours import dense_core, maxmin
 
 TOLERANCE = 0.5  # distance to a model within which a point counts as on it (random points on S⁷: ≈ 1)
 LONG_GAP = 2.0  # a bar is long when it is at least this many times the next one down
@@ -54,8 +54,8 @@ class Analysis:
 
     params: dict
     points: np.ndarray  # (n, 8) all filter vectors kept
-    density: np.ndarray  # (n,) codensity of every point (small = dense)
     core: np.ndarray  # indices of the dense core X(k, p) in points, densest first
+    density: np.ndarray  # codensity of each core point, in the order of core (small = dense)
     landmarks: np.ndarray  # indices into core of the max-min landmarks
     cover_radius: float
     barcodes: dict  # ripser.py format: {"dgms": [H0, H1, ...], ...}
@@ -170,7 +170,7 @@ def largest_gap(theta: np.ndarray) -> float:
     return float(np.degrees(np.max(np.diff(np.append(t, t[0] + 2 * np.pi)))))
 
 
-def _as_filter_points(weights, norm: str, min_contrast: float, top):
+def _as_filter_points(weights, norm: str, min_contrast: float, top, n_threads):
     """(points, FilterVectors or None): (n, 8) arrays are taken as DCT points already."""
     if isinstance(weights, FilterVectors):
         return weights.points, weights
@@ -183,7 +183,7 @@ def _as_filter_points(weights, norm: str, min_contrast: float, top):
             if (length == 0).any():
                 raise ValueError(f"{int((length == 0).sum())} points are zero vectors: they have no direction")
             return np.ascontiguousarray(arr / length, dtype=np.float32), None
-    fv = filter_vectors(weights, norm=norm, min_contrast=min_contrast, top=top)
+    fv = filter_vectors(weights, norm=norm, min_contrast=min_contrast, top=top, n_threads=n_threads)
     if fv.space != "dct":
         raise ValueError(f"analyze models 3x3 filters; these are {fv.kernel}x{fv.kernel}")
     return fv.points, fv
@@ -217,7 +217,8 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
         patches: k and p keep the meaning they have in that setting. None
         analyses every vector.
     """
-    points, fv = _as_filter_points(weights, norm, min_contrast, top)
+    n_threads = as_threads(n_threads)
+    points, fv = _as_filter_points(weights, norm, min_contrast, top, n_threads)
     notes, keep = [], None
     if sample is not None and len(points) > as_int(sample, "sample", low=3):
         keep = np.sort(np.random.default_rng(seed).choice(len(points), sample, replace=False))
@@ -229,11 +230,9 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
     k = min(300, max(1, n // 10)) if k is None else as_int(k, "k", low=1)
     if k >= n:
         raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
-    n_threads = as_threads(n_threads)
 
-    density = codensity(points, k, n_threads=n_threads)
-    m = core_size(n, p)
-    core = np.lexsort((np.arange(n), density))[:m]  # X(k, p): ties by index, as dense_core
+    core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads)
+    m = len(core)
     X = points[core]
     landmarks, radius = maxmin(X, min(as_int(n_landmarks, "n_landmarks", low=1), m), seed=seed,
                                return_radius=True, n_threads=n_threads)
@@ -243,7 +242,7 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
     three_d = models.three_circle_distance(X)
     t1, t2, klein_d = models.klein_fit(X, norm)
     graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
-                   values={"density": density[core]}, n_threads=n_threads)
+                   values={"density": density}, n_threads=n_threads)
     node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
     # Noise bars of a landmark sample are about its covering radius long.
@@ -254,7 +253,7 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
               "lens": lens if isinstance(lens, str) else "array", "n_intervals": n_intervals, "overlap": overlap,
               "tolerance": tolerance, "sample": sample, "seed": seed}
     result = Analysis(
-        params=params, points=points, density=density, core=core, landmarks=landmarks, cover_radius=float(radius),
+        params=params, points=points, core=core, density=density, landmarks=landmarks, cover_radius=float(radius),
         barcodes=barcodes, graph=graph, node_filters=node_filters, circle_theta=theta, circle_distance=circle_d,
         three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
         orientation=models.orientation_histogram(theta), long_bars=n_long, persistence=[p_ for _, p_ in counted],

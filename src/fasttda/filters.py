@@ -9,15 +9,20 @@ whose contrast is below the cut are dropped and counted, never divided by zero.
 The work streams through chunks with numba kernels: one fused pass per chunk
 reads each slice once and writes only what is kept, with no (chunk, 9)
 temporaries as numpy would make, so 10⁷ slices need memory for the output and
-one float per slice, not for copies of the input.
+one float per slice, not for copies of the input. Chunks run on several
+threads at once (the kernels release the GIL), one chunk in flight per thread.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+
+from ._checks import as_threads
 
 CHUNK = 1 << 18  # slices per chunk: a few MB, large enough to amortise the calls
 
@@ -199,8 +204,20 @@ def _rows(arr):
     return arr.reshape(out_ch * in_ch, kh * kw), in_ch, kh
 
 
+def _run(fn, jobs, n_threads) -> None:
+    """fn(job) for every job, on up to n_threads threads (None: all cores)."""
+    threads = min(len(jobs), n_threads or os.cpu_count() or 1)
+    if threads <= 1:
+        for job in jobs:
+            fn(job)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in pool.map(fn, jobs):
+            pass
+
+
 def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top: float | None = None,
-                   space: str = "dct") -> FilterVectors:
+                   space: str = "dct", n_threads: int | None = None) -> FilterVectors:
     """The spatial slices of conv weights as points on the unit sphere.
 
     Parameters
@@ -216,6 +233,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
         keeps the top 20% of patches); None keeps all above the cut.
     space : "dct" — for 3×3, the 8 DCT coordinates (points of S⁷); "pixel" —
         the k*k mean-zero pixel values. Other kernel sizes always use "pixel".
+    n_threads : threads working on different chunks (None: all cores).
     """
     if norm not in ("L2", "D"):
         raise ValueError(f"norm must be 'L2' or 'D', got {norm!r}")
@@ -226,6 +244,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     if top is not None and not (0 < top <= 1):
         raise ValueError(f"top must be a fraction in (0, 1], got {top}")
 
+    n_threads = as_threads(n_threads)
     nets = list(_networks(weights))
     kernels = {arr.shape[-1] for _, arr in nets}
     if len(kernels) != 1:
@@ -237,16 +256,26 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
         raise ValueError("the weights hold no slices (an empty layer)")
     D = grid_laplacian(k)
 
-    # Pass 1: the contrast of every slice, chunk by chunk (one float each).
-    contrast = np.empty(n_slices)
+    # Chunks (network, rows, in channels, first row, first slice overall); the kernels
+    # release the GIL, so threads work on different chunks at once.
+    jobs = []
     at = 0
-    for r, _, _ in rows:
+    for (net, _), (r, in_ch, _) in zip(nets, rows):
         for b in range(0, len(r), CHUNK):
-            chunk = np.asarray(r[b:b + CHUNK], dtype=np.float64)
-            if not np.isfinite(chunk).all():
-                raise ValueError("the weights contain NaN or infinite values")
-            _contrast(chunk, D, norm == "D", contrast[at:at + len(chunk)])
-            at += len(chunk)
+            jobs.append((net, r, in_ch, b, at))
+            at += len(r[b:b + CHUNK])
+
+    # Pass 1: the contrast of every slice (one float each).
+    contrast = np.empty(n_slices)
+
+    def measure(job):
+        _, r, _, b, at = job
+        chunk = np.asarray(r[b:b + CHUNK], dtype=np.float64)
+        if not np.isfinite(chunk).all():
+            raise ValueError("the weights contain NaN or infinite values")
+        _contrast(chunk, D, norm == "D", contrast[at:at + len(chunk)])
+
+    _run(measure, jobs, n_threads)
 
     cut = min_contrast * float(np.median(contrast))
     if top is not None:
@@ -264,16 +293,18 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     B = dct_coordinates(norm) if use_dct else np.eye(k * k)
     points = np.empty((n_kept, B.shape[0]), dtype=np.float32)
     source = np.empty((n_kept, 3), dtype=np.int64)
-    at = row = 0
-    for (net, _), (r, in_ch, _) in zip(nets, rows):
-        for b in range(0, len(r), CHUNK):
-            chunk = np.asarray(r[b:b + CHUNK], dtype=np.float64)
-            c = contrast[at:at + len(chunk)]
-            start = row
-            row = _project(chunk, c, cut, B, points, row)
-            flat = np.nonzero(c >= cut)[0] + b
-            source[start:row] = np.stack([np.full(len(flat), net), flat // in_ch, flat % in_ch], axis=1)
-            at += len(chunk)
+    # Pass 2: each chunk writes its kept slices from its own first free row.
+    starts = np.concatenate([[0], np.cumsum(keep)])[[job[4] for job in jobs]]
+
+    def project(job_start):
+        (net, r, in_ch, b, at), start = job_start
+        chunk = np.asarray(r[b:b + CHUNK], dtype=np.float64)
+        c = contrast[at:at + len(chunk)]
+        end = _project(chunk, c, cut, B, points, int(start))
+        flat = np.nonzero(c >= cut)[0] + b
+        source[start:end] = np.stack([np.full(len(flat), net), flat // in_ch, flat % in_ch], axis=1)
+
+    _run(project, list(zip(jobs, starts)), n_threads)
     notes = []
     if k != 3 and space == "dct":
         notes.append(f"{k}x{k} filters have no DCT basis here: kept in mean-zero pixel coordinates")

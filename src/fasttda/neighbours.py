@@ -45,14 +45,18 @@ def core_size(n: int, p: float) -> int:
     return max(1, min(n, math.ceil(round(p * n, 9))))
 
 
-def dense_core(X, k: int, p: float, *, n_threads: int | None = None) -> np.ndarray:
+def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads: int | None = None):
     """Indices of the ceil(p n) points of smallest codensity, densest first (ties by index).
 
     This is the dense core X(k, p) of Carlsson, Ishkhanov, de Silva and Zomorodian (2008).
+    With ``return_codensity`` also returns the codensity of each core point. Exact, and
+    faster than ranking ``codensity(X, k)``: sparse points are searched only as far as
+    needed to show they lie outside the core.
     """
     X = as_points(X)
     n = X.shape[0]
-    return _core.dense_core(X, check_k(k, n), core_size(n, p), as_threads(n_threads))
+    core, rho = _core.dense_core(X, check_k(k, n), core_size(n, p), as_threads(n_threads))
+    return (core, rho) if return_codensity else core
 
 
 def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n_threads: int | None = None):

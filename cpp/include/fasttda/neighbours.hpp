@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -25,40 +26,75 @@
 
 namespace fasttda {
 
+// (squared distance, original index) as one value ordered like the pair. For
+// float both fit in one 64-bit integer (the bits of a non-negative float order
+// as the float does), so each heap comparison is one integer compare instead
+// of two branches; the heap's sift-down is most of a k-NN search's time.
+template <class T>
+struct ranked {
+    struct type {
+        T dist2;
+        index_t index;
+        bool operator<(const type& o) const { return dist2 < o.dist2 || (dist2 == o.dist2 && index < o.index); }
+    };
+    static type make(T d2, index_t i) { return {d2, i}; }
+    static T dist2(const type& r) { return r.dist2; }
+    static index_t index(const type& r) { return r.index; }
+};
+
+template <>
+struct ranked<float> {
+    using type = std::uint64_t;
+    static type make(float d2, index_t i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &d2, sizeof bits);
+        return (type(bits) << 32) | type(static_cast<std::uint32_t>(i));
+    }
+    static float dist2(type r) {
+        const auto bits = static_cast<std::uint32_t>(r >> 32);
+        float d2;
+        std::memcpy(&d2, &bits, sizeof d2);
+        return d2;
+    }
+    static index_t index(type r) { return static_cast<index_t>(r & 0xffffffffu); }
+};
+
 // The k nearest points seen so far, as a max-heap on (squared distance, index).
 template <class T>
 class knn_heap {
 public:
-    struct item {
-        T dist2;
-        index_t index;
-        bool operator<(const item& o) const { return dist2 < o.dist2 || (dist2 == o.dist2 && index < o.index); }
-    };
+    using R = ranked<T>;
+    using item = typename R::type;
 
     knn_heap(std::size_t k, const index_t* order) : k_(k), order_(order) { items_.reserve(k); }
 
-    void reset(index_t self_pos) {
+    // Starts a search for the point at tree position self_pos. A finite bound
+    // (a squared distance) restricts it to points within that distance.
+    void reset(index_t self_pos, T bound = std::numeric_limits<T>::infinity()) {
         items_.clear();
         self_ = self_pos;
-        bound_ = std::numeric_limits<T>::infinity();
+        bound_ = bound;
     }
     T bound() const { return bound_; }
+    // Whether k points were found: with a finite bound, false means the k-th
+    // nearest point lies beyond it.
+    bool full() const { return items_.size() == k_; }
 
     void visit(T d2, index_t pos) {
         if (d2 > bound_ || pos == self_) return;
-        const item it{d2, order_[pos]};
+        const item it = R::make(d2, order_[pos]);
         if (items_.size() < k_) {
             items_.push_back(it);
             std::push_heap(items_.begin(), items_.end());
-            if (items_.size() == k_) bound_ = items_.front().dist2;
+            if (items_.size() == k_) bound_ = R::dist2(items_.front());
         } else if (it < items_.front()) {
             replace_top(it);
-            bound_ = items_.front().dist2;
+            bound_ = R::dist2(items_.front());
         }
     }
 
     // The k-th smallest squared distance (the heap is full after a search).
-    T kth() const { return items_.front().dist2; }
+    T kth() const { return R::dist2(items_.front()); }
     // The neighbours in increasing (distance, index) order; the heap is spent.
     const std::vector<item>& sorted() {
         std::sort_heap(items_.begin(), items_.end());
@@ -73,7 +109,7 @@ private:
         for (;;) {
             std::size_t c = 2 * i + 1;
             if (c >= n) break;
-            if (c + 1 < n && items_[c] < items_[c + 1]) ++c;
+            if (c + 1 < n) c += items_[c] < items_[c + 1];  // no branch on the data
             if (!(it < items_[c])) break;
             items_[i] = items_[c];
             i = c;
@@ -90,6 +126,8 @@ private:
 
 inline void check_k(std::size_t k, std::size_t n) {
     if (k < 1) throw std::invalid_argument("k must be at least 1, got " + std::to_string(k));
+    if (n > 0xffffffffu)  // the heap packs an index into 32 bits
+        throw std::length_error("k-NN searches take at most 4294967295 points, got " + std::to_string(n));
     if (k >= n)
         throw std::invalid_argument("k must be smaller than the number of points (k=" + std::to_string(k) +
                                     ", n=" + std::to_string(n) + "): a point is not its own neighbour");
@@ -99,18 +137,22 @@ inline void check_k(std::size_t k, std::size_t n) {
 // walking than they add in distances (measured on filter-like data on S⁷).
 inline std::size_t leaf_size_for(std::size_t k) { return k >= 50 ? 48 : 32; }
 
-// Runs a k-NN search for every point, in tree order, and hands each finished
-// heap to emit(tree_position, heap).
+// Runs a k-NN search for every point in tree order (or for the tree positions
+// in `only`, in that order), each limited to squared distances up to `bound`,
+// and hands each finished heap to emit(tree_position, heap).
 template <class T, class Emit>
-void for_each_knn(const kdtree<T>& tree, std::size_t k, const exec_policy& policy, Emit&& emit) {
+void for_each_knn(const kdtree<T>& tree, std::size_t k, const exec_policy& policy, Emit&& emit,
+                  T bound = std::numeric_limits<T>::infinity(), const std::vector<index_t>* only = nullptr) {
     const std::size_t threads = resolve_threads(policy.n_threads);
     std::vector<knn_heap<T>> heaps(threads, knn_heap<T>(k, tree.order().data()));
     std::vector<std::vector<T>> offsets(threads, std::vector<T>(tree.dims(), T(0)));
+    const std::size_t count = only ? only->size() : tree.size();
     dispatch_dim(tree.dims(), [&](auto D) {
-        parallel_for(policy, tree.size(), 512, [&](unsigned tid, std::size_t b, std::size_t e) {
+        parallel_for(policy, count, 512, [&](unsigned tid, std::size_t b, std::size_t e) {
             knn_heap<T>& heap = heaps[tid];
-            for (std::size_t pos = b; pos < e; ++pos) {
-                heap.reset(static_cast<index_t>(pos));
+            for (std::size_t i = b; i < e; ++i) {
+                const std::size_t pos = only ? static_cast<std::size_t>((*only)[i]) : i;
+                heap.reset(static_cast<index_t>(pos), bound);
                 tree.template search<decltype(D)::value>(tree.point(pos), heap, offsets[tid].data());
                 emit(pos, heap);
             }
@@ -137,31 +179,101 @@ void knn(const points_view<T>& X, std::size_t k, const exec_policy& policy, inde
     const kdtree<T> tree(X, policy, leaf_size_for(k));
     for_each_knn(tree, k, policy, [&](std::size_t pos, knn_heap<T>& heap) {
         const auto row = static_cast<std::size_t>(tree.original(pos)) * k;
+        using R = typename knn_heap<T>::R;
         const auto& items = heap.sorted();
         for (std::size_t j = 0; j < k; ++j) {
-            indices[row + j] = items[j].index;
-            distances[row + j] = std::sqrt(items[j].dist2);
+            indices[row + j] = R::index(items[j]);
+            distances[row + j] = std::sqrt(R::dist2(items[j]));
         }
     });
 }
 
-// The `count` points of smallest codensity, ties broken by index, in that order:
-// the dense core X(k, p) of Carlsson et al. with count = ceil(p n).
 template <class T>
-std::vector<index_t> dense_core(const points_view<T>& X, std::size_t k, std::size_t count,
-                                const exec_policy& policy) {
+struct core_result {
+    std::vector<index_t> indices;  // densest first, ties by index
+    std::vector<T> codensity;      // of each core point
+};
+
+// The `count` points of smallest codensity, ties broken by index, in that order,
+// with their codensity: the dense core X(k, p) of Carlsson et al. with
+// count = ceil(p n).
+//
+// Only the core needs exact codensities. A sample of the points, spread over
+// the tree, gives a radius a little above the core's codensity quantile; every
+// search is then limited to that radius, so a sparse point stops once its
+// radius ball is searched instead of growing to its k-th neighbour, which in
+// 8-D would touch several times more leaves. A point with k neighbours inside
+// the radius has its exact codensity; any other lies beyond the radius, so is
+// sparser than all of those. Should fewer than `count` points fall inside,
+// the rest are searched without a limit. The core is exact either way. A
+// caller's `radius` (tests force each path with it) replaces the sample's.
+template <class T>
+core_result<T> dense_core(const points_view<T>& X, std::size_t k, std::size_t count, const exec_policy& policy,
+                          double radius = -1) {
+    check_points(X, policy);
+    check_k(k, X.n);
     if (count < 1 || count > X.n)
         throw std::invalid_argument("the core size must be between 1 and n=" + std::to_string(X.n) + ", got " +
                                     std::to_string(count));
-    std::vector<T> rho(X.n);
-    codensity(X, k, policy, rho.data());
-    std::vector<index_t> idx(X.n);
-    std::iota(idx.begin(), idx.end(), index_t(0));
+    const std::size_t n = X.n;
+    const kdtree<T> tree(X, policy, leaf_size_for(k));
+    const T inf = std::numeric_limits<T>::infinity();
+    std::vector<T> rho2(n, inf);  // by tree position; inf: beyond the bound
+    auto keep = [&](std::size_t pos, const knn_heap<T>& heap) {
+        if (heap.full()) rho2[pos] = heap.kth();
+    };
+
+    T bound = inf;
+    const double share = static_cast<double>(count) / static_cast<double>(n);
+    const std::size_t m = std::min<std::size_t>(2000, n / 16);
+    std::vector<index_t> rest;  // tree positions the bounded pass searches (empty: all)
+    if (radius >= 0) {
+        bound = static_cast<T>(radius * radius);
+    } else if (m >= 200 && share < 0.75) {
+        std::vector<index_t> sample(m);
+        for (std::size_t j = 0; j < m; ++j) sample[j] = static_cast<index_t>(j * n / m);
+        for_each_knn(tree, k, policy, keep, inf, &sample);
+        std::vector<T> s(m);
+        for (std::size_t j = 0; j < m; ++j) s[j] = rho2[static_cast<std::size_t>(sample[j])];
+        // Four standard errors of the sample quantile above the core's share, plus 2%.
+        const double q = std::min(1.0, share + 4.0 * std::sqrt(share * (1 - share) / m) + 0.02);
+        const auto at = std::min(m - 1, static_cast<std::size_t>(std::ceil(q * m)));
+        std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), s.end());
+        bound = s[at];
+        rest.reserve(n - m);
+        for (std::size_t pos = 0, j = 0; pos < n; ++pos) {
+            if (j < m && static_cast<std::size_t>(sample[j]) == pos) ++j;
+            else rest.push_back(static_cast<index_t>(pos));
+        }
+    }
+    // The sample's exact values stay: one beyond the bound ranks after every point
+    // inside it, so it is chosen only when the points inside are too few.
+    for_each_knn(tree, k, policy, keep, bound, rest.empty() ? nullptr : &rest);
+    if (bound < inf) {
+        const auto inside = static_cast<std::size_t>(std::count_if(rho2.begin(), rho2.end(), [&](T v) { return v <= bound; }));
+        if (inside < count) {
+            std::vector<index_t> unknown;
+            for (std::size_t pos = 0; pos < n; ++pos)
+                if (!(rho2[pos] < inf)) unknown.push_back(static_cast<index_t>(pos));
+            for_each_knn(tree, k, policy, keep, inf, &unknown);
+        }
+    }
+
+    std::vector<T> rho(n, inf);
+    for (std::size_t pos = 0; pos < n; ++pos)
+        if (rho2[pos] < inf) rho[static_cast<std::size_t>(tree.original(pos))] = std::sqrt(rho2[pos]);
+    std::vector<index_t> idx;
+    idx.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+        if (rho[i] < inf) idx.push_back(static_cast<index_t>(i));
     auto denser = [&](index_t a, index_t b) { return rho[a] < rho[b] || (rho[a] == rho[b] && a < b); };
     std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(count) - 1, idx.end(), denser);
     idx.resize(count);
     std::sort(idx.begin(), idx.end(), denser);
-    return idx;
+    core_result<T> out{std::move(idx), {}};
+    out.codensity.reserve(count);
+    for (index_t i : out.indices) out.codensity.push_back(rho[static_cast<std::size_t>(i)]);
+    return out;
 }
 
 // All pairs i < j with |x_i - x_j| < r, sorted by (i, j). Two passes over the
