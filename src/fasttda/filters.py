@@ -204,6 +204,12 @@ def _rows(arr):
     return arr.reshape(out_ch * in_ch, kh * kw), in_ch, kh
 
 
+def _chunk(rows, b):
+    """Rows b … b+CHUNK as float32 or float64 (the kernels compute in float64 either way)."""
+    chunk = np.asarray(rows[b:b + CHUNK])
+    return chunk if chunk.dtype in (np.float32, np.float64) else chunk.astype(np.float64)
+
+
 def _run(fn, jobs, n_threads) -> None:
     """fn(job) for every job, on up to n_threads threads (None: all cores)."""
     threads = min(len(jobs), n_threads or os.cpu_count() or 1)
@@ -270,7 +276,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
 
     def measure(job):
         _, r, _, b, at = job
-        chunk = np.asarray(r[b:b + CHUNK], dtype=np.float64)
+        chunk = _chunk(r, b)
         if not np.isfinite(chunk).all():
             raise ValueError("the weights contain NaN or infinite values")
         _contrast(chunk, D, norm == "D", contrast[at:at + len(chunk)])
@@ -298,7 +304,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
 
     def project(job_start):
         (net, r, in_ch, b, at), start = job_start
-        chunk = np.asarray(r[b:b + CHUNK], dtype=np.float64)
+        chunk = _chunk(r, b)
         c = contrast[at:at + len(chunk)]
         end = _project(chunk, c, cut, B, points, int(start))
         flat = np.nonzero(c >= cut)[0] + b

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,12 @@
 #include "points.hpp"
 
 namespace fasttda {
+
+// A 16-byte SIMD vector of T (SSE2 on any x86-64, NEON on Arm).
+template <class T>
+struct lanes {
+    typedef T type __attribute__((vector_size(16)));
+};
 
 template <class T>
 struct maxmin_result {
@@ -52,6 +59,8 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
     dispatch_dim(X.d, [&](auto D) {
         constexpr int dim = decltype(D)::value;
         constexpr std::size_t W = 16;
+        using V = typename lanes<T>::type;
+        constexpr std::size_t L = sizeof(V) / sizeof(T);
         const std::size_t d = X.d;
         run_team(policy, threads, [&](unsigned tid, const std::atomic<bool>& cancel) {
             struct leave_on_error {
@@ -76,19 +85,31 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
                     nearest[static_cast<std::size_t>(newest) - b] = T(-1);
                 proposal best{-1, -1};
                 for (std::size_t blk = 0; blk < blocks; ++blk) {
-                    T acc[W] = {};
+                    // W distances as W/L vectors of L lanes, summed over the coordinates in
+                    // order (the values of dist2); GCC and Clang vector types, since the
+                    // plain loop was vectorised badly (shuffles and scalar adds).
+                    V acc[W / L] = {};
                     const T* c = coords.data() + blk * d * W;
-                    for (std::size_t j = 0; j < (dim > 0 ? std::size_t(dim) : d); ++j)
-                        for (std::size_t t = 0; t < W; ++t) {
-                            const T diff = c[j * W + t] - l[j];
-                            acc[t] += diff * diff;
+                    for (std::size_t j = 0; j < (dim > 0 ? std::size_t(dim) : d); ++j) {
+                        const V lj = V{} + l[j];
+                        for (std::size_t v = 0; v < W / L; ++v) {
+                            V x;
+                            std::memcpy(&x, c + j * W + v * L, sizeof x);
+                            const V diff = x - lj;
+                            acc[v] += diff * diff;
                         }
-                    T* nb = nearest.data() + blk * W;
-                    T top = -1;
-                    for (std::size_t t = 0; t < W; ++t) {
-                        nb[t] = nb[t] < acc[t] ? nb[t] : acc[t];
-                        top = top > nb[t] ? top : nb[t];
                     }
+                    T* nb = nearest.data() + blk * W;
+                    V most = V{} - 1;
+                    for (std::size_t v = 0; v < W / L; ++v) {
+                        V old;
+                        std::memcpy(&old, nb + v * L, sizeof old);
+                        const V now = old < acc[v] ? old : acc[v];
+                        std::memcpy(nb + v * L, &now, sizeof now);
+                        most = most > now ? most : now;
+                    }
+                    T top = most[0];
+                    for (std::size_t t = 1; t < L; ++t) top = top > most[t] ? top : most[t];
                     if (top > best.dist2) {
                         std::size_t t = 0;
                         while (nb[t] != top) ++t;

@@ -225,28 +225,36 @@ core_result<T> dense_core(const points_view<T>& X, std::size_t k, std::size_t co
 
     T bound = inf;
     const double share = static_cast<double>(count) / static_cast<double>(n);
-    const std::size_t m = std::min<std::size_t>(2000, n / 16);
     std::vector<index_t> rest;  // tree positions the bounded pass searches (empty: all)
     if (radius >= 0) {
         bound = static_cast<T>(radius * radius);
-    } else if (m >= 200 && share < 0.75) {
-        std::vector<index_t> sample(m);
-        for (std::size_t j = 0; j < m; ++j) sample[j] = static_cast<index_t>(j * n / m);
-        for_each_knn(tree, k, policy, keep, inf, &sample);
-        std::vector<T> s(m);
-        for (std::size_t j = 0; j < m; ++j) s[j] = rho2[static_cast<std::size_t>(sample[j])];
-        // Four standard errors of the sample quantile above the core's share, plus 2%.
-        const double q = std::min(1.0, share + 4.0 * std::sqrt(share * (1 - share) / m) + 0.02);
-        const auto at = std::min(m - 1, static_cast<std::size_t>(std::ceil(q * m)));
-        std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(at), s.end());
-        bound = s[at];
-        rest.reserve(n - m);
-        for (std::size_t pos = 0, j = 0; pos < n; ++pos) {
-            if (j < m && static_cast<std::size_t>(sample[j]) == pos) ++j;
-            else rest.push_back(static_cast<index_t>(pos));
-        }
+    } else if (n >= 3200 && share < 0.75) {
+        // The share's quantile of m points spread over the tree, plus three standard
+        // errors and 1%. A pilot of m/8 unlimited searches bounds the sample's own
+        // searches first, since a sparse point's full search costs the most.
+        std::vector<char> searched(n, 0);
+        auto quantile = [&](std::size_t m, double extra, T limit) {
+            std::vector<index_t> at_pos;
+            for (std::size_t j = 0; j < m; ++j) {
+                const std::size_t pos = j * n / m + n / (2 * m);
+                if (!searched[pos]) searched[pos] = 1, at_pos.push_back(static_cast<index_t>(pos));
+            }
+            for_each_knn(tree, k, policy, keep, limit, &at_pos);
+            std::vector<T> v;
+            for (index_t pos : at_pos) v.push_back(rho2[static_cast<std::size_t>(pos)]);
+            const double q = std::min(1.0, share + 3.0 * std::sqrt(share * (1 - share) / v.size()) + extra);
+            const auto at = std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(q * v.size())));
+            std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
+            return std::min(v[at], limit);  // inf (beyond the limit) gives the limit back
+        };
+        const std::size_t m = std::min<std::size_t>(2000, n / 16);
+        bound = quantile(m, 0.01, quantile(m / 8, 0.1, inf));
+        // Every point searched so far is decided: exact, or beyond a limit at least the bound.
+        rest.reserve(n);
+        for (std::size_t pos = 0; pos < n; ++pos)
+            if (!searched[pos]) rest.push_back(static_cast<index_t>(pos));
     }
-    // The sample's exact values stay: one beyond the bound ranks after every point
+    // The samples' exact values stay: one beyond the bound ranks after every point
     // inside it, so it is chosen only when the points inside are too few.
     for_each_knn(tree, k, policy, keep, bound, rest.empty() ? nullptr : &rest);
     if (bound < inf) {
