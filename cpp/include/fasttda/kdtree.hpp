@@ -5,13 +5,16 @@
 // coordinate, the largest value on its low side and the smallest on its high
 // side. Searches carry a lower bound on the distance to the current cell that
 // is updated one coordinate at a time (Arya & Mount), so a subtree is skipped
-// with O(1) work. The tree keeps its own copy of the points in tree order: a
-// leaf scan then reads contiguous memory, and queries issued in tree order
-// touch the same leaves one after another.
+// with O(1) work. The tree keeps its own copy of the points in tree order, in
+// blocks of W points stored coordinate by coordinate: a leaf scan reads
+// contiguous memory and computes a block's distances in SIMD lanes, and
+// queries issued in tree order touch the same leaves one after another.
+// Splits fall on multiples of W where they can, so leaves start at a block.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "parallel.hpp"
@@ -34,22 +37,29 @@ public:
         order_.resize(n_);
         for (std::size_t i = 0; i < n_; ++i) order_[i] = static_cast<index_t>(i);
         build(X, policy);
-        pts_.resize(n_ * d_);
-        parallel_for(policy, n_, 4096, [&](unsigned, std::size_t b, std::size_t e) {
-            for (std::size_t p = b; p < e; ++p) {
+        blocks_.assign((n_ + W - 1) / W * W * d_, T(0));
+        parallel_for(policy, (n_ + W - 1) / W, 512, [&](unsigned, std::size_t b, std::size_t e) {
+            for (std::size_t p = b * W; p < std::min(n_, e * W); ++p) {
                 const T* src = X.row(static_cast<std::size_t>(order_[p]));
-                std::copy(src, src + d_, pts_.data() + p * d_);
+                T* at = blocks_.data() + p / W * W * d_ + p % W;
+                for (std::size_t j = 0; j < d_; ++j) at[j * W] = src[j];
             }
         });
     }
 
+    static constexpr std::size_t W = 8;  // points per block
+
     std::size_t size() const { return n_; }
     std::size_t dims() const { return d_; }
-    const T* point(std::size_t pos) const { return pts_.data() + pos * d_; }
+    // Copies the coordinates of the point at tree position pos into out (d values).
+    void get(std::size_t pos, T* out) const {
+        const T* at = blocks_.data() + pos / W * W * d_ + pos % W;
+        for (std::size_t j = 0; j < d_; ++j) out[j] = at[j * W];
+    }
     index_t original(std::size_t pos) const { return order_[pos]; }
     const std::vector<index_t>& order() const { return order_; }
     std::size_t memory_bytes() const {
-        return pts_.size() * sizeof(T) + order_.size() * sizeof(index_t) + nodes_.size() * sizeof(node);
+        return blocks_.size() * sizeof(T) + order_.size() * sizeof(index_t) + nodes_.size() * sizeof(node);
     }
 
     // Visits every point whose squared distance to q may be below v.bound():
@@ -66,16 +76,30 @@ private:
     void search_node(std::int32_t id, const T* q, T lower, T* offsets, Visitor& v) const {
         const node& nd = nodes_[id];
         if (nd.left < 0) {
-            // Distances first, in a loop with no branch that the compiler can
-            // vectorise; the visitor only sees the few points within its bound.
-            constexpr index_t block = 64;
-            T d2[block];
-            for (index_t b = nd.begin; b < nd.end; b += block) {
-                const index_t m = std::min(block, nd.end - b);
-                const T* x = point(static_cast<std::size_t>(b));
-                for (index_t i = 0; i < m; ++i) d2[i] = dist2<D>(q, x + i * static_cast<index_t>(d_), d_);
-                for (index_t i = 0; i < m; ++i)
-                    if (d2[i] <= v.bound()) v.visit(d2[i], b + i);
+            // A block's distances in SIMD lanes, summed over the coordinates in
+            // order (the values of dist2); the visitor only sees the few points
+            // within its bound.
+            using V = typename simd<T>::type;
+            constexpr std::size_t L = sizeof(V) / sizeof(T);
+            const std::size_t dims = D > 0 ? std::size_t(D) : d_;
+            const auto w = static_cast<index_t>(W);
+            for (index_t b = nd.begin / w * w; b < nd.end; b += w) {
+                const T* x = blocks_.data() + static_cast<std::size_t>(b) * d_;
+                V acc[W / L] = {};
+                for (std::size_t j = 0; j < dims; ++j) {
+                    const V qj = V{} + q[j];
+                    for (std::size_t u = 0; u < W / L; ++u) {
+                        V xj;
+                        std::memcpy(&xj, x + j * W + u * L, sizeof xj);
+                        const V diff = qj - xj;
+                        acc[u] += diff * diff;
+                    }
+                }
+                T d2[W];
+                std::memcpy(d2, acc, sizeof d2);
+                const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);
+                for (index_t t = first; t < last; ++t)
+                    if (d2[t] <= v.bound()) v.visit(d2[t], b + t);
             }
             return;
         }
@@ -170,7 +194,8 @@ private:
         for (std::size_t j = 1; j < d_; ++j)
             if (hi[j] - lo[j] > hi[dim] - lo[dim]) dim = j;
         if (!(hi[dim] > lo[dim])) return false;  // duplicates only
-        mid = nd.begin + static_cast<index_t>(count / 2);
+        // The median, moved down to a block boundary once both halves hold a block.
+        mid = nd.begin + static_cast<index_t>(count / 2 >= W ? count / 2 / W * W : count / 2);
         auto coord = [&](index_t i) { return X.data[static_cast<std::size_t>(i) * d_ + dim]; };
         std::nth_element(idx + nd.begin, idx + mid, idx + nd.end,
                          [&](index_t a, index_t b) { return coord(a) < coord(b); });
@@ -184,7 +209,7 @@ private:
 
     std::size_t n_, d_, leaf_size_;
     std::vector<index_t> order_;  // order_[pos]: the original index of the point at tree position pos
-    std::vector<T> pts_;          // the points in tree order
+    std::vector<T> blocks_;       // the points in tree order, W per block, coordinate by coordinate
     std::vector<node> nodes_;
 };
 

@@ -23,12 +23,6 @@
 
 namespace fasttda {
 
-// A 16-byte SIMD vector of T (SSE2 on any x86-64, NEON on Arm).
-template <class T>
-struct lanes {
-    typedef T type __attribute__((vector_size(16)));
-};
-
 template <class T>
 struct maxmin_result {
     std::vector<index_t> landmarks;
@@ -59,7 +53,7 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
     dispatch_dim(X.d, [&](auto D) {
         constexpr int dim = decltype(D)::value;
         constexpr std::size_t W = 16;
-        using V = typename lanes<T>::type;
+        using V = typename simd<T>::type;
         constexpr std::size_t L = sizeof(V) / sizeof(T);
         const std::size_t d = X.d;
         run_team(policy, threads, [&](unsigned tid, const std::atomic<bool>& cancel) {
@@ -86,8 +80,7 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
                 proposal best{-1, -1};
                 for (std::size_t blk = 0; blk < blocks; ++blk) {
                     // W distances as W/L vectors of L lanes, summed over the coordinates in
-                    // order (the values of dist2); GCC and Clang vector types, since the
-                    // plain loop was vectorised badly (shuffles and scalar adds).
+                    // order (the values of dist2); the plain loop was vectorised badly.
                     V acc[W / L] = {};
                     const T* c = coords.data() + blk * d * W;
                     for (std::size_t j = 0; j < (dim > 0 ? std::size_t(dim) : d); ++j) {

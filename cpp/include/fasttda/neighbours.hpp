@@ -146,14 +146,17 @@ void for_each_knn(const kdtree<T>& tree, std::size_t k, const exec_policy& polic
     const std::size_t threads = resolve_threads(policy.n_threads);
     std::vector<knn_heap<T>> heaps(threads, knn_heap<T>(k, tree.order().data()));
     std::vector<std::vector<T>> offsets(threads, std::vector<T>(tree.dims(), T(0)));
+    std::vector<std::vector<T>> queries(threads, std::vector<T>(tree.dims()));
     const std::size_t count = only ? only->size() : tree.size();
     dispatch_dim(tree.dims(), [&](auto D) {
         parallel_for(policy, count, 512, [&](unsigned tid, std::size_t b, std::size_t e) {
             knn_heap<T>& heap = heaps[tid];
+            T* q = queries[tid].data();
             for (std::size_t i = b; i < e; ++i) {
                 const std::size_t pos = only ? static_cast<std::size_t>((*only)[i]) : i;
                 heap.reset(static_cast<index_t>(pos), bound);
-                tree.template search<decltype(D)::value>(tree.point(pos), heap, offsets[tid].data());
+                tree.get(pos, q);
+                tree.template search<decltype(D)::value>(q, heap, offsets[tid].data());
                 emit(pos, heap);
             }
         });
@@ -335,6 +338,7 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
     std::vector<std::size_t> offset(X.n + 1, 0);
     std::vector<std::vector<std::pair<index_t, T>>> found(threads);
     std::vector<std::vector<T>> offsets(threads, std::vector<T>(X.d, T(0)));
+    std::vector<std::vector<T>> queries(threads, std::vector<T>(X.d));
     edge_list<T> out;
     auto sweep = [&](bool fill) {
         dispatch_dim(X.d, [&](auto D) {
@@ -343,7 +347,8 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
                     std::size_t block = 0;
                     for (std::size_t pos = b; pos < e && !too_many.load(std::memory_order_relaxed); ++pos) {
                         ball_count v{r2, order[pos], order};
-                        tree.template search<decltype(D)::value>(tree.point(pos), v, offsets[tid].data());
+                        tree.get(pos, queries[tid].data());
+                        tree.template search<decltype(D)::value>(queries[tid].data(), v, offsets[tid].data());
                         offset[static_cast<std::size_t>(order[pos]) + 1] = v.found;
                         block += v.found;
                         if (block > 4096) {
@@ -358,7 +363,8 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
                     const index_t i = order[pos];
                     found[tid].clear();
                     ball v{r2, i, order, &found[tid]};
-                    tree.template search<decltype(D)::value>(tree.point(pos), v, offsets[tid].data());
+                    tree.get(pos, queries[tid].data());
+                    tree.template search<decltype(D)::value>(queries[tid].data(), v, offsets[tid].data());
                     std::sort(found[tid].begin(), found[tid].end());
                     std::size_t at = offset[static_cast<std::size_t>(i)];
                     for (const auto& [j, d2] : found[tid]) {

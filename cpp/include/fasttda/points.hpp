@@ -22,6 +22,14 @@ struct points_view {
     const T* row(std::size_t i) const { return data + i * d; }
 };
 
+// A 16-byte SIMD vector of T (SSE2 on any x86-64, NEON on Arm), as a GCC and
+// Clang vector type: kernels that sum over coordinates for several points at
+// once use it where the compiler's own vectorisation of the plain loop is poor.
+template <class T>
+struct simd {
+    typedef T type __attribute__((vector_size(16)));
+};
+
 // Squared Euclidean distance. D > 0 fixes the dimension at compile time so the
 // loop unrolls and vectorises; D == 0 reads it at run time.
 template <int D, class T>
