@@ -240,7 +240,7 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
 
     theta, circle_d = models.circle_fit(X)
     three_d = models.three_circle_distance(X)
-    t1, t2, klein_d = models.klein_fit(X, norm)
+    t1, t2, klein_d = models.klein_fit(X, norm, n_threads=n_threads)
     graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density}, n_threads=n_threads)
     node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))

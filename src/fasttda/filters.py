@@ -15,14 +15,13 @@ threads at once (the kernels release the GIL), one chunk in flight per thread.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 
 from ._checks import as_threads
+from ._pool import run
 
 CHUNK = 1 << 18  # slices per chunk: a few MB, large enough to amortise the calls
 
@@ -210,18 +209,6 @@ def _chunk(rows, b):
     return chunk if chunk.dtype in (np.float32, np.float64) else chunk.astype(np.float64)
 
 
-def _run(fn, jobs, n_threads) -> None:
-    """fn(job) for every job, on up to n_threads threads (None: all cores)."""
-    threads = min(len(jobs), n_threads or os.cpu_count() or 1)
-    if threads <= 1:
-        for job in jobs:
-            fn(job)
-        return
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in pool.map(fn, jobs):
-            pass
-
-
 def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top: float | None = None,
                    space: str = "dct", n_threads: int | None = None) -> FilterVectors:
     """The spatial slices of conv weights as points on the unit sphere.
@@ -281,7 +268,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
             raise ValueError("the weights contain NaN or infinite values")
         _contrast(chunk, D, norm == "D", contrast[at:at + len(chunk)])
 
-    _run(measure, jobs, n_threads)
+    run(measure, jobs, n_threads)
 
     cut = min_contrast * float(np.median(contrast))
     if top is not None:
@@ -300,7 +287,8 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     points = np.empty((n_kept, B.shape[0]), dtype=np.float32)
     source = np.empty((n_kept, 3), dtype=np.int64)
     # Pass 2: each chunk writes its kept slices from its own first free row.
-    starts = np.concatenate([[0], np.cumsum(keep)])[[job[4] for job in jobs]]
+    kept = [int(np.count_nonzero(keep[at:at + len(r[b:b + CHUNK])])) for _, r, _, b, at in jobs]
+    starts = np.concatenate([[0], np.cumsum(kept)[:-1]])
 
     def project(job_start):
         (net, r, in_ch, b, at), start = job_start
@@ -310,7 +298,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
         flat = np.nonzero(c >= cut)[0] + b
         source[start:end] = np.stack([np.full(len(flat), net), flat // in_ch, flat % in_ch], axis=1)
 
-    _run(project, list(zip(jobs, starts)), n_threads)
+    run(project, zip(jobs, starts), n_threads)
     notes = []
     if k != 3 and space == "dct":
         notes.append(f"{k}x{k} filters have no DCT basis here: kept in mean-zero pixel coordinates")

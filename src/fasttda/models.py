@@ -19,6 +19,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ._pool import run, spans
 from .filters import dct_coordinates
 
 N_THETA = 360  # grid of θ1 over [0, π): half-degree resolution
@@ -90,19 +91,22 @@ def _best_plane(V, planes, best, proj, c1, c2):
         proj[i] = np.sqrt(top)
 
 
-def klein_fit(points: np.ndarray, norm: str = "L2") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def klein_fit(points: np.ndarray, norm: str = "L2", *, n_threads: int | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(θ1, θ2, distance) of each point to the Klein bottle model.
 
     θ1 ∈ [0, π) is the direction of the pattern; θ2 is the angle within its
     plane, in the orthonormal basis (edge u, line u² made orthogonal to u):
-    θ2 = π/2 or 3π/2 is a pure edge, 0 or π a pure line.
+    θ2 = π/2 or 3π/2 is a pure edge, 0 or π a pure line. Large inputs are split
+    over n_threads threads (None: all cores).
     """
     v = np.ascontiguousarray(points, dtype=np.float64)
     theta, planes = klein_planes(norm)
     n = len(v)
     best = np.empty(n, dtype=np.int64)
     proj, c1, c2 = np.empty(n), np.empty(n), np.empty(n)
-    _best_plane(v, planes, best, proj, c1, c2)
+    run(lambda s: _best_plane(v[s[0]:s[1]], planes, best[s[0]:s[1]], proj[s[0]:s[1]], c1[s[0]:s[1]], c2[s[0]:s[1]]),
+        spans(n, 1 if n < 4096 else 8), n_threads)
     return theta[best], np.mod(np.arctan2(c1, c2), 2 * np.pi), _plane_distance(v, proj)
 
 
