@@ -76,25 +76,15 @@ private:
     void search_node(std::int32_t id, const T* q, T lower, T* offsets, Visitor& v) const {
         const node& nd = nodes_[id];
         if (nd.left < 0) {
-            // A block's distances in SIMD lanes, summed over the coordinates in
-            // order (the values of dist2); the visitor only sees the few points
-            // within its bound.
+            // A block's distances in SIMD lanes; the visitor only sees the few
+            // points within its bound.
             using V = typename simd<T>::type;
             constexpr std::size_t L = sizeof(V) / sizeof(T);
             const std::size_t dims = D > 0 ? std::size_t(D) : d_;
             const auto w = static_cast<index_t>(W);
             for (index_t b = nd.begin / w * w; b < nd.end; b += w) {
-                const T* x = blocks_.data() + static_cast<std::size_t>(b) * d_;
-                V acc[W / L] = {};
-                for (std::size_t j = 0; j < dims; ++j) {
-                    const V qj = V{} + q[j];
-                    for (std::size_t u = 0; u < W / L; ++u) {
-                        V xj;
-                        std::memcpy(&xj, x + j * W + u * L, sizeof xj);
-                        const V diff = qj - xj;
-                        acc[u] += diff * diff;
-                    }
-                }
+                V acc[W / L];
+                block_dist2<W>(q, blocks_.data() + static_cast<std::size_t>(b) * d_, dims, acc);
                 T d2[W];
                 std::memcpy(d2, acc, sizeof d2);
                 const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);

@@ -79,19 +79,9 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
                     nearest[static_cast<std::size_t>(newest) - b] = T(-1);
                 proposal best{-1, -1};
                 for (std::size_t blk = 0; blk < blocks; ++blk) {
-                    // W distances as W/L vectors of L lanes, summed over the coordinates in
-                    // order (the values of dist2); the plain loop was vectorised badly.
-                    V acc[W / L] = {};
-                    const T* c = coords.data() + blk * d * W;
-                    for (std::size_t j = 0; j < (dim > 0 ? std::size_t(dim) : d); ++j) {
-                        const V lj = V{} + l[j];
-                        for (std::size_t v = 0; v < W / L; ++v) {
-                            V x;
-                            std::memcpy(&x, c + j * W + v * L, sizeof x);
-                            const V diff = x - lj;
-                            acc[v] += diff * diff;
-                        }
-                    }
+                    // Explicit SIMD lanes: the plain loop was vectorised badly.
+                    V acc[W / L];
+                    block_dist2<W>(l, coords.data() + blk * d * W, dim > 0 ? std::size_t(dim) : d, acc);
                     T* nb = nearest.data() + blk * W;
                     V most = V{} - 1;
                     for (std::size_t v = 0; v < W / L; ++v) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -29,6 +30,24 @@ template <class T>
 struct simd {
     typedef T type __attribute__((vector_size(16)));
 };
+
+// Squared distances from q to the W points of a block stored coordinate by
+// coordinate (block[j * W + t] is coordinate j of point t), into W / L vectors
+// of L lanes: the sums dist2 makes, over the coordinates in order, W at a time.
+template <std::size_t W, class T, class V = typename simd<T>::type>
+inline void block_dist2(const T* q, const T* block, std::size_t dims, V* acc) {
+    constexpr std::size_t L = sizeof(V) / sizeof(T);
+    for (std::size_t u = 0; u < W / L; ++u) acc[u] = V{};
+    for (std::size_t j = 0; j < dims; ++j) {
+        const V qj = V{} + q[j];
+        for (std::size_t u = 0; u < W / L; ++u) {
+            V x;
+            std::memcpy(&x, block + j * W + u * L, sizeof x);
+            const V diff = qj - x;
+            acc[u] += diff * diff;
+        }
+    }
+}
 
 // Squared Euclidean distance. D > 0 fixes the dimension at compile time so the
 // loop unrolls and vectorises; D == 0 reads it at run time.
