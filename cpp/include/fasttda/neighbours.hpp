@@ -149,7 +149,9 @@ void for_each_knn(const kdtree<T>& tree, std::size_t k, const exec_policy& polic
     std::vector<std::vector<T>> queries(threads, std::vector<T>(tree.dims()));
     const std::size_t count = only ? only->size() : tree.size();
     dispatch_dim(tree.dims(), [&](auto D) {
-        parallel_for(policy, count, 512, [&](unsigned tid, std::size_t b, std::size_t e) {
+        // Chunks of up to 512 queries, smaller for short lists (a pilot sample) so every thread gets some.
+        const std::size_t grain = std::clamp<std::size_t>(count / (8 * threads), 1, 512);
+        parallel_for(policy, count, grain, [&](unsigned tid, std::size_t b, std::size_t e) {
             knn_heap<T>& heap = heaps[tid];
             T* q = queries[tid].data();
             for (std::size_t i = b; i < e; ++i) {
