@@ -29,7 +29,7 @@ namespace fasttda {
 // (squared distance, original index) as one value ordered like the pair. For
 // float both fit in one 64-bit integer (the bits of a non-negative float order
 // as the float does), so each heap comparison is one integer compare instead
-// of two branches; the heap's sift-down is most of a k-NN search's time.
+// of two branches; the sift-downs take a third or more of a k-NN search.
 template <class T>
 struct ranked {
     struct type {
