@@ -203,9 +203,9 @@ def _rows(arr):
     return arr.reshape(out_ch * in_ch, kh * kw), in_ch, kh
 
 
-def _chunk(rows, b):
-    """Rows b … b+CHUNK as float32 or float64 (the kernels compute in float64 either way)."""
-    chunk = np.asarray(rows[b:b + CHUNK])
+def _chunk(rows, b, size):
+    """Rows b … b+size as float32 or float64 (the kernels compute in float64 either way)."""
+    chunk = np.asarray(rows[b:b + size])
     return chunk if chunk.dtype in (np.float32, np.float64) else chunk.astype(np.float64)
 
 
@@ -249,24 +249,25 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
         raise ValueError("the weights hold no slices (an empty layer)")
     D = grid_laplacian(k)
 
-    # Chunks (network, rows, in channels, first row, first slice overall); the kernels
-    # release the GIL, so threads work on different chunks at once.
+    # Chunks (network, rows, in channels, first row, rows in it, first slice overall); the
+    # kernels release the GIL, so threads work on different chunks at once.
     jobs = []
     at = 0
     for (net, _), (r, in_ch, _) in zip(nets, rows):
         for b in range(0, len(r), CHUNK):
-            jobs.append((net, r, in_ch, b, at))
-            at += len(r[b:b + CHUNK])
+            size = min(CHUNK, len(r) - b)
+            jobs.append((net, r, in_ch, b, size, at))
+            at += size
 
     # Pass 1: the contrast of every slice (one float each).
     contrast = np.empty(n_slices)
 
     def measure(job):
-        _, r, _, b, at = job
-        chunk = _chunk(r, b)
+        _, r, _, b, size, at = job
+        chunk = _chunk(r, b, size)
         if not np.isfinite(chunk).all():
             raise ValueError("the weights contain NaN or infinite values")
-        _contrast(chunk, D, norm == "D", contrast[at:at + len(chunk)])
+        _contrast(chunk, D, norm == "D", contrast[at:at + size])
 
     run(measure, jobs, n_threads)
 
@@ -287,13 +288,13 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     points = np.empty((n_kept, B.shape[0]), dtype=np.float32)
     source = np.empty((n_kept, 3), dtype=np.int64)
     # Pass 2: each chunk writes its kept slices from its own first free row.
-    kept = [int(np.count_nonzero(keep[at:at + len(r[b:b + CHUNK])])) for _, r, _, b, at in jobs]
+    kept = [int(np.count_nonzero(keep[at:at + size])) for *_, size, at in jobs]
     starts = np.concatenate([[0], np.cumsum(kept)[:-1]])
 
     def project(job_start):
-        (net, r, in_ch, b, at), start = job_start
-        chunk = _chunk(r, b)
-        c = contrast[at:at + len(chunk)]
+        (net, r, in_ch, b, size, at), start = job_start
+        chunk = _chunk(r, b, size)
+        c = contrast[at:at + size]
         end = _project(chunk, c, cut, B, points, int(start))
         flat = np.nonzero(c >= cut)[0] + b
         source[start:end] = np.stack([np.full(len(flat), net), flat // in_ch, flat % in_ch], axis=1)
