@@ -43,6 +43,21 @@ def _limit_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def _collect(done, task_of: Callable, died: type, who: str, cancel: Callable) -> Iterator[tuple]:
+    """Yields (task, result) for each future from ``done`` (an as-completed iterator), turning the
+    pool's worker-death error ``died`` into a WorkerError, and calls ``cancel()`` when left."""
+    try:
+        for fut in done:
+            try:
+                result = fut.result()
+            except died as e:
+                raise WorkerError(f"{who} died while training seeds {task_of(fut)[-1]} "
+                                  f"(killed, or out of memory?): {e}") from None
+            yield task_of(fut), result
+    finally:
+        cancel()
+
+
 class LocalExecutor(Executor):
     """``n_workers`` processes on this machine; 1 runs everything in this process.
 
@@ -69,17 +84,12 @@ class LocalExecutor(Executor):
                                              initializer=_limit_threads, initargs=(self.threads,))
         from concurrent.futures.process import BrokenProcessPool
         futures = {self._pool.submit(fn, *task): task for task in tasks}
-        try:
-            for fut in as_completed(futures):
-                try:
-                    result = fut.result()
-                except BrokenProcessPool as e:
-                    raise WorkerError(f"a local worker process died while training seeds {futures[fut][-1]} "
-                                      f"(killed, or out of memory?): {e}") from None
-                yield futures[fut], result
-        finally:
+
+        def cancel():
             for fut in futures:
                 fut.cancel()
+        yield from _collect(as_completed(futures), futures.__getitem__, BrokenProcessPool, "a local worker process",
+                            cancel)
 
     def close(self):
         if self._pool is not None:
@@ -126,16 +136,8 @@ class DaskExecutor(Executor):
         tasks = list(tasks)
         futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
         which = {f.key: t for f, t in zip(futures, tasks)}
-        try:
-            for fut in as_completed(futures):
-                try:
-                    result = fut.result()
-                except KilledWorker as e:
-                    raise WorkerError(f"Dask workers died while training seeds {which[fut.key][-1]} "
-                                      f"(killed, or out of memory?): {e}") from None
-                yield which[fut.key], result
-        finally:
-            self.client.cancel([f for f in futures if not f.done()])
+        yield from _collect(as_completed(futures), lambda fut: which[fut.key], KilledWorker, "Dask workers",
+                            lambda: self.client.cancel([f for f in futures if not f.done()]))
 
     def close(self):
         self.client.close()
