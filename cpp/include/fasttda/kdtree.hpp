@@ -48,6 +48,7 @@ public:
     }
 
     static constexpr std::size_t W = 8;  // points per block
+    using V = typename simd<T>::type;
 
     std::size_t size() const { return n_; }
     std::size_t dims() const { return d_; }
@@ -62,37 +63,61 @@ public:
         return blocks_.size() * sizeof(T) + order_.size() * sizeof(index_t) + nodes_.size() * sizeof(node);
     }
 
-    // Visits every point whose squared distance to q may be below v.bound():
-    // v.visit(dist2, pos) is called for the points of each leaf not pruned, and
-    // a subtree is pruned once its lower bound exceeds v.bound() (which may
-    // shrink as points are visited). offsets must hold d zeros.
+    // One search's scratch, one per thread: the query point, its coordinates
+    // in SIMD lanes (every block of a leaf scan reads them) and the offsets of
+    // the cell bound, one per coordinate.
+    class probe {
+    public:
+        explicit probe(std::size_t d) : x_(d), lanes_(d), offsets_(d, T(0)) {}
+        // Sets the query to the point at tree position pos of `tree`.
+        void at(const kdtree& tree, std::size_t pos) {
+            tree.get(pos, x_.data());
+            for (std::size_t j = 0; j < x_.size(); ++j) lanes_[j] = V{} + x_[j];
+        }
+        const T* point() const { return x_.data(); }
+
+    private:
+        friend class kdtree;
+        std::vector<T> x_;
+        std::vector<V> lanes_;
+        std::vector<T> offsets_;  // zero between searches
+    };
+
+    // Visits every point whose squared distance to the probe's point may be
+    // below v.bound(): v.visit(dist2, pos) is called for the points of each
+    // leaf not pruned, and a subtree is pruned once its lower bound exceeds
+    // v.bound() (which may shrink as points are visited).
     template <int D, class Visitor>
-    void search(const T* q, Visitor& v, T* offsets) const {
-        search_node<D>(0, q, T(0), offsets, v);
+    void search(probe& p, Visitor& v) const {
+        search_node<D>(0, p, T(0), v);
     }
 
 private:
     template <int D, class Visitor>
-    void search_node(std::int32_t id, const T* q, T lower, T* offsets, Visitor& v) const {
+    void search_node(std::int32_t id, probe& p, T lower, Visitor& v) const {
         const node& nd = nodes_[id];
         if (nd.left < 0) {
-            // A block's distances in SIMD lanes; the visitor only sees the few
-            // points within its bound.
-            using V = typename simd<T>::type;
-            constexpr std::size_t L = sizeof(V) / sizeof(T);
+            // A block's distances in SIMD lanes; a lane mask picks the few
+            // points within the bound, so the rest cost no branch each.
             const std::size_t dims = D > 0 ? std::size_t(D) : d_;
             const auto w = static_cast<index_t>(W);
             for (index_t b = nd.begin / w * w; b < nd.end; b += w) {
-                V acc[W / L];
-                block_dist2<W>(q, blocks_.data() + static_cast<std::size_t>(b) * d_, dims, acc);
+                V acc[W / lanes<T>];
+                block_dist2<W>(p.lanes_.data(), blocks_.data() + static_cast<std::size_t>(b) * dims, dims, acc);
+                const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);
+                unsigned mask = within<W>(acc, v.bound()) & ((1u << last) - (1u << first));
+                if (!mask) continue;
                 T d2[W];
                 std::memcpy(d2, acc, sizeof d2);
-                const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);
-                for (index_t t = first; t < last; ++t)
-                    if (d2[t] <= v.bound()) v.visit(d2[t], b + t);
+                for (; mask; mask &= mask - 1) {
+                    const int t = __builtin_ctz(mask);
+                    if (d2[t] <= v.bound()) v.visit(d2[t], b + t);  // the bound may have shrunk
+                }
             }
             return;
         }
+        const T* q = p.x_.data();
+        T* offsets = p.offsets_.data();
         const T x = q[nd.dim];
         const T to_low = x - nd.low_max;     // > 0: q lies above the low side
         const T to_high = nd.high_min - x;   // > 0: q lies below the high side
@@ -103,13 +128,13 @@ private:
         } else {
             near = nd.right, far = nd.left, gap = to_low;
         }
-        search_node<D>(near, q, lower, offsets, v);
+        search_node<D>(near, p, lower, v);
         const T old = offsets[nd.dim];
         const T now = gap > 0 ? gap * gap : T(0);
         const T far_lower = lower - old + now;
         if (far_lower <= v.bound()) {
             offsets[nd.dim] = now;
-            search_node<D>(far, q, far_lower, offsets, v);
+            search_node<D>(far, p, far_lower, v);
             offsets[nd.dim] = old;
         }
     }

@@ -71,9 +71,11 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
                 for (std::size_t j = 0; j < d; ++j) coords[(blk * d + j) * W + t] = X.row(i)[j];
                 nearest[i - b] = std::numeric_limits<T>::infinity();
             }
+            std::vector<V> lanes_of_l(d);  // the newest landmark in every lane
             index_t newest = first;
             for (std::size_t chosen = 1, round = 0;; ++round) {
                 const T* l = X.row(static_cast<std::size_t>(newest));
+                for (std::size_t j = 0; j < d; ++j) lanes_of_l[j] = V{} + l[j];
                 // A landmark is marked -1 so it is never chosen twice, even among duplicates.
                 if (static_cast<std::size_t>(newest) >= b && static_cast<std::size_t>(newest) < e)
                     nearest[static_cast<std::size_t>(newest) - b] = T(-1);
@@ -81,7 +83,7 @@ maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_
                 for (std::size_t blk = 0; blk < blocks; ++blk) {
                     // Explicit SIMD lanes: the plain loop was vectorised badly.
                     V acc[W / L];
-                    block_dist2<W>(l, coords.data() + blk * d * W, dim > 0 ? std::size_t(dim) : d, acc);
+                    block_dist2<W>(lanes_of_l.data(), coords.data() + blk * d * W, dim > 0 ? std::size_t(dim) : d, acc);
                     T* nb = nearest.data() + blk * W;
                     V most = V{} - 1;
                     for (std::size_t v = 0; v < W / L; ++v) {

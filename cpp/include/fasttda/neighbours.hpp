@@ -5,7 +5,7 @@
 // at the same place is a neighbour at distance 0. Neighbours are ranked by
 // (distance, original index), so results equal a brute-force scan and do not
 // depend on the thread count. Queries run in tree order, in chunks, with one
-// heap per thread: codensity streams and never holds the n×k neighbour table.
+// neighbour buffer per thread: codensity streams and never holds the n×k neighbour table.
 #pragma once
 
 #include <algorithm>
@@ -28,8 +28,8 @@ namespace fasttda {
 
 // (squared distance, original index) as one value ordered like the pair. For
 // float both fit in one 64-bit integer (the bits of a non-negative float order
-// as the float does), so each heap comparison is one integer compare instead
-// of two branches; the sift-downs take a third or more of a k-NN search.
+// as the float does), so each comparison in a selection is one integer compare
+// instead of two branches.
 template <class T>
 struct ranked {
     struct type {
@@ -59,14 +59,18 @@ struct ranked<float> {
     static index_t index(type r) { return static_cast<index_t>(r & 0xffffffffu); }
 };
 
-// The k nearest points seen so far, as a max-heap on (squared distance, index).
+// The k nearest points seen so far. Candidates within the bound are appended
+// to a buffer; once it holds 2k a selection cuts it to the k smallest and the
+// k-th becomes the bound (it is first set, to the largest, at k). An append is
+// far cheaper than a heap's sift-down; the bound shrinks in steps, so a few
+// more candidates pass it, which costs less than it saves (measured at k=300).
 template <class T>
-class knn_heap {
+class knn_buffer {
 public:
     using R = ranked<T>;
     using item = typename R::type;
 
-    knn_heap(std::size_t k, const index_t* order) : k_(k), order_(order) { items_.reserve(k); }
+    knn_buffer(std::size_t k, const index_t* order) : k_(k), order_(order) { items_.reserve(2 * k); }
 
     // Starts a search for the point at tree position self_pos. A finite bound
     // (a squared distance) restricts it to points within that distance.
@@ -78,43 +82,36 @@ public:
     T bound() const { return bound_; }
     // Whether k points were found: with a finite bound, false means the k-th
     // nearest point lies beyond it.
-    bool full() const { return items_.size() == k_; }
+    bool full() const { return items_.size() >= k_; }
 
     void visit(T d2, index_t pos) {
         if (d2 > bound_ || pos == self_) return;
-        const item it = R::make(d2, order_[pos]);
-        if (items_.size() < k_) {
-            items_.push_back(it);
-            std::push_heap(items_.begin(), items_.end());
-            if (items_.size() == k_) bound_ = R::dist2(items_.front());
-        } else if (it < items_.front()) {
-            replace_top(it);
-            bound_ = R::dist2(items_.front());
-        }
+        items_.push_back(R::make(d2, order_[pos]));
+        if (items_.size() == k_)
+            bound_ = R::dist2(*std::max_element(items_.begin(), items_.end()));
+        else if (items_.size() == 2 * k_)
+            cut();
     }
 
-    // The k-th smallest squared distance (the heap is full after a search).
-    T kth() const { return R::dist2(items_.front()); }
-    // The neighbours in increasing (distance, index) order; the heap is spent.
+    // The k-th smallest squared distance (after a search that found k points).
+    T kth() {
+        cut();
+        return R::dist2(items_.back());
+    }
+    // The k neighbours in increasing (distance, index) order.
     const std::vector<item>& sorted() {
-        std::sort_heap(items_.begin(), items_.end());
+        cut();
+        std::sort(items_.begin(), items_.end());
         return items_;
     }
 
 private:
-    // Drops the largest item for `it` with one sift-down: half the work of pop + push.
-    void replace_top(const item& it) {
-        const std::size_t n = items_.size();
-        std::size_t i = 0;
-        for (;;) {
-            std::size_t c = 2 * i + 1;
-            if (c >= n) break;
-            if (c + 1 < n) c += items_[c] < items_[c + 1];  // no branch on the data
-            if (!(it < items_[c])) break;
-            items_[i] = items_[c];
-            i = c;
-        }
-        items_[i] = it;
+    // Keeps the k smallest, the k-th last, and bounds later candidates by it.
+    void cut() {
+        const auto kth = items_.begin() + static_cast<std::ptrdiff_t>(k_ - 1);
+        std::nth_element(items_.begin(), kth, items_.end());
+        items_.resize(k_);
+        bound_ = R::dist2(items_.back());
     }
 
     std::size_t k_;
@@ -126,7 +123,7 @@ private:
 
 inline void check_k(std::size_t k, std::size_t n) {
     if (k < 1) throw std::invalid_argument("k must be at least 1, got " + std::to_string(k));
-    if (n > 0xffffffffu)  // the heap packs an index into 32 bits
+    if (n > 0xffffffffu)  // ranked<float> packs an index into 32 bits
         throw std::length_error("k-NN searches take at most 4294967295 points, got " + std::to_string(n));
     if (k >= n)
         throw std::invalid_argument("k must be smaller than the number of points (k=" + std::to_string(k) +
@@ -139,27 +136,26 @@ inline std::size_t leaf_size_for(std::size_t k) { return k >= 50 ? 48 : 32; }
 
 // Runs a k-NN search for every point in tree order (or for the tree positions
 // in `only`, in that order), each limited to squared distances up to `bound`,
-// and hands each finished heap to emit(tree_position, heap).
+// and hands each finished search to emit(tree_position, knn_buffer).
 template <class T, class Emit>
 void for_each_knn(const kdtree<T>& tree, std::size_t k, const exec_policy& policy, Emit&& emit,
                   T bound = std::numeric_limits<T>::infinity(), const std::vector<index_t>* only = nullptr) {
     const std::size_t threads = resolve_threads(policy.n_threads);
-    std::vector<knn_heap<T>> heaps(threads, knn_heap<T>(k, tree.order().data()));
-    std::vector<std::vector<T>> offsets(threads, std::vector<T>(tree.dims(), T(0)));
-    std::vector<std::vector<T>> queries(threads, std::vector<T>(tree.dims()));
+    std::vector<knn_buffer<T>> found(threads, knn_buffer<T>(k, tree.order().data()));
+    std::vector<typename kdtree<T>::probe> probes(threads, typename kdtree<T>::probe(tree.dims()));
     const std::size_t count = only ? only->size() : tree.size();
     dispatch_dim(tree.dims(), [&](auto D) {
         // Chunks of up to 512 queries, smaller for short lists (a pilot sample) so every thread gets some.
         const std::size_t grain = std::clamp<std::size_t>(count / (8 * threads), 1, 512);
         parallel_for(policy, count, grain, [&](unsigned tid, std::size_t b, std::size_t e) {
-            knn_heap<T>& heap = heaps[tid];
-            T* q = queries[tid].data();
+            knn_buffer<T>& nearest = found[tid];
+            auto& probe = probes[tid];
             for (std::size_t i = b; i < e; ++i) {
                 const std::size_t pos = only ? static_cast<std::size_t>((*only)[i]) : i;
-                heap.reset(static_cast<index_t>(pos), bound);
-                tree.get(pos, q);
-                tree.template search<decltype(D)::value>(q, heap, offsets[tid].data());
-                emit(pos, heap);
+                nearest.reset(static_cast<index_t>(pos), bound);
+                probe.at(tree, pos);
+                tree.template search<decltype(D)::value>(probe, nearest);
+                emit(pos, nearest);
             }
         });
     });
@@ -171,8 +167,8 @@ void codensity(const points_view<T>& X, std::size_t k, const exec_policy& policy
     check_points(X, policy);
     check_k(k, X.n);
     const kdtree<T> tree(X, policy, leaf_size_for(k));
-    for_each_knn(tree, k, policy, [&](std::size_t pos, const knn_heap<T>& heap) {
-        out[tree.original(pos)] = std::sqrt(heap.kth());
+    for_each_knn(tree, k, policy, [&](std::size_t pos, knn_buffer<T>& nearest) {
+        out[tree.original(pos)] = std::sqrt(nearest.kth());
     });
 }
 
@@ -182,10 +178,10 @@ void knn(const points_view<T>& X, std::size_t k, const exec_policy& policy, inde
     check_points(X, policy);
     check_k(k, X.n);
     const kdtree<T> tree(X, policy, leaf_size_for(k));
-    for_each_knn(tree, k, policy, [&](std::size_t pos, knn_heap<T>& heap) {
+    for_each_knn(tree, k, policy, [&](std::size_t pos, knn_buffer<T>& nearest) {
         const auto row = static_cast<std::size_t>(tree.original(pos)) * k;
-        using R = typename knn_heap<T>::R;
-        const auto& items = heap.sorted();
+        using R = typename knn_buffer<T>::R;
+        const auto& items = nearest.sorted();
         for (std::size_t j = 0; j < k; ++j) {
             indices[row + j] = R::index(items[j]);
             distances[row + j] = std::sqrt(R::dist2(items[j]));
@@ -224,8 +220,8 @@ core_result<T> dense_core(const points_view<T>& X, std::size_t k, std::size_t co
     const kdtree<T> tree(X, policy, leaf_size_for(k));
     const T inf = std::numeric_limits<T>::infinity();
     std::vector<T> rho2(n, inf);  // by tree position; inf: beyond the bound
-    auto keep = [&](std::size_t pos, const knn_heap<T>& heap) {
-        if (heap.full()) rho2[pos] = heap.kth();
+    auto keep = [&](std::size_t pos, knn_buffer<T>& nearest) {
+        if (nearest.full()) rho2[pos] = nearest.kth();
     };
 
     T bound = inf;
@@ -339,8 +335,7 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
 
     std::vector<std::size_t> offset(X.n + 1, 0);
     std::vector<std::vector<std::pair<index_t, T>>> found(threads);
-    std::vector<std::vector<T>> offsets(threads, std::vector<T>(X.d, T(0)));
-    std::vector<std::vector<T>> queries(threads, std::vector<T>(X.d));
+    std::vector<typename kdtree<T>::probe> probes(threads, typename kdtree<T>::probe(X.d));
     edge_list<T> out;
     auto sweep = [&](bool fill) {
         dispatch_dim(X.d, [&](auto D) {
@@ -349,8 +344,8 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
                     std::size_t block = 0;
                     for (std::size_t pos = b; pos < e && !too_many.load(std::memory_order_relaxed); ++pos) {
                         ball_count v{r2, order[pos], order};
-                        tree.get(pos, queries[tid].data());
-                        tree.template search<decltype(D)::value>(queries[tid].data(), v, offsets[tid].data());
+                        probes[tid].at(tree, pos);
+                        tree.template search<decltype(D)::value>(probes[tid], v);
                         offset[static_cast<std::size_t>(order[pos]) + 1] = v.found;
                         block += v.found;
                         if (block > 4096) {
@@ -365,8 +360,8 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
                     const index_t i = order[pos];
                     found[tid].clear();
                     ball v{r2, i, order, &found[tid]};
-                    tree.get(pos, queries[tid].data());
-                    tree.template search<decltype(D)::value>(queries[tid].data(), v, offsets[tid].data());
+                    probes[tid].at(tree, pos);
+                    tree.template search<decltype(D)::value>(probes[tid], v);
                     std::sort(found[tid].begin(), found[tid].end());
                     std::size_t at = offset[static_cast<std::size_t>(i)];
                     for (const auto& [j, d2] : found[tid]) {

@@ -9,6 +9,10 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "parallel.hpp"
 
 namespace fasttda {
@@ -23,30 +27,57 @@ struct points_view {
     const T* row(std::size_t i) const { return data + i * d; }
 };
 
-// A 16-byte SIMD vector of T (SSE2 on any x86-64, NEON on Arm), as a GCC and
-// Clang vector type: kernels that sum over coordinates for several points at
-// once use it where the compiler's own vectorisation of the plain loop is poor.
+// A SIMD vector of T as a GCC and Clang vector type: 32 bytes where AVX is on,
+// else 16 (SSE2 on any x86-64, NEON on Arm). Kernels that sum over
+// coordinates for several points at once use it where the compiler's own
+// vectorisation of the plain loop is poor.
 template <class T>
 struct simd {
+#ifdef __AVX__
+    typedef T type __attribute__((vector_size(32)));
+#else
     typedef T type __attribute__((vector_size(16)));
+#endif
 };
+template <class T>
+inline constexpr std::size_t lanes = sizeof(typename simd<T>::type) / sizeof(T);
 
-// Squared distances from q to the W points of a block stored coordinate by
-// coordinate (block[j * W + t] is coordinate j of point t), into W / L vectors
-// of L lanes: the sums dist2 makes, over the coordinates in order, W at a time.
-template <std::size_t W, class T, class V = typename simd<T>::type>
-inline void block_dist2(const T* q, const T* block, std::size_t dims, V* acc) {
+// Squared distances from q, given as its coordinates each broadcast to all
+// lanes, to the W points of a block stored coordinate by coordinate
+// (block[j * W + t] is coordinate j of point t), into W / L vectors of L
+// lanes: the sums dist2 makes, over the coordinates in order, W at a time.
+template <std::size_t W, class V, class T>
+inline void block_dist2(const V* q, const T* block, std::size_t dims, V* acc) {
     constexpr std::size_t L = sizeof(V) / sizeof(T);
     for (std::size_t u = 0; u < W / L; ++u) acc[u] = V{};
     for (std::size_t j = 0; j < dims; ++j) {
-        const V qj = V{} + q[j];
         for (std::size_t u = 0; u < W / L; ++u) {
             V x;
             std::memcpy(&x, block + j * W + u * L, sizeof x);
-            const V diff = qj - x;
+            const V diff = q[j] - x;
             acc[u] += diff * diff;
         }
     }
+}
+
+// Bit t set where lane t of the W values in acc is at most bound.
+template <std::size_t W, class V, class T>
+inline unsigned within(const V* acc, T bound) {
+    constexpr std::size_t L = sizeof(V) / sizeof(T);
+    unsigned mask = 0;
+    for (std::size_t u = 0; u < W / L; ++u) {
+        const auto le = acc[u] <= (V{} + bound);  // lanes of all ones or zeros
+#if defined(__AVX__)
+        if constexpr (sizeof(T) == 4) mask |= unsigned(_mm256_movemask_ps(reinterpret_cast<__m256>(le))) << (u * L);
+        else mask |= unsigned(_mm256_movemask_pd(reinterpret_cast<__m256d>(le))) << (u * L);
+#elif defined(__SSE2__)
+        if constexpr (sizeof(T) == 4) mask |= unsigned(_mm_movemask_ps(reinterpret_cast<__m128>(le))) << (u * L);
+        else mask |= unsigned(_mm_movemask_pd(reinterpret_cast<__m128d>(le))) << (u * L);
+#else
+        for (std::size_t l = 0; l < L; ++l) mask |= unsigned(le[l] != 0) << (u * L + l);
+#endif
+    }
+    return mask;
 }
 
 // Squared Euclidean distance. D > 0 fixes the dimension at compile time so the
