@@ -2,6 +2,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -61,3 +62,24 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@st.composite
+def clouds(draw, min_n=2, max_n=80):
+    """Random clouds: uniform, integer grids (many exact ties and duplicates), clusters, spheres."""
+    n = draw(st.integers(min_n, max_n))
+    d = draw(st.integers(1, 10))
+    kind = draw(st.sampled_from(["uniform", "grid", "clusters", "sphere"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "uniform":
+        X = rng.uniform(-1, 1, (n, d))
+    elif kind == "grid":
+        X = rng.integers(0, 3, (n, d)).astype(float)
+    elif kind == "clusters":
+        centres = rng.normal(0, 5, (3, d))
+        X = centres[rng.integers(0, 3, n)] + rng.normal(0, 0.01, (n, d))
+    else:
+        X = rng.normal(size=(n, d))
+        X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    return X.astype(dtype)

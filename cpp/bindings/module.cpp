@@ -1,5 +1,6 @@
-// fasttda._core: the compiled core. Each area registers its functions from its
-// own register_*.cpp; this file only wires them up and maps core errors.
+// The compiled core, built once per instruction set as the module named by
+// FASTTDA_MODULE (fasttda._core picks one). Each area registers its functions
+// from its own register_*.cpp; this file only wires them up and maps core errors.
 #include "common.hpp"
 
 namespace fasttda::bind {
@@ -9,7 +10,11 @@ void register_mapper(py::module_& m);
 void register_rips(py::module_& m);
 }  // namespace fasttda::bind
 
-PYBIND11_MODULE(_core, m) {
+#ifndef FASTTDA_MODULE
+#define FASTTDA_MODULE _core_portable
+#endif
+
+PYBIND11_MODULE(FASTTDA_MODULE, m) {
     namespace py = pybind11;
     m.doc() = "fasttda's compiled core (kernels release the GIL; see the fasttda package for the API)";
     // std::invalid_argument already maps to ValueError; an interrupted kernel
@@ -25,6 +30,11 @@ PYBIND11_MODULE(_core, m) {
     fasttda::bind::register_neighbours(m);
     fasttda::bind::register_mapper(m);
     fasttda::bind::register_rips(m);
+#ifdef __AVX2__
+    m.attr("isa") = "avx2";
+#else
+    m.attr("isa") = "portable";
+#endif
 #ifdef NDEBUG
     m.attr("build_type") = "release";
 #else
