@@ -67,8 +67,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ["FASTTDA_BENCH_LEVEL"] = args.level or "standard"
 
+    from fasttda import _core  # which build of the core runs here
+
     print(f"# {platform.node()} · {platform.processor() or platform.machine()} · "
-          f"{os.cpu_count()} CPUs · Python {platform.python_version()}")
+          f"{os.cpu_count()} CPUs · Python {platform.python_version()} · fasttda core {_core.isa}")
     header = f"{'stage':<26} {'size':<22} {'fasttda':>10} {'baseline':<22} {'baseline':>10} {'ratio':>7} {'RSS fasttda':>12} {'RSS baseline':>13}"
     print(header)
     print("-" * len(header))

@@ -84,9 +84,11 @@ public:
     };
 
     // Visits every point whose squared distance to the probe's point may be
-    // below v.bound(): v.visit(dist2, pos) is called for the points of each
-    // leaf not pruned, and a subtree is pruned once its lower bound exceeds
-    // v.bound() (which may shrink as points are visited).
+    // below v.bound(): for each block of W points of a leaf not pruned,
+    // v.visit_block<W>(dist2, mask, pos) gets their squared distances, the
+    // tree position of the first, and a mask of those within v.bound(). A
+    // subtree is pruned once its lower bound exceeds v.bound() (which may
+    // shrink between blocks).
     template <int D, class Visitor>
     void search(probe& p, Visitor& v) const {
         search_node<D>(0, p, T(0), v);
@@ -105,14 +107,11 @@ private:
                 V acc[W / lanes<T>];
                 block_dist2<W>(p.lanes_.data(), blocks_.data() + static_cast<std::size_t>(b) * dims, dims, acc);
                 const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);
-                unsigned mask = within<W>(acc, v.bound()) & ((1u << last) - (1u << first));
-                if (!mask) continue;
+                const unsigned mask = within<W>(acc, v.bound()) & ((1u << last) - (1u << first));
+                if (!mask) continue;  // most blocks: predicted well enough to beat a branch-free append
                 T d2[W];
                 std::memcpy(d2, acc, sizeof d2);
-                for (; mask; mask &= mask - 1) {
-                    const int t = __builtin_ctz(mask);
-                    if (d2[t] <= v.bound()) v.visit(d2[t], b + t);  // the bound may have shrunk
-                }
+                v.template visit_block<W>(d2, mask, b);
             }
             return;
         }

@@ -59,64 +59,81 @@ struct ranked<float> {
     static index_t index(type r) { return static_cast<index_t>(r & 0xffffffffu); }
 };
 
-// The k nearest points seen so far. Candidates within the bound are appended
-// to a buffer; once it holds 2k a selection cuts it to the k smallest and the
-// k-th becomes the bound (it is first set, to the largest, at k). An append is
-// far cheaper than a heap's sift-down; the bound shrinks in steps, so a few
-// more candidates pass it, which costs less than it saves (measured at k=300).
+// The k nearest points seen so far. A block's candidates within the bound are
+// appended without a branch per point; at k the bound drops to the largest
+// found, and once the buffer holds 2k a selection cuts it to the k smallest and
+// the k-th becomes the bound. An append is far cheaper than a heap's
+// sift-down; the bound shrinks in steps, so a few more candidates pass it,
+// which costs less than it saves (measured at k=300). Candidates carry their
+// tree position until a cut ranks them, when it becomes the original index.
 template <class T>
 class knn_buffer {
 public:
     using R = ranked<T>;
     using item = typename R::type;
+    static constexpr std::size_t max_block = 32;  // room a block's append may overrun
 
-    knn_buffer(std::size_t k, const index_t* order) : k_(k), order_(order) { items_.reserve(2 * k); }
+    knn_buffer(std::size_t k, const index_t* order) : k_(k), order_(order), items_(2 * k + max_block) {}
 
     // Starts a search for the point at tree position self_pos. A finite bound
     // (a squared distance) restricts it to points within that distance.
     void reset(index_t self_pos, T bound = std::numeric_limits<T>::infinity()) {
-        items_.clear();
+        size_ = ranked_ = 0;
         self_ = self_pos;
         bound_ = bound;
     }
     T bound() const { return bound_; }
     // Whether k points were found: with a finite bound, false means the k-th
     // nearest point lies beyond it.
-    bool full() const { return items_.size() >= k_; }
+    bool full() const { return size_ >= k_; }
 
-    void visit(T d2, index_t pos) {
-        if (d2 > bound_ || pos == self_) return;
-        items_.push_back(R::make(d2, order_[pos]));
-        if (items_.size() == k_)
-            bound_ = R::dist2(*std::max_element(items_.begin(), items_.end()));
-        else if (items_.size() == 2 * k_)
+    template <std::size_t W>
+    void visit_block(const T* d2, unsigned mask, index_t pos) {
+        static_assert(W <= max_block);
+        if (static_cast<std::uint64_t>(self_ - pos) < W) mask &= ~(1u << (self_ - pos));
+        item* out = items_.data() + size_;
+        for (std::size_t t = 0; t < W; ++t) {
+            *out = R::make(d2[t], pos + static_cast<index_t>(t));
+            out += (mask >> t) & 1u;
+        }
+        const std::size_t before = size_;
+        size_ = static_cast<std::size_t>(out - items_.data());
+        if (size_ >= 2 * k_) {
             cut();
+        } else if (size_ >= k_ && before < k_) {
+            T most = 0;
+            for (std::size_t i = 0; i < size_; ++i) most = std::max(most, R::dist2(items_[i]));
+            bound_ = std::min(bound_, most);
+        }
     }
 
     // The k-th smallest squared distance (after a search that found k points).
     T kth() {
         cut();
-        return R::dist2(items_.back());
+        return R::dist2(items_[k_ - 1]);
     }
     // The k neighbours in increasing (distance, index) order.
-    const std::vector<item>& sorted() {
+    const item* sorted() {
         cut();
-        std::sort(items_.begin(), items_.end());
-        return items_;
+        std::sort(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(k_));
+        return items_.data();
     }
 
 private:
     // Keeps the k smallest, the k-th last, and bounds later candidates by it.
     void cut() {
-        const auto kth = items_.begin() + static_cast<std::ptrdiff_t>(k_ - 1);
-        std::nth_element(items_.begin(), kth, items_.end());
-        items_.resize(k_);
-        bound_ = R::dist2(items_.back());
+        for (std::size_t i = ranked_; i < size_; ++i)
+            items_[i] = R::make(R::dist2(items_[i]), order_[R::index(items_[i])]);
+        const auto first = items_.begin(), kth = first + static_cast<std::ptrdiff_t>(k_ - 1);
+        std::nth_element(first, kth, first + static_cast<std::ptrdiff_t>(size_));
+        size_ = ranked_ = k_;
+        bound_ = R::dist2(*kth);
     }
 
     std::size_t k_;
     const index_t* order_;
-    std::vector<item> items_;
+    std::vector<item> items_;  // [0, ranked_) hold original indices, the rest tree positions
+    std::size_t size_ = 0, ranked_ = 0;
     index_t self_ = -1;
     T bound_ = std::numeric_limits<T>::infinity();
 };
@@ -181,7 +198,7 @@ void knn(const points_view<T>& X, std::size_t k, const exec_policy& policy, inde
     for_each_knn(tree, k, policy, [&](std::size_t pos, knn_buffer<T>& nearest) {
         const auto row = static_cast<std::size_t>(tree.original(pos)) * k;
         using R = typename knn_buffer<T>::R;
-        const auto& items = nearest.sorted();
+        const auto* items = nearest.sorted();
         for (std::size_t j = 0; j < k; ++j) {
             indices[row + j] = R::index(items[j]);
             distances[row + j] = std::sqrt(R::dist2(items[j]));
@@ -294,6 +311,24 @@ struct edge_list {
     std::vector<T> dist;
 };
 
+// A radius search's visitor: take(j, dist2) for each point j closer than r
+// whose original index exceeds the query's, so each pair comes once.
+template <class T, class Take>
+struct later_within {
+    T r2;
+    index_t self;
+    const index_t* order;
+    Take& take;
+    T bound() const { return r2; }
+    template <std::size_t W>
+    void visit_block(const T* d2, unsigned mask, index_t pos) {
+        for (; mask; mask &= mask - 1) {
+            const int t = __builtin_ctz(mask);
+            if (d2[t] < r2 && order[pos + t] > self) take(order[pos + t], d2[t]);
+        }
+    }
+};
+
 template <class T>
 edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& policy) {
     check_points(X, policy);
@@ -303,26 +338,6 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
     const T r2 = static_cast<T>(r) * static_cast<T>(r);
     const std::size_t threads = resolve_threads(policy.n_threads);
     const index_t* order = tree.order().data();
-
-    struct ball {  // points closer than r with a larger original index than the query
-        T r2;
-        index_t self;
-        const index_t* order;
-        std::vector<std::pair<index_t, T>>* found;
-        T bound() const { return r2; }
-        void visit(T d2, index_t pos) {
-            if (d2 < r2 && order[pos] > self) found->emplace_back(order[pos], d2);
-        }
-    };
-
-    struct ball_count {
-        T r2;
-        index_t self;
-        const index_t* order;
-        std::size_t found = 0;
-        T bound() const { return r2; }
-        void visit(T d2, index_t pos) { found += d2 < r2 && order[pos] > self; }
-    };
 
     // The count pass stops early once the edges could not be held: a radius
     // that takes in most pairs of a large cloud fails in seconds, not after
@@ -343,11 +358,13 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
                 if (!fill) {
                     std::size_t block = 0;
                     for (std::size_t pos = b; pos < e && !too_many.load(std::memory_order_relaxed); ++pos) {
-                        ball_count v{r2, order[pos], order};
+                        std::size_t edges = 0;
+                        auto count = [&](index_t, T) { ++edges; };
+                        later_within<T, decltype(count)> v{r2, order[pos], order, count};
                         probes[tid].at(tree, pos);
                         tree.template search<decltype(D)::value>(probes[tid], v);
-                        offset[static_cast<std::size_t>(order[pos]) + 1] = v.found;
-                        block += v.found;
+                        offset[static_cast<std::size_t>(order[pos]) + 1] = edges;
+                        block += edges;
                         if (block > 4096) {
                             if (counted.fetch_add(block) + block > max_edges) too_many = true;
                             block = 0;
@@ -359,7 +376,8 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
                 for (std::size_t pos = b; pos < e; ++pos) {
                     const index_t i = order[pos];
                     found[tid].clear();
-                    ball v{r2, i, order, &found[tid]};
+                    auto keep = [&](index_t j, T d2) { found[tid].emplace_back(j, d2); };
+                    later_within<T, decltype(keep)> v{r2, i, order, keep};
                     probes[tid].at(tree, pos);
                     tree.template search<decltype(D)::value>(probes[tid], v);
                     std::sort(found[tid].begin(), found[tid].end());
