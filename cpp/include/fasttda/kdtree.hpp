@@ -74,7 +74,6 @@ public:
             tree.get(pos, x_.data());
             for (std::size_t j = 0; j < x_.size(); ++j) lanes_[j] = V{} + x_[j];
         }
-        const T* point() const { return x_.data(); }
 
     private:
         friend class kdtree;
