@@ -71,7 +71,7 @@ def plain_rate(ds, dev, seeds, iterations, batch) -> float:
 
 def agreement(ds, dev) -> dict:
     """Largest weight differences: ensemble vs per-seed loop, GPU vs CPU, seed alone vs in a batch of 64."""
-    kw = dict(iterations=30, batch_size=32, lr=0.05, momentum=0.9)
+    kw = dict(iterations=30, batch_size=32, optimizer="sgd", lr=0.05, momentum=0.9)
     pair = nets.train_ensemble("mnist2", ds, seeds=[3, 7], device=dev, **kw)
     cpu = nets.train_ensemble("mnist2", ds, seeds=[3, 7], device="cpu", **kw)
     plain = nets.train_plain("mnist2", ds, seed=7, device=dev, **kw)

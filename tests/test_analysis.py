@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import fasttda
+from fasttda.analysis import MIN_PERSISTENCE, default_k, default_p, movement, null_cut, null_model
 from fasttda.filters import filter_vectors
 
 YY, XX = np.mgrid[-1:2, -1:2].astype(float)
@@ -49,11 +50,85 @@ def test_filters_on_the_primary_circle_give_a_circle():
     assert "density" in a.graph.node_values
 
 
-def test_random_filters_have_no_dominant_bar():
+def test_random_filters_are_indistinguishable_from_initialisation():
     W = np.random.default_rng(1).normal(size=(50, 60, 3, 3))
-    a = fasttda.analyze(W, n_landmarks=200)
+    a = fasttda.analyze(W, n_landmarks=200, null_init="normal")
     assert a.long_bars[1] == 0, a.summary()
-    assert a.verdict == "no dominant loop"
+    assert a.verdict == "indistinguishable from initialisation"
+    assert len(a.null_h1) == 3 and a.persistence[1][0] <= null_cut(a.null_h1)
+    assert "for untrained filters" in a.summary()
+    # Without a null the same layer is judged by the bars alone.
+    b = fasttda.analyze(W, n_landmarks=200, n_null=0)
+    assert b.verdict == "no dominant loop" and b.null_h1_mean is None
+
+
+def test_untrained_layers_of_many_networks_are_indistinguishable_from_initialisation():
+    # PyTorch's default conv init, 24 networks of 64 3x3 filters: the null model's own distribution.
+    W = np.random.default_rng(5).uniform(-1 / 3, 1 / 3, size=(24, 64, 1, 3, 3))
+    a = fasttda.analyze(W)
+    assert a.verdict == "indistinguishable from initialisation", a.summary()
+    assert abs(a.persistence[1][0] - a.null_h1_mean) < 0.1
+
+
+def test_a_trained_looking_circle_stands_clear_of_the_null():
+    a = fasttda.analyze(noisy_gradients(4000, 0.15, 0).reshape(40, 100, 3, 3), n_landmarks=200, n_null=4)
+    assert a.verdict == "primary circle", a.summary()
+    assert a.persistence[1][0] > null_cut(a.null_h1) > a.null_h1_mean > 0
+    d = json.loads(a.to_json())
+    assert len(d["null_h1"]) == 4 and d["null_h1_mean"] == pytest.approx(a.null_h1_mean)
+    assert f"against {a.null_h1_mean:.2f} ± {a.null_h1_std:.2f} for untrained filters" in a.summary()
+
+
+def test_the_null_cut_needs_both_spreads_and_ratio():
+    assert null_cut(np.array([0.2, 0.2, 0.2])) == pytest.approx(0.3)  # no spread: the ratio decides
+    assert null_cut(np.array([0.1, 0.3])) == pytest.approx(0.2 + 3 * np.std([0.1, 0.3], ddof=1))
+    assert null_cut(np.empty(0)) == MIN_PERSISTENCE
+
+
+def test_null_draws_of_a_sampled_layer_are_no_larger_than_the_sample_needs():
+    fv = filter_vectors(np.random.default_rng(0).uniform(-1, 1, (200_000, 3, 3)), top=0.2)
+    seen = []
+
+    def init(rng, shape):
+        seen.append(shape)
+        return rng.uniform(-1, 1, shape)
+
+    tops = null_model(fv, 5000, k=50, p=0.3, norm="L2", n_landmarks=100, coeff=2, min_contrast=0.01, top=0.2,
+                      sample=5000, n_null=2, init=init)
+    assert len(tops) == 2 and np.all(tops > 0)
+    assert all(s[0] < 30_000 for s in seen)  # 5,000 after keeping 20% needs about 25,000, not 200,000
+
+
+def test_null_init_is_checked():
+    with pytest.raises(ValueError, match="null_init must be"):
+        fasttda.analyze(noisy_gradients(500, 0.1, 0), null_init="xavier")
+
+
+def test_movement_from_the_initial_filters():
+    W = noisy_gradients(300, 0.1, 3)
+    assert np.allclose(movement(W, W), 0, atol=1e-12)
+    assert np.allclose(movement(W, -W), 2)
+    a = fasttda.analyze(W, initial=W + 0.01, n_null=0)
+    assert a.moved is not None and a.moved < 0.01
+    assert "moved a median cosine distance" in a.summary()
+    with pytest.raises(ValueError, match="shape of the weights"):
+        fasttda.analyze(W, initial=W[:10], n_null=0)
+
+
+def test_defaults_scale_with_the_layer():
+    assert default_k(50_000) == 300 and default_k(1536) == 153 and default_k(20) == 2
+    assert default_p(1536) == 0.3 and default_p(10_000) == 0.3 and default_p(49_152) == 0.1
+    assert default_p(20_000) == pytest.approx(0.15)
+    a = fasttda.analyze(np.random.default_rng(0).normal(size=(30_000, 1, 3, 3)), n_null=0, n_landmarks=100)
+    assert (a.params["k"], a.params["p"], a.params["top"]) == (300, 0.1, None) and len(a.core) == 3000
+
+
+def test_robustness_grid_reports_the_verdict_around_the_chosen_parameters():
+    a = fasttda.analyze(noisy_gradients(10_000, 0.1, 4), n_landmarks=120, robustness=True, n_null=2)
+    assert len(a.robustness) == 5  # k/2, 2k, p/2, 2p, the other contrast cut
+    assert {r["k"] for r in a.robustness} >= {a.params["k"] // 2, 2 * a.params["k"]}
+    assert a.robust, a.summary()
+    assert "The verdict holds at all 5 neighbouring settings" in a.summary()
 
 
 def test_filter_vectors_and_points_are_accepted():
@@ -100,3 +175,12 @@ def test_a_loop_in_the_primary_plane_is_the_primary_circle_even_off_the_ideal_ci
     b = fasttda.analyze(_loop((2, 3), offset=0.0), k=30, n_landmarks=150)  # a loop of other patterns
     assert b.plane_share < 0.1 and b.long_bars[1] == 1
     assert b.verdict == "one loop", b.summary()
+
+
+def test_a_verdict_that_flips_with_the_contrast_cut_says_so():
+    # 3,000 edge filters: cut to their top 20% they are too few for their circle to stand clear of the null.
+    a = fasttda.analyze(noisy_gradients(3000, 0.1, 4), n_landmarks=120, robustness=True, n_null=2)
+    assert a.verdict == "primary circle" and a.robust is False
+    flipped = [r for r in a.robustness if r["verdict"] != a.verdict]
+    assert [r["top"] for r in flipped] == [0.2]
+    assert "The verdict flips at 1 of 5 neighbouring settings" in a.summary()

@@ -211,18 +211,18 @@ def test_ensemble_seeds_match_separate_runs(monkeypatch):
     from fasttda.nets import train
     monkeypatch.setattr(train, "_INDEX_BLOCK", 4)  # 6 iterations cross a block of batch indices
     data = tiny_dataset()
-    both = nets.train_ensemble("mnist2", data, seeds=[3, 7], iterations=6, batch_size=16, lr=0.05,
-                               momentum=0.9, checkpoints=[0, 6], device="cpu")
+    both = nets.train_ensemble("mnist2", data, seeds=[3, 7], iterations=6, batch_size=16, optimizer="sgd",
+                               lr=0.05, momentum=0.9, checkpoints=[0, 6], device="cpu")
     for i, s in enumerate([3, 7]):
-        alone = nets.train_ensemble("mnist2", data, seeds=[s], iterations=6, batch_size=16, lr=0.05,
-                                    momentum=0.9, checkpoints=[0, 6], device="cpu")
+        alone = nets.train_ensemble("mnist2", data, seeds=[s], iterations=6, batch_size=16, optimizer="sgd",
+                                    lr=0.05, momentum=0.9, checkpoints=[0, 6], device="cpu")
         for layer in (1, 2):
             assert np.array_equal(both.weights(layer, 0)[i], alone.weights(layer, 0)[0])
             np.testing.assert_allclose(both.weights(layer, 6)[i], alone.weights(layer, 6)[0], atol=1e-5)
         for k, v in alone.params.items():
             np.testing.assert_allclose(both.params[k][i].numpy(), v[0].numpy(), atol=1e-5)
         # and the ordinary per-seed PyTorch loop with the same seed agrees too
-        plain = nets.train_plain("mnist2", data, seed=s, iterations=6, batch_size=16, lr=0.05, momentum=0.9,
+        plain = nets.train_plain("mnist2", data, seed=s, iterations=6, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9,
                                  device="cpu")
         np.testing.assert_allclose(both.weights(1, 6)[i], plain.conv1.weight.detach().numpy(), atol=1e-5)
     assert not np.allclose(both.weights(1, 6)[0], both.weights(1, 6)[1])
@@ -241,7 +241,7 @@ def test_ensemble_adam_vmap_path_matches_fast_path():
 
 def test_mnist2_learns_mnist5k():
     torch.manual_seed(0)
-    ens = nets.train_ensemble("mnist2", "mnist5k", seeds=[0], iterations=200, batch_size=32, lr=0.05,
+    ens = nets.train_ensemble("mnist2", "mnist5k", seeds=[0], iterations=200, batch_size=32, optimizer="sgd", lr=0.05,
                               momentum=0.9, checkpoints=[0, 200], device="cpu")
     assert ens.accuracy[0].max() < 0.3
     assert ens.accuracy[200].min() > 0.8, ens.accuracy  # chance is 0.1

@@ -22,7 +22,7 @@ from fasttda.study import runner  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoints=[10, 20], layers=[1, 2],
+TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoints=[0, 10, 20], layers=[1, 2],
             batch_size=16, lr=0.05, group_size=2, device="cpu")
 
 
@@ -47,7 +47,7 @@ def test_config_normalises_and_checks():
     assert c.seeds == [0, 1, 2] and c.groups() == [[0, 1], [2]]
     assert StudyConfig(seeds="3,5,8", iterations=5).seeds == [3, 5, 8]
     assert StudyConfig(seeds="10-12", iterations=5, checkpoints="5,0").checkpoints == [0, 5]
-    assert StudyConfig(iterations=7).checkpoints == [7]
+    assert StudyConfig(iterations=7).checkpoints == [0, 7]  # the initial filters are kept by default
     assert StudyConfig.from_dict(c.to_dict()) == c
     with pytest.raises(ValueError, match="unknown key 'iteration'.*did you mean 'iterations'"):
         StudyConfig.from_dict({"iteration": 10})
@@ -95,7 +95,7 @@ def test_round_trip_equals_direct_training(tiny_study):
     study = load_study(tiny_study)
     assert study.config == StudyConfig(**TINY)
     assert study.seeds == study.done == [0, 1, 2] and study.complete
-    assert study.checkpoints == [10, 20] and study.layers == [1, 2]
+    assert study.checkpoints == [0, 10, 20] and study.layers == [1, 2]
     assert study.weights(layer=1, checkpoint=10).shape == (3, 64, 1, 3, 3)
     assert study.weights(layer=2, checkpoint=20).shape == (3, 32, 64, 3, 3)
     assert study.weights(2).dtype == np.float32
@@ -123,14 +123,32 @@ def test_stored_analyses_and_study_analyze(tiny_study):
     a = study.analyze(layer=1, checkpoint=20, k=8)
     b = fasttda.analyze(study.weights(1, 20), k=8)
     assert a.verdict == b.verdict and np.array_equal(a.core, b.core)
+    # The study kept the initial filters: its analyses say how far the filters moved from them.
+    assert a.moved == pytest.approx(fasttda.analyze(study.weights(1, 20), k=8, initial=study.weights(1, 0)).moved)
+    assert 0 < a.moved < 1 and study.saved_analysis(1, 20)["analysis"]["moved"] == pytest.approx(a.moved, abs=0.2)
+    assert study.analyze(layer=1, checkpoint=0, k=8).moved is None
     assert study.filters(2, channels="mean").shape == (3, 32, 1, 3, 3)
+
+
+def test_evolution_rows_and_plot(tiny_study):
+    study = load_study(tiny_study)
+    rows = study.evolution(layers=[1], n_halves=2, k=8, n_null=2)
+    assert [(r["layer"], r["checkpoint"]) for r in rows] == [(1, 0), (1, 10), (1, 20)]
+    for r in rows:
+        assert r["top_h1"] >= 0 and len(r["halves_top_h1"]) == 2 and r["null_cut"] >= r["null_h1_mean"] > 0
+        a = study.analyze(1, r["checkpoint"], k=8, n_null=2)
+        assert r["top_h1"] == pytest.approx(a.persistence[1][0]) and r["verdict"] == a.verdict
+    assert rows[0]["moved"] is None and rows[-1]["moved"] > 0
+    fig = fasttda.plot.evolution(rows)
+    gids = {a.get_gid() for a in fig.axes[0].get_children()}
+    assert {"top-1", "halves-1", "null-1", "cut-1"} <= gids
 
 
 def test_bad_layer_checkpoint_and_folders(tiny_study, tmp_path):
     study = load_study(tiny_study)
     with pytest.raises(ValueError, match="layer 3 is not in the study .* layers 1, 2"):
         study.weights(layer=3, checkpoint=20)
-    with pytest.raises(ValueError, match="checkpoint 15 is not in the study .* checkpoints 10, 20"):
+    with pytest.raises(ValueError, match="checkpoint 15 is not in the study .* checkpoints 0, 10, 20"):
         study.weights(layer=1, checkpoint=15)
     with pytest.raises(ValueError, match=r"seeds \[7\] are not finished"):
         study.weights(1, seeds=[7])

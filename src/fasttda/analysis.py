@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import models
-from ._checks import as_int, as_points, as_threads
+from ._checks import as_int, as_points, as_real, as_threads
 from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
@@ -25,6 +25,12 @@ TOLERANCE = 0.5  # distance to a model within which a point counts as on it (ran
 LONG_GAP = 2.0  # a bar is long when it is at least this many times the next one down
 PLANE_SHARE = 0.5  # one loop is the primary circle when the (e1, e2) plane holds most of each filter ...
 MAX_GAP = 45.0  # ... and its orientations leave no arc wider than this (degrees) uncovered
+# A bar stands clear of the null model when it is longer than the untrained filters' top bar by both
+# NULL_SIGMAS spreads and the factor NULL_RATIO (a few draws estimate the spread poorly; the ratio guards).
+NULL_SIGMAS = 3.0
+NULL_RATIO = 1.5
+MIN_PERSISTENCE = 0.05  # no bar shorter than this (on the unit sphere) is long, null or not
+INDISTINGUISHABLE = "indistinguishable from initialisation"
 
 
 def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.ndarray]:
@@ -72,7 +78,29 @@ class Analysis:
     verdict: str
     filters: FilterVectors | None = None
     sampled: np.ndarray | None = None  # which filter vectors `points` are, when a sample was drawn
+    null_h1: np.ndarray = field(default_factory=lambda: np.empty(0))  # top H1 persistence of each null draw
+    moved: float | None = None  # median cosine distance of a filter to its initial value, when known
+    robustness: list[dict] | None = None  # the verdict at neighbouring (k, p, contrast cut), when asked
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def null_h1_mean(self) -> float | None:
+        """Mean top H1 persistence of untrained filters (None without a null model)."""
+        return float(np.mean(self.null_h1)) if len(self.null_h1) else None
+
+    @property
+    def null_h1_std(self) -> float | None:
+        """Spread (standard deviation over draws) of the untrained filters' top H1 persistence."""
+        if not len(self.null_h1):
+            return None
+        return float(np.std(self.null_h1, ddof=1)) if len(self.null_h1) > 1 else 0.0
+
+    @property
+    def robust(self) -> bool | None:
+        """Whether the verdict holds at every neighbouring parameter setting tried (None: not tried)."""
+        if self.robustness is None:
+            return None
+        return all(r["verdict"] in (None, self.verdict) for r in self.robustness)
 
     @property
     def shares(self) -> dict:
@@ -102,6 +130,23 @@ class Analysis:
         lines = [
             f"{self.verdict}: {h1_long} long H1 bar(s) "
             f"(persistence, longest first: {top or 'none'}).",
+        ]
+        if self.null_h1_mean is not None:
+            lines.append(f"Top H1 bar {h1[0] if len(h1) else 0:.2f} against {self.null_h1_mean:.2f} ± "
+                         f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws; a bar counts "
+                         f"above {null_cut(self.null_h1):.2f}).")
+        if self.moved is not None:
+            lines.append(f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "
+                         f"(0 = unchanged, 1 = orthogonal).")
+        if self.robustness is not None:
+            flips = [r for r in self.robustness if r["verdict"] not in (None, self.verdict)]
+            tried = [r for r in self.robustness if r["verdict"] is not None]
+            if not flips:
+                lines.append(f"The verdict holds at all {len(tried)} neighbouring settings of (k, p, contrast cut).")
+            else:
+                said = "; ".join(f"{r['verdict']} at k={r['k']}, p={r['p']:.2g}, top={r['top']}" for r in flips)
+                lines.append(f"The verdict flips at {len(flips)} of {len(tried)} neighbouring settings: {said}.")
+        lines += [
             f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
             f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
             f"Within {p['tolerance']} of the model: primary circle {s['circle']:.0%}, three circles "
@@ -135,6 +180,12 @@ class Analysis:
             "orientation": {"counts": self.orientation["counts"].tolist(),
                             "axis_ratio": self.orientation["axis_ratio"]},
             "barcodes": dgms,
+            "null_h1": [float(x) for x in self.null_h1],
+            "null_h1_mean": self.null_h1_mean,
+            "null_h1_std": self.null_h1_std,
+            "null_cut": null_cut(self.null_h1) if len(self.null_h1) else None,
+            "moved": self.moved,
+            "robustness": self.robustness,
             "graph": self.graph.to_dict(),
             "summary": self.summary(),
         }
@@ -144,7 +195,9 @@ class Analysis:
 
 
 def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray,
-             tolerance: float, plane: float, gap: float) -> str:
+             tolerance: float, plane: float, gap: float, top: float = np.inf, nulls=()) -> str:
+    if len(nulls) and top <= null_cut(np.asarray(nulls)):
+        return INDISTINGUISHABLE
     if n_long == 0:
         return "no dominant loop"
     # One loop is the primary circle when the core lies near it, or when (as for CNN filters,
@@ -189,12 +242,131 @@ def _as_filter_points(weights, norm: str, min_contrast: float, top, n_threads):
     return fv.points, fv
 
 
-def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", n_landmarks: int = 300,
+def default_k(n: int) -> int:
+    """k of the dense core X(k, p) for n points: the 2008 paper's 300, or a tenth of the points when fewer."""
+    return int(min(300, max(1, n // 10)))
+
+
+def default_p(n: int) -> float:
+    """p of the dense core X(k, p) for n points: the paper's 30% up to 10,000 points, then a core of about
+    3,000 points, but never under 10%. Measured on 24 MNIST networks (benchmarks/RESULTS.md): the 49,152
+    slices of layer 2 show the primary circle in X(300, 10%) and nothing in X(300, 30%), where the
+    densest tenth is diluted by filters still near their random start."""
+    return float(min(0.3, max(0.1, 3000 / max(n, 1))))
+
+
+@dataclass
+class _Topology:
+    """The pipeline's shape-finding part on one point set: dense core, landmarks, barcodes."""
+
+    core: np.ndarray
+    density: np.ndarray
+    landmarks: np.ndarray
+    radius: float
+    barcodes: dict
+
+    def h1(self) -> np.ndarray:
+        """H1 persistences, longest first (essential bars cut at the largest finite death)."""
+        if len(self.barcodes["dgms"]) < 2:
+            return np.empty(0)
+        d = self.barcodes["dgms"][1]
+        return np.sort(np.minimum(d[:, 1], _cap(self.barcodes)) - d[:, 0])[::-1]
+
+
+def _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
+    core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads)
+    X = points[core]
+    landmarks, radius = maxmin(X, min(n_landmarks, len(core)), seed=seed, return_radius=True, n_threads=n_threads)
+    return _Topology(core, density, landmarks, float(radius),
+                     rips(X[landmarks], maxdim=maxdim, coeff=coeff, n_threads=n_threads))
+
+
+def _sample(points, sample, seed):
+    """(points, kept indices or None): a seeded random sample of at most `sample` rows, in order."""
+    if sample is None or len(points) <= sample:
+        return points, None
+    keep = np.sort(np.random.default_rng(seed).choice(len(points), sample, replace=False))
+    return points[keep], keep
+
+
+def _null_init(init):
+    if callable(init):
+        return init
+    if init == "uniform":  # PyTorch's default for conv weights (Kaiming-uniform, a=√5): U(−b, b)
+        return lambda rng, shape: rng.uniform(-1.0, 1.0, shape)
+    if init == "normal":  # Kaiming- or Glorot-normal inits (torchvision's VGG, Keras' he_normal)
+        return lambda rng, shape: rng.standard_normal(shape)
+    raise ValueError(f"null_init must be 'uniform', 'normal' or a function (rng, shape) -> array, got {init!r}")
+
+
+def null_model(fv: FilterVectors | None, n_points: int, *, k: int, p: float, norm: str, n_landmarks: int,
+               coeff: int, min_contrast: float, top, sample, n_null: int = 3, init="uniform", seed: int = 0,
+               n_threads=None) -> np.ndarray:
+    """The longest H1 persistence of the same pipeline on untrained filters, one per draw.
+
+    Each draw takes as many k×k slices as the layer has, from the initialisation
+    distribution ``init`` (i.i.d. entries: ``"uniform"``, PyTorch's default for conv
+    layers and so of every built-in network, ``"normal"``, or a function
+    ``(rng, shape) -> array``), and runs them through the same contrast cut,
+    sample, dense core, landmarks and barcodes. For points given directly (no
+    slices), a draw is ``n_points`` uniform points on S⁷. The scale of the draw
+    does not matter: the contrast cut is relative and the points are normalised.
+    When a sample of the layer is analysed, a draw needs only enough slices to
+    fill the same sample after the same cut, so large layers cost no more than small.
+    """
+    draw = _null_init(init)
+    tops = np.empty(n_null)
+    for i in range(n_null):
+        rng = np.random.default_rng([seed, 0x0D11, i])
+        if fv is None:
+            pts = rng.standard_normal((n_points, 8))
+            pts = (pts / np.linalg.norm(pts, axis=1, keepdims=True)).astype(np.float32)
+        else:
+            n_slices = fv.n_slices
+            if sample is not None and len(fv) > sample:
+                n_slices = min(n_slices, int(np.ceil(1.05 * sample * fv.n_slices / len(fv))) + 1)
+            slices = np.asarray(draw(rng, (n_slices, fv.kernel, fv.kernel)), dtype=np.float32)
+            pts = filter_vectors(slices, norm=norm, min_contrast=min_contrast, top=top, n_threads=n_threads).points
+            pts, _ = _sample(pts, sample, seed)
+        kk = min(k, len(pts) - 1)
+        h1 = _topology(pts, kk, p, n_landmarks, 1, coeff, seed, n_threads).h1()
+        tops[i] = h1[0] if len(h1) else 0.0
+    return tops
+
+
+def movement(weights, initial) -> np.ndarray:
+    """Cosine distance of each mean-centred k×k slice to its initial value (0 = same direction)."""
+    a, b = (_slices(w) for w in (weights, initial))
+    if a.shape != b.shape:
+        raise ValueError(f"initial weights must have the shape of the weights: {b.shape[0]} slices of "
+                         f"{b.shape[1]} values against {a.shape[0]} of {a.shape[1]}")
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+    ok = (na > 0) & (nb > 0)
+    return 1.0 - np.einsum("ij,ij->i", a[ok], b[ok]) / (na[ok] * nb[ok])
+
+
+def _slices(w) -> np.ndarray:
+    if hasattr(w, "detach"):
+        w = w.detach().cpu().numpy()
+    w = np.asarray(w, dtype=np.float64)
+    if w.ndim < 2:
+        raise ValueError(f"weights must hold k×k slices, got shape {w.shape}")
+    k = w.shape[-1]
+    return w.reshape(-1, k * w.shape[-2]) if w.ndim >= 3 else w
+
+
+def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str = "L2", n_landmarks: int = 300,
             maxdim: int = 1, coeff: int = 2, lens="pca2", n_intervals: int = 10, overlap: float = 0.3,
             min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
-            sample: int | None = 50_000, seed: int = 0, n_threads: int | None = None) -> Analysis:
-    """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters.
+            sample: int | None = 50_000, n_null: int = 3, null_init="uniform", initial=None,
+            robustness: bool = False, seed: int = 0, n_threads: int | None = None) -> Analysis:
+    """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters,
+    judged against untrained filters.
 
+    Parameters
+    ----------
     weights
         Conv weights in any form ``filter_vectors`` accepts, a ``FilterVectors``,
         or points already in DCT coordinates, shape (n, 8) (e.g. the natural
@@ -202,8 +374,16 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
         the 2008 patches) so the Klein bottle fit uses matching coordinates.
     k, p
         The dense core X(k, p): the fraction p of points with the smallest
-        distance to their k-th neighbour. k defaults to min(300, n // 10):
-        300 shows the primary circle of the natural patches, 15 the three circles.
+        distance to their k-th neighbour. k defaults to ``default_k(n)``, the
+        2008 paper's 300 or n/10 when fewer (300 shows the primary circle of the
+        natural patches, 15 the three circles); p to ``default_p(n)``, the
+        paper's 30% for up to 10,000 points and less for more, down to 10%.
+    top
+        Keep only this fraction of highest-contrast slices, as the 2008 paper
+        keeps the top 20% of its patches; None (default) keeps all above
+        ``min_contrast``. On CNN filters the cut does not help: untrained filters
+        cut to their top 20% already show H1 bars as long as trained ones
+        (benchmarks/RESULTS.md), and the null model says so.
     n_landmarks
         Max–min landmarks of the core for the Rips barcodes.
     lens, n_intervals, overlap
@@ -216,27 +396,55 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
         ``seed``), as Carlsson et al. analyse 50,000 of their 4.5 million
         patches: k and p keep the meaning they have in that setting. None
         analyses every vector.
+    n_null, null_init
+        The null model: the same pipeline on ``n_null`` draws of untrained
+        filters from ``null_init`` (see ``null_model``). A bar counts only when
+        it stands clear of the null's top bar; a layer whose top bar does not is
+        "indistinguishable from initialisation". ``n_null=0`` turns it off.
+    initial
+        The layer's initial weights (the same shape as ``weights``), when known:
+        the analysis then says how far the filters moved from them.
+    robustness
+        Also rerun the verdict on a small grid of (k, p, contrast cut) around the
+        chosen one, each against its own null, and say whether it holds.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.natural_patches(), k=300, norm="D")  # doctest: +SKIP
+    >>> a.verdict  # doctest: +SKIP
+    'primary circle'
     """
     n_threads = as_threads(n_threads)
+    n_null = as_int(n_null, "n_null", low=0)
     points, fv = _as_filter_points(weights, norm, min_contrast, top, n_threads)
-    notes, keep = [], None
-    if sample is not None and len(points) > as_int(sample, "sample", low=3):
-        keep = np.sort(np.random.default_rng(seed).choice(len(points), sample, replace=False))
-        notes.append(f"Analysed a random sample of {sample} of the {len(points)} filter vectors.")
-        points = points[keep]
+    notes = []
+    if sample is not None:
+        sample = as_int(sample, "sample", low=3)
+    n_all = len(points)
+    points, keep = _sample(points, sample, seed)
+    if keep is not None:
+        notes.append(f"Analysed a random sample of {sample} of the {n_all} filter vectors.")
     n = len(points)
     if n < 3:
         raise ValueError(f"there are only {n} filter vectors: too few to have a shape")
-    k = min(300, max(1, n // 10)) if k is None else as_int(k, "k", low=1)
+    chosen = [name for name, v in (("k", k), ("p", p)) if v is None]  # left to the defaults for n
+    k = default_k(n) if k is None else as_int(k, "k", low=1)
+    p = default_p(n) if p is None else as_real(p, "p")
     if k >= n:
         raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
+    n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
 
-    core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads)
-    m = len(core)
+    topo = _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
+    core, density, landmarks, radius, barcodes = topo.core, topo.density, topo.landmarks, topo.radius, topo.barcodes
     X = points[core]
-    landmarks, radius = maxmin(X, min(as_int(n_landmarks, "n_landmarks", low=1), m), seed=seed,
-                               return_radius=True, n_threads=n_threads)
-    barcodes = rips(X[landmarks], maxdim=maxdim, coeff=coeff, n_threads=n_threads)
+    nulls = (null_model(fv, n, k=k, p=p, norm=norm, n_landmarks=n_landmarks, coeff=coeff,
+                        min_contrast=min_contrast, top=top, sample=sample, n_null=n_null, init=null_init,
+                        seed=seed, n_threads=n_threads) if n_null and maxdim >= 1 else np.empty(0))
 
     theta, circle_d = models.circle_fit(X)
     three_d = models.three_circle_distance(X)
@@ -245,22 +453,70 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
                    values={"density": density}, n_threads=n_threads)
     node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
-    # Noise bars of a landmark sample are about its covering radius long.
+    floor = max(radius, null_cut(nulls))
     cap = _cap(barcodes)
-    counted = [long_bars(d, cap=cap, floor=radius) for d in barcodes["dgms"]]
+    counted = [long_bars(d, cap=cap, floor=floor) for d in barcodes["dgms"]]
     n_long = [c for c, _ in counted]
     params = {"k": k, "p": p, "norm": norm, "n_landmarks": int(len(landmarks)), "maxdim": maxdim, "coeff": coeff,
               "lens": lens if isinstance(lens, str) else "array", "n_intervals": n_intervals, "overlap": overlap,
-              "tolerance": tolerance, "sample": sample, "seed": seed}
+              "tolerance": tolerance, "top": top, "min_contrast": min_contrast, "sample": sample,
+              "n_null": n_null, "null_init": null_init if isinstance(null_init, str) else "function", "seed": seed,
+              "defaulted": chosen}
     result = Analysis(
         params=params, points=points, core=core, density=density, landmarks=landmarks, cover_radius=float(radius),
         barcodes=barcodes, graph=graph, node_filters=node_filters, circle_theta=theta, circle_distance=circle_d,
         three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
         orientation=models.orientation_histogram(theta), long_bars=n_long, persistence=[p_ for _, p_ in counted],
-        verdict="", filters=fv, sampled=keep, notes=notes)
+        verdict="", filters=fv, sampled=keep, null_h1=nulls, notes=notes)
     result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
-                              result.plane_share, result.largest_gap)
+                              result.plane_share, result.largest_gap, _top(result.persistence), nulls)
+    if initial is not None:
+        moved = movement(weights.points if isinstance(weights, FilterVectors) else weights, initial)
+        result.moved = float(np.median(moved)) if len(moved) else 0.0
+    if robustness:
+        result.robustness = _robustness(weights, result, fv, n_threads)
     return result
+
+
+def _top(persistence) -> float:
+    h1 = persistence[1] if len(persistence) > 1 else np.empty(0)
+    return float(h1[0]) if len(h1) else 0.0
+
+
+def null_cut(nulls: np.ndarray) -> float:
+    """The persistence a bar must exceed to stand clear of the null's top bars (MIN_PERSISTENCE without one)."""
+    if len(nulls) == 0:
+        return MIN_PERSISTENCE
+    m, s = float(np.mean(nulls)), float(np.std(nulls, ddof=1)) if len(nulls) > 1 else 0.0
+    return max(m + NULL_SIGMAS * s, NULL_RATIO * m, MIN_PERSISTENCE)
+
+
+def _robustness(weights, a: "Analysis", fv, n_threads) -> list[dict]:
+    """The verdict at the neighbours of the chosen (k, p, contrast cut): k/2 and 2k, p/2 and 2p, the other
+    cut (the paper's top 20% against every slice), each judged against its own null."""
+    P = a.params
+    k, p, top = P["k"], P["p"], P["top"]
+    grid = [{"k": max(2, k // 2)}, {"k": 2 * k}, {"p": p / 2}, {"p": min(1.0, 2 * p)}]
+    slices = fv is not None and not isinstance(weights, FilterVectors)
+    if slices:
+        grid.append({"top": 0.2 if top is None else None})
+    init = P["null_init"] if P["null_init"] != "function" else "uniform"
+    rows = []
+    for change in grid:
+        setting = {"k": k, "p": p, "top": top if slices else None, **change}
+        if "top" in change:  # another cut keeps another number of points: defaults follow it
+            setting.update({name: None for name in P.get("defaulted", ())})
+        try:
+            b = analyze(weights, **setting, norm=P["norm"], n_landmarks=P["n_landmarks"], maxdim=1,
+                        coeff=P["coeff"], min_contrast=P["min_contrast"], tolerance=P["tolerance"],
+                        sample=P["sample"], n_null=P["n_null"], null_init=init, seed=P["seed"],
+                        n_threads=n_threads, n_intervals=4)
+            rows.append({**setting, "k": b.params["k"], "p": b.params["p"], "verdict": b.verdict,
+                         "top_h1": _top(b.persistence),
+                         "null_cut": null_cut(b.null_h1)})
+        except ValueError as e:  # e.g. 2k is too large for a small layer
+            rows.append({**setting, "verdict": None, "error": str(e)})
+    return rows
 
 
 def _cap(barcodes: dict) -> float:

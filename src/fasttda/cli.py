@@ -90,7 +90,7 @@ STUDY_FLAGS = [
     ("checkpoints", str, "iterations at which filters are kept, e.g. 400,1000 (0 = initialisation)"),
     ("layers", str, "conv layers to keep, e.g. 1,2 (default all)"),
     ("batch_size", int, "images per step"),
-    ("optimizer", str, "sgd or adam"),
+    ("optimizer", str, "adam (default) or sgd"),
     ("lr", float, "learning rate (default 0.01 for sgd, 0.001 for adam)"),
     ("momentum", float, "SGD momentum"),
     ("weight_decay", float, "weight decay"),

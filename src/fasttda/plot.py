@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["barcode", "diagram", "evolution_grid", "layer_grid", "mapper_graph", "orientations", "save",
+__all__ = ["barcode", "diagram", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "orientations", "save",
            "spring_layout"]
 
 DIM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # H0, H1, H2, H3
@@ -584,3 +584,36 @@ def save(fig, path_stem, *, dpi: int = 150) -> tuple[Path, Path]:
     fig.savefig(png, dpi=dpi)
     fig.savefig(svg)
     return png, svg
+
+
+def evolution(rows, *, ax=None, layers=None, title=None, checkpoint_label: str = "iteration"):
+    """Each layer's top H1 persistence against the checkpoint, beside the seed's Figure 5 grid.
+
+    ``rows`` are ``Study.evolution``'s dicts (layer, checkpoint, top_h1, null_h1_mean, null_h1_std,
+    null_cut, halves_top_h1). Per layer: the pooled analysis as a line with markers, the range over
+    random halves of the networks as a shaded band, and the untrained filters' top bar (null mean)
+    dashed with the cut a bar must pass to count dotted.
+    """
+    fig, ax = _figure(ax, (6.0, 3.6))
+    layers = sorted({r["layer"] for r in rows}, key=_order_key) if layers is None else list(layers)
+    for i, layer in enumerate(layers):
+        mine = sorted((r for r in rows if r["layer"] == layer), key=lambda r: r["checkpoint"])
+        if not mine:
+            continue
+        colour = f"C{i % 10}"
+        x = np.array([r["checkpoint"] for r in mine], dtype=float)
+        ax.plot(x, [r["top_h1"] for r in mine], "o-", color=colour, label=f"layer {layer}", gid=f"top-{layer}")
+        spread = [r.get("halves_top_h1") or [r["top_h1"]] for r in mine]
+        ax.fill_between(x, [min(s) for s in spread], [max(s) for s in spread], color=colour, alpha=0.2,
+                        linewidth=0, gid=f"halves-{layer}")
+        if all(r.get("null_h1_mean") is not None for r in mine):
+            ax.plot(x, [r["null_h1_mean"] for r in mine], "--", color=colour, alpha=0.8, linewidth=1,
+                    label=f"layer {layer}, untrained", gid=f"null-{layer}")
+            ax.plot(x, [r["null_cut"] for r in mine], ":", color=colour, alpha=0.8, linewidth=1, gid=f"cut-{layer}")
+    ax.set_xlabel(checkpoint_label)
+    ax.set_ylabel("top H1 persistence")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, frameon=False)
+    if title is not None:
+        ax.set_title(title)
+    return fig

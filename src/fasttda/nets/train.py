@@ -217,7 +217,7 @@ def evaluate(forward, params, buffers, x, y, steps=None, chunk: int = 500) -> np
 
 
 def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: int = 500, *,
-                   batch_size: int = 64, optimizer: str = "sgd", lr: float | None = None, momentum: float = 0.0,
+                   batch_size: int = 64, optimizer: str = "adam", lr: float | None = None, momentum: float = 0.0,
                    weight_decay: float = 0.0, checkpoints=None, layers=None, store: WeightStore | str | None = None,
                    root=None, device="auto", evaluate_at_checkpoints: bool = True, fast: bool = True,
                    tf32: bool = False) -> Ensemble:
@@ -229,7 +229,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     data : a dataset name (``load(data, root)``) or a :class:`Dataset`.
     seeds : the seeds; seed s fixes its initialisation and its data order.
     iterations : optimizer steps per seed.
-    batch_size, optimizer ("sgd" | "adam"), lr (default 0.01 for SGD, 1e-3 for Adam),
+    batch_size, optimizer ("adam" (default) | "sgd"), lr (default 1e-3 for Adam, 0.01 for SGD),
         momentum, weight_decay : as in torch.optim, per seed.
     checkpoints : iterations at which to keep the conv weights (0 = initialisation);
         default: the last iteration only.
@@ -326,7 +326,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
 
 
 def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int = 500, *, batch_size: int = 64,
-                optimizer: str = "sgd", lr: float | None = None, momentum: float = 0.0, weight_decay: float = 0.0,
+                optimizer: str = "adam", lr: float | None = None, momentum: float = 0.0, weight_decay: float = 0.0,
                 root=None, device="auto", tf32: bool = False) -> nn.Module:
     """One seed, trained by the ordinary PyTorch loop, with the same initialisation and data order as
     ``train_ensemble`` gives that seed: the reference the ensemble trainer is checked and timed against."""

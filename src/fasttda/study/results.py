@@ -114,9 +114,42 @@ class Study:
     def analyze(self, layer: int, checkpoint: int | None = None, *, seeds=None, channels: str | None = None,
                 **kwargs):
         """``fasttda.analyze`` of the layer's filters at ``checkpoint``, pooled over the finished seeds;
-        ``kwargs`` (k, p, n_landmarks, lens, …) go to ``analyze``."""
+        ``kwargs`` (k, p, n_landmarks, lens, …) go to ``analyze``. When the study kept the initial filters
+        (checkpoint 0), the analysis also says how far the filters moved from them."""
         from ..analysis import analyze
-        return analyze(self.filters(layer, checkpoint, seeds=seeds, channels=channels), **kwargs)
+        cp = self._checkpoint(checkpoint)
+        if 0 in self.checkpoints and cp != 0 and "initial" not in kwargs:
+            kwargs["initial"] = self.filters(layer, 0, seeds=seeds, channels=channels)
+        return analyze(self.filters(layer, cp, seeds=seeds, channels=channels), **kwargs)
+
+    def evolution(self, layers=None, checkpoints=None, *, n_halves: int = 8, seed: int = 0, **kwargs) -> list[dict]:
+        """How each layer's top H1 persistence grows over training, against untrained filters.
+
+        For every (layer, checkpoint): the pooled analysis' top H1 bar and its null model, and the top
+        bar of ``n_halves`` analyses of random halves of the finished seeds (drawn with ``seed``) as the
+        spread over networks. ``kwargs`` go to ``analyze``. Returns one dict per cell, the rows that
+        ``fasttda.plot.evolution`` draws."""
+        from ..analysis import null_cut
+        layers = self.layers if layers is None else [self._layer(layer) for layer in layers]
+        checkpoints = self.checkpoints if checkpoints is None else [self._checkpoint(c) for c in checkpoints]
+        rng = np.random.default_rng(seed)
+        done = self.done
+        halves = [sorted(rng.choice(done, max(1, len(done) // 2), replace=False).tolist()) for _ in range(n_halves)]
+        rows = []
+        for layer in layers:
+            for cp in checkpoints:
+                a = self.analyze(layer, cp, **kwargs)
+                h1 = a.persistence[1] if len(a.persistence) > 1 else np.empty(0)
+                tops = []
+                for half in halves if len(done) > 1 else []:
+                    b = self.analyze(layer, cp, seeds=half, **{**kwargs, "n_null": 0})
+                    tops.append(float(b.persistence[1][0]) if len(b.persistence[1]) else 0.0)
+                rows.append({"layer": layer, "checkpoint": cp, "verdict": a.verdict,
+                             "top_h1": float(h1[0]) if len(h1) else 0.0,
+                             "null_h1_mean": a.null_h1_mean, "null_h1_std": a.null_h1_std,
+                             "null_cut": null_cut(a.null_h1) if len(a.null_h1) else None,
+                             "halves_top_h1": tops, "moved": a.moved})
+        return rows
 
     def saved_analysis(self, layer: int, checkpoint: int | None = None) -> dict | None:
         """What ``study run`` stored for (layer, checkpoint): {"layer", "checkpoint", "seeds", "channels",

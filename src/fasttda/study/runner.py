@@ -179,7 +179,6 @@ def analyse_study(study, *, progress: bool = True, **kwargs) -> dict:
     gets a file with its ``error``. Returns {(layer, checkpoint): the stored dict}."""
     import warnings
 
-    from ..analysis import analyze
     stored = {}
     jobs = [(layer, it) for layer in study.layers for it in study.checkpoints]
     with _progress(progress, total=len(jobs), desc="analysing", unit="layer") as bar:
@@ -193,7 +192,7 @@ def analyse_study(study, *, progress: bool = True, **kwargs) -> dict:
                 continue
             entry = dict(key)
             try:
-                entry["analysis"] = analyze(study.filters(layer, it), **kwargs).to_dict()
+                entry["analysis"] = study.analyze(layer, it, **kwargs).to_dict()
             except ValueError as e:
                 entry["error"] = str(e)
                 warnings.warn(f"layer {layer} at iteration {it}: {e}", stacklevel=2)
