@@ -16,6 +16,7 @@ import numpy as np
 
 from . import models
 from ._checks import as_int, as_points, as_threads
+from .display import RichDisplay, analysis_repr, show
 from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
@@ -46,8 +47,8 @@ def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.nd
     return (i + 1 if ratios[i] >= LONG_GAP else 0), pers
 
 
-@dataclass
-class Analysis:
+@dataclass(repr=False)
+class Analysis(RichDisplay):
     """What ``analyze`` found. ``core`` indexes ``points``, ``landmarks`` indexes ``core``, and the
     graph's node members index ``points[core]``; ``filters.source[sampled]`` says which network
     and channel each point came from."""
@@ -73,6 +74,13 @@ class Analysis:
     filters: FilterVectors | None = None
     sampled: np.ndarray | None = None  # which filter vectors `points` are, when a sample was drawn
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # a line, never the arrays; Jupyter shows a table and figures (display.py)
+        return analysis_repr(self)
+
+    def show(self, interactive: bool = False, **kwargs):
+        """The notebook figure, or with ``interactive=True`` the Mapper page (``fasttda.plot.mapper_html``)."""
+        return show(self, interactive, **kwargs)
 
     @property
     def shares(self) -> dict:
