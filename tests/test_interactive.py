@@ -1,5 +1,6 @@
 """The interactive Mapper page: its data, and the page itself driven in headless Chromium by Playwright."""
 
+import io
 import json
 import os
 import re
@@ -279,3 +280,24 @@ def visible_node_is(page, v):
         const c = document.querySelector(`#nodes circle[data-node="${v}"]`), b = c.getBoundingClientRect();
         return document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2) === c;
     }""", v)
+
+
+def test_page_in_a_notebook_iframe(browser, analysis, tmp_path):
+    """The notebook view (an iframe whose srcdoc is the page) runs the page as it is."""
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body>{analysis.show(interactive=True)._repr_html_()}</body></html>",
+                    encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(host.as_uri())
+    frame = page.frame_locator("iframe")
+    frame.locator('#status[data-state="ready"]').wait_for(state="attached")
+    assert frame.locator("#nodes circle").count() == analysis.graph.n_nodes
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(page.screenshot())).convert("RGB"))
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 50  # the drawing is there, not a blank frame
+    assert not problems, problems
+    page.close()
