@@ -60,6 +60,17 @@ def test_page_data_matches_the_analysis(analysis):
     assert np.allclose((xy[:, 0] - xy[:, 0].min()) / scale, pos[:, 0] - pos[:, 0].min(), atol=1e-3)
     assert np.allclose((xy[:, 1].max() - xy[:, 1]) / scale, pos[:, 1] - pos[:, 1].min(), atol=1e-3)
     assert page_json(plot.mapper_html(a, seed=1))["nodes"] != d["nodes"]
+    assert np.isclose(d["width"], 2 * interactive.MARGIN + scale * np.ptp(pos[:, 0]), atol=0.1)
+    assert max(d["width"], d["height"]) == 2 * interactive.MARGIN + interactive.WIDTH
+
+
+def test_small_graphs_get_a_drawing_area():
+    for nodes, edges in (([[0]], []), ([[0, 1], [1, 2]], [[0, 1]]), ([[0], [1], [2]], [])):
+        d = page_json(plot.mapper_html(fasttda.MapperGraph(nodes, edges)))
+        xy = np.array([[n["x"], n["y"]] for n in d["nodes"]])
+        assert np.isfinite(xy).all() and d["width"] >= 200 and d["height"] >= 200
+        assert (xy >= interactive.MARGIN).all() and (xy[:, 0] <= d["width"] - interactive.MARGIN).all()
+        assert (xy[:, 1] <= d["height"] - interactive.MARGIN).all()
 
 
 def test_values_sample_and_graph_input(analysis, tmp_path):
@@ -98,9 +109,10 @@ def test_bad_input(analysis):
 
 
 def test_text_is_escaped(analysis):
-    page = plot.mapper_html(analysis, title="</script><b>x</b> & y")
-    assert "</script><b>" not in page and "&lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp; y" in page
-    assert page_json(page)["title"] == "</script><b>x</b> & y"
+    page = plot.mapper_html(analysis, title="</script><b>x</b> & y __DATA__")
+    assert "</script><b>" not in page and "&lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp; y __DATA__" in page
+    assert page_json(page)["title"] == "</script><b>x</b> & y __DATA__"
+    assert page.count('<script id="data"') == 1
 
 
 def test_notebook_view(analysis):

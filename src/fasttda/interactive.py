@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -142,13 +143,11 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
                              f"got shape {node_values['custom'].shape}")
 
     pos = _layout(graph, "spring", seed) if n else np.empty((0, 2))
-    span = pos.max(axis=0) if n else np.ones(2)
-    width = WIDTH + 2 * MARGIN
-    height = float(span[1] / max(span[0], 1e-9) * WIDTH if span[0] > 0 else WIDTH) + 2 * MARGIN
-    xy = np.column_stack([MARGIN + pos[:, 0] / max(span[0], 1e-9) * WIDTH if n else pos[:, 0],
-                          height - MARGIN - pos[:, 1] / max(span[0], 1e-9) * WIDTH if n else pos[:, 1]])
-    if n and span[0] <= 0:  # one column of nodes: centre it
-        xy[:, 0] = width / 2
+    span = pos.max(axis=0) * WIDTH if n else np.zeros(2)  # the unit box: the longer side is WIDTH
+    box = np.maximum(span, WIDTH / 5)  # a single node or a line of nodes still gets a drawing area
+    width, height = (float(x) for x in box + 2 * MARGIN)
+    offset = MARGIN + (box - span) / 2
+    xy = np.column_stack([offset[0] + pos[:, 0] * WIDTH, height - offset[1] - pos[:, 1] * WIDTH])  # y down
     size = graph.size.astype(np.float64)
     unit = WIDTH / 504.0  # plot.mapper_graph draws 7 inches (504 points) wide: the same sizes here
     radius = unit * np.sqrt((20 + 280 * size / max(size.max(), 1.0)) / np.pi) if n else size
@@ -245,8 +244,8 @@ def mapper_html(result, path=None, *, color="density", seed: int = 0, node_filte
     True
     """
     data = page_data(result, color=color, seed=int(seed), node_filters=node_filters, values=values, title=title)
-    page = PAGE.replace("__TITLE__", html.escape(data["title"])).replace("__CSS__", CSS).replace(
-        "__DATA__", _script_json(data)).replace("__SCRIPT__", SCRIPT)
+    parts = {"TITLE": html.escape(data["title"]), "CSS": CSS, "DATA": _script_json(data), "SCRIPT": SCRIPT}
+    page = re.sub(r"__(TITLE|CSS|DATA|SCRIPT)__", lambda m: parts[m.group(1)], PAGE)  # one pass: no re-expansion
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
