@@ -22,14 +22,9 @@ CELLS = [
     "patches",
     "patches.graph",
     "print(repr(patches))",
-    # An MNIST-like layer: 16 randomly initialised 32-channel conv layers (torch's own initialisation when
-    # torch is installed), pooled.
-    "try:\n"
-    "    import torch\n"
-    "    torch.manual_seed(0)\n"
-    "    weights = torch.stack([torch.nn.Conv2d(1, 32, 3).weight.detach() for _ in range(16)])\n"
-    "except ImportError:\n"
-    "    weights = np.random.default_rng(0).normal(size=(16, 32, 1, 3, 3))\n"
+    # An MNIST-like first layer at initialisation: 16 networks of 32 channels, drawn as torch initialises a
+    # Conv2d(1, 32, 3) (uniform in ±1/sqrt(fan in) = ±1/3), without importing torch into the kernel.
+    "weights = np.random.default_rng(0).uniform(-1 / 3, 1 / 3, size=(16, 32, 1, 3, 3))\n"
     "layer = fasttda.analyze(weights, k=15, n_landmarks=60)\n"
     "layer",
     "layer.filters",
