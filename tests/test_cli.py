@@ -227,3 +227,14 @@ def test_report_errors_write_nothing(study_dir, tmp_path, capsys):
     code, _, err = run_cli(capsys, "report", study_dir, "--out", out, "--checkpoints", "10,x")
     assert_one_line_error(code, err, "--checkpoints")
     assert not out.exists()
+
+
+def test_interactive_report_of_a_study(study_dir, tmp_path, capsys):
+    out = tmp_path / "report"
+    code, _, err = run_cli(capsys, "report", study_dir, "--out", out, "--k", "10", "--n-landmarks", "50",
+                           "--layers", "1", "--checkpoints", "20", "--interactive", "--quiet")
+    assert code == 0, err
+    page = (out / "index.html").read_text()
+    assert 'href="mapper_layer1_ckpt20.html"' in page
+    mapper = (out / "mapper_layer1_ckpt20.html").read_text()
+    assert mapper.startswith("<!DOCTYPE html>") and '<svg id="graph"' in mapper

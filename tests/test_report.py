@@ -2,10 +2,12 @@
 
 import base64
 import html
+import io
 import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -45,20 +47,48 @@ def attributes(page, name):
 def test_report_files(written, analyses):
     index, _ = written
     assert index.name == "index.html"
-    figures = index.parent / "figures"
-    pngs, svgs = sorted(figures.glob("*.png")), sorted(figures.glob("*.svg"))
-    assert len(pngs) == len(svgs) == FIGURES_PER_ANALYSIS * len(analyses) + 1  # + the evolution grid
-    assert (figures / "evolution_grid.png").exists()
-    assert (figures / "layer1_ckpt100_mapper.svg").exists()
-    assert all(p.stat().st_size > 1000 for p in pngs + svgs)
+    files = sorted((index.parent / "figures").iterdir())
+    # One file per figure, in one format: no figure is written twice.
+    assert len(files) == len({f.stem for f in files}) == FIGURES_PER_ANALYSIS * len(analyses) + 1  # + the grid
+    assert {f.suffix for f in files} <= {".png", ".svg"}
+    assert {f.stem for f in files} >= {"evolution_grid", "layer1_ckpt100_mapper", "layer1_ckpt2000_barcode"}
+    for f in files:
+        assert f.stat().st_size > 1000
+        if f.suffix == ".png":
+            assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        else:
+            assert ET.parse(f).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_figures_lose_nothing_visible(analyses):
+    """A palette PNG only where it matches the full-colour rendering to within a few levels; a figure
+    with a colour bar (which a palette would band) stays in true colour."""
+    from PIL import Image
+
+    from fasttda import plot
+
+    a = analyses[(1, 2000)]
+    kinds = {}
+    for name, fig in (("barcode", plot.barcode(a.barcodes)), ("diagram", plot.diagram(a.barcodes)),
+                      ("orientations", plot.orientations(a)), ("mapper", plot.mapper_graph(a))):
+        full = report._render(fig, report.DPI)
+        small = report._palette(full)
+        kinds[name] = None if small is None else small.mode
+        if small is not None:
+            error = np.abs(np.asarray(small.convert("RGB"), dtype=np.int16) - np.asarray(full, dtype=np.int16))
+            assert np.percentile(error.max(axis=2), 99.9) <= report.PALETTE_ERROR
+        png = Image.open(io.BytesIO(report._png(fig)))
+        assert png.mode == ("RGB" if small is None else "P")
+        assert png.width == fig.get_figwidth() * (report.TRUE_COLOUR_DPI if small is None else report.DPI)
+    assert kinds == {"barcode": "P", "diagram": "P", "orientations": "P", "mapper": None}  # its colour bar
 
 
 def test_report_is_self_contained(written):
     _, page = written
     sources = attributes(page, "src")
-    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert sources and all(re.fullmatch(r"data:image/(png|svg\+xml);base64,[A-Za-z0-9+/=]+", s) for s in sources)
     assert all(h.startswith("#") for h in attributes(page, "href"))
-    without_data = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    without_data = re.sub(r"data:image/(png|svg\+xml);base64,[A-Za-z0-9+/=]+", "", page)
     for external in ("http://", "https://", "//", "url(", "@import", "<link", "<iframe", "<object"):
         assert external not in without_data.lower(), external
 
@@ -68,7 +98,7 @@ def test_report_inlines_every_figure(written, analyses):
     sources = attributes(page, "src")
     assert len(sources) == FIGURES_PER_ANALYSIS * len(analyses) + 1
     inlined = {base64.b64decode(s.split(",", 1)[1]) for s in sources}
-    on_disk = {p.read_bytes() for p in (index.parent / "figures").glob("*.png")}
+    on_disk = {p.read_bytes() for p in (index.parent / "figures").iterdir()}
     assert inlined == on_disk
 
 
@@ -145,6 +175,6 @@ def test_deep_network_report_has_a_layer_grid(tmp_path, analyses):
     a = analyses[(1, 2000)]
     index = report.write_report(tmp_path / "deep", {(layer, 500): a for layer in (1, 2, 3)})
     page = index.read_text(encoding="utf-8")
-    assert (tmp_path / "deep" / "figures" / "layer_grid.png").stat().st_size > 0
+    assert (tmp_path / "deep" / "figures" / "layer_grid.png").stat().st_size > 0  # a colour bar: PNG
     assert "Layer by layer" in page and "each layer at checkpoint 500" in page
     assert len(attributes(page, "src")) == 3 * FIGURES_PER_ANALYSIS + 2  # and the evolution grid

@@ -352,3 +352,10 @@ def test_more_seeds_extend_a_study(tmp_path):
     odd = run_study(StudyConfig(**dict(base, seeds=3)), tmp_path / "odd", progress=False, analyse=False)
     with pytest.raises(ValueError, match="holds a different study"):
         run_study(StudyConfig(**dict(base, seeds=4)), odd.path, progress=False)
+
+
+def test_a_study_shows_itself_in_a_notebook(tiny_study):
+    page = load_study(tiny_study)._repr_html_()
+    assert "<table" in page and "mnist2 on mnist5k" in page and "3 of 3" in page
+    assert "10, 20" in page and "test accuracy" in page
+    assert load_study(tiny_study)._repr_png_() is None  # a table only: nothing to draw

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import models
 from ._checks import as_int, as_points, as_real, as_threads
+from .display import RichDisplay, analysis_repr, show
 from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
@@ -52,8 +53,8 @@ def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.nd
     return (i + 1 if ratios[i] >= LONG_GAP else 0), pers
 
 
-@dataclass
-class Analysis:
+@dataclass(repr=False)
+class Analysis(RichDisplay):
     """What ``analyze`` found. ``core`` indexes ``points``, ``landmarks`` indexes ``core``, and the
     graph's node members index ``points[core]``; ``filters.source[sampled]`` says which network
     and channel each point came from."""
@@ -82,6 +83,13 @@ class Analysis:
     moved: float | None = None  # median cosine distance of a filter to its initial value, when known
     robustness: list[dict] | None = None  # the verdict at neighbouring (k, p, contrast cut), when asked
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # a line, never the arrays; Jupyter shows a table and figures (display.py)
+        return analysis_repr(self)
+
+    def show(self, interactive: bool = False, **kwargs):
+        """The notebook figure, or with ``interactive=True`` the Mapper page (``fasttda.plot.mapper_html``)."""
+        return show(self, interactive, **kwargs)
 
     @property
     def null_h1_mean(self) -> float | None:

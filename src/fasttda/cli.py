@@ -351,7 +351,7 @@ def add_analyze(commands) -> None:
 # ---------------------------------------------------------------- report
 
 def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoints=None,
-                       progress=True) -> tuple[Path, dict]:
+                       progress=True, interactive=False) -> tuple[Path, dict]:
     """Analyses every (layer, checkpoint) of a study and writes the HTML report into ``out``.
 
     Returns the report's path and the analyses, {(layer, checkpoint): Analysis}."""
@@ -373,7 +373,7 @@ def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoin
     accuracy = {checkpoint: study.accuracy_at(checkpoint).tolist() for checkpoint in checkpoints}
     path = report.write_report(out, analyses, title=f"fasttda study: {c.model} on {c.dataset}",
                                params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
-                               accuracy=accuracy)
+                               accuracy=accuracy, interactive=interactive)
     return path, analyses
 
 
@@ -382,7 +382,8 @@ def report_command(args: argparse.Namespace) -> int:
     study = load_study(args.dir)  # before anything is written: a bad study leaves no report folder behind
     kwargs = analyze_kwargs(args)
     path, _ = write_study_report(study, Path(args.out), kwargs, layers=_ints(args.layers, "--layers"),
-                                 checkpoints=_ints(args.checkpoints, "--checkpoints"), progress=not args.quiet)
+                                 checkpoints=_ints(args.checkpoints, "--checkpoints"), progress=not args.quiet,
+                                 interactive=args.interactive)
     print(path)
     return 0
 
@@ -399,12 +400,14 @@ def _ints(text: str | None, flag: str) -> list[int] | None:
 def add_report(commands) -> None:
     p = commands.add_parser("report", help="write figures and an HTML report of a study",
                             description="Analyses every layer and checkpoint of a study and writes figures "
-                                        "(PNG and SVG) and a self-contained index.html into REPORT_DIR.")
+                                        "(SVG or PNG) and a self-contained index.html into REPORT_DIR.")
     p.add_argument("dir", type=Path, metavar="DIR", help="a study folder")
     p.add_argument("--out", required=True, metavar="REPORT_DIR", help="folder for the report")
     p.add_argument("--layers", metavar="L,L", help="layers to include (default all)")
     p.add_argument("--checkpoints", metavar="I,I", help="checkpoints to include (default all)")
     add_analyze_flags(p)
+    p.add_argument("--interactive", action="store_true",
+                   help="also write an interactive Mapper page per analysis, linked from the report")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=report_command)
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from ._checks import as_threads
 from ._pool import run
+from .display import RichDisplay
 
 CHUNK = 1 << 18  # slices per chunk: a few MB, large enough to amortise the calls
 
@@ -128,7 +129,7 @@ def _project(S, contrast, cut, B, out, start):
 
 
 @dataclass
-class FilterVectors:
+class FilterVectors(RichDisplay):
     """Slices kept as points, with where each came from and what was dropped."""
 
     points: np.ndarray  # (m, dim) float32; unit length in the chosen norm

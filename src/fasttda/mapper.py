@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _core
 from ._checks import as_int, as_points, as_threads
+from .display import RichDisplay
 
 LENSES = ("pca1", "pca2", "codensity", "circle_angle")
 COVERS = ("uniform", "balanced")
@@ -175,7 +176,7 @@ def euclidean_mst(X, *, method: str = "auto", n_threads: int | None = None) -> t
     return _core.euclidean_mst(X, prim_max, as_threads(n_threads))
 
 
-class MapperGraph:
+class MapperGraph(RichDisplay):
     """A Mapper graph: nodes (member index arrays), weighted edges, optional triangles, node attributes.
 
     ``size`` and ``lens_mean`` are per-node arrays; ``node_values[name]`` are

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["barcode", "diagram", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "orientations", "save",
-           "spring_layout"]
+from .interactive import mapper_html
+
+__all__ = ["barcode", "diagram", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "mapper_html",
+           "orientations", "save", "spring_layout"]
 
 DIM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # H0, H1, H2, H3
 THUMB_POINTS = 20.0  # side of a filter thumbnail, in points

@@ -1,9 +1,13 @@
 """A self-contained HTML report of one or more analyses.
 
-``write_report`` saves each figure as PNG and SVG under ``out_dir/figures``
-and writes ``out_dir/index.html`` with every figure inlined as a base64 PNG
-``data:`` URI and all styling inline, so the page can be mailed, archived or
-opened offline and shows the same thing. A small inline script records, once
+``write_report`` saves each figure once under ``out_dir/figures``, in the
+format that keeps it small: SVG for line art (barcodes, diagrams, histograms)
+when that is smaller, else a PNG reduced to a 256-colour palette (the figures
+use a few dozen colours; no difference shows), and writes ``out_dir/index.html``
+with every figure inlined as a base64 ``data:`` URI and all styling inline, so
+the page can be mailed, archived or opened offline and shows the same thing.
+With ``interactive=True`` each analysis also gets an interactive Mapper page
+(``plot.mapper_html``), a file of its own beside index.html, linked from it. A small inline script records, once
 the page has loaded, how many images decoded and how many errors were raised
 (``<p id="status" data-images-ok=... data-errors=...>``), so a headless
 browser's DOM dump shows whether the page rendered.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import numbers
 import re
 from pathlib import Path
@@ -21,7 +26,9 @@ import numpy as np
 
 __all__ = ["write_report"]
 
-DPI = 150  # of the PNG figures
+DPI = 150  # of the PNG figures with a palette
+TRUE_COLOUR_DPI = 120  # of the others
+PALETTE_ERROR = 3  # of 255 levels: the most a palette may change 999 pixels in 1000
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto;
@@ -145,35 +152,84 @@ def _accuracy_section(accuracy) -> str:
     return "<h2>Accuracy</h2>\n" + _table(rows, ("checkpoint", "seeds", "mean ± sd", "min", "max"))
 
 
-def _figure_html(png: Path, caption: str) -> str:
-    raw = png.read_bytes()
-    # Shown at the size the figure was drawn for (CSS px are 1/96 in), so all figures share one font size.
-    width = round(int.from_bytes(raw[16:20], "big") * 96 / DPI)
-    data = base64.b64encode(raw).decode("ascii")
-    return (f'<figure style="width: {width}px"><img alt="{_esc(caption)}" width="{width}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{_esc(caption)} ({_esc(png.stem)}.png, .svg)</figcaption></figure>")
+MIME = {".png": "image/png", ".svg": "image/svg+xml"}
 
 
-def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[Path, str]]:
+def _render(fig, dpi: int):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return Image.open(buf).convert("RGB")  # figures are opaque: the alpha channel carries nothing
+
+
+def _palette(image):
+    """The RGB image with a 256-colour palette, or None when that would change a pixel visibly: more
+    than 1 pixel in 1000 by more than PALETTE_ERROR levels (a colour bar would band)."""
+    from PIL import Image
+
+    small = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    error = np.abs(np.asarray(small.convert("RGB"), dtype=np.int16) - np.asarray(image, dtype=np.int16))
+    return small if np.percentile(error.max(axis=2), 99.9) <= PALETTE_ERROR else None
+
+
+def _png(fig) -> bytes:
+    """The figure as an optimised PNG: at DPI with a 256-colour palette where that shows no difference
+    (line art: a third of the size of true colour), else in true colour at TRUE_COLOUR_DPI. Either is
+    sharper than the 96 dpi the page shows it at."""
+    image = _palette(_render(fig, DPI))
+    if image is None:
+        image = _render(fig, TRUE_COLOUR_DPI)
+    out = io.BytesIO()
+    image.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def _svg(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg")
+    return buf.getvalue()
+
+
+def _save_figure(fig, stem: Path, line_art: bool = False) -> tuple[Path, int]:
+    """Write the figure once, as ``stem.svg`` (line art, when smaller) or ``stem.png``; return the path
+    and the width (CSS px) it was drawn for."""
+    data, suffix = _png(fig), ".png"
+    if line_art:
+        svg = _svg(fig)
+        if len(svg) < len(data):
+            data, suffix = svg, ".svg"
+    path = Path(f"{stem}{suffix}")
+    path.write_bytes(data)
+    return path, round(fig.get_figwidth() * 96)  # CSS px are 1/96 in
+
+
+def _figure_html(saved: tuple[Path, int], caption: str) -> str:
+    path, width = saved
+    # Shown at the size the figure was drawn for, so all figures share one font size.
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f'<figure style="width: {width}px"><img alt="{_esc(caption)}" width="{width}" '
+            f'src="data:{MIME[path.suffix]};base64,{data}">'
+            f"<figcaption>{_esc(caption)} ({_esc(path.name)})</figcaption></figure>")
+
+
+def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[tuple[Path, int], str]]:
     from . import plot
 
     drawn = [
-        ("mapper", plot.mapper_graph(a, title=f"{head}: {a.verdict}"),
+        ("mapper", False, plot.mapper_graph(a, title=f"{head}: {a.verdict}"),
          f"{head}: Mapper graph of the dense core; colour = codensity (low = dense), size = members, "
          "mean filters of spread-out nodes"),
-        ("barcode", plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
-        ("diagram", plot.diagram(a.barcodes), f"{head}: persistence diagram"),
-        ("orientations", plot.orientations(a), f"{head}: edge orientations on the primary circle"),
+        ("barcode", True, plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
+        ("diagram", True, plot.diagram(a.barcodes), f"{head}: persistence diagram"),
+        ("orientations", True, plot.orientations(a), f"{head}: edge orientations on the primary circle"),
     ]
-    out = []
-    for kind, fig, caption in drawn:
-        png, _ = plot.save(fig, folder / f"{stem}_{kind}", dpi=DPI)
-        out.append((png, caption))
-    return out
+    return [(_save_figure(fig, folder / f"{stem}_{kind}", line_art), caption)
+            for kind, line_art, fig, caption in drawn]
 
 
 def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", params: dict | None = None,
-                 accuracy: dict | None = None, notes=None) -> Path:
+                 accuracy: dict | None = None, notes=None, interactive: bool = False) -> Path:
     """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
 
     analyses
@@ -186,6 +242,9 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
         ``{seed: accuracy}`` or ``{checkpoint: [accuracy of each seed]}``.
     notes
         A string or a list of strings, shown as paragraphs.
+    interactive
+        Also write an interactive Mapper page per analysis (``mapper_<stem>.html``
+        beside index.html, see ``plot.mapper_html``) and link it.
     """
     from . import plot
 
@@ -213,16 +272,16 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     if len(layers) >= 2 or len(checkpoints) >= 2:
         fig = plot.evolution_grid(analyses, checkpoint_label="checkpoint",
                                   title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
-        png, _ = plot.save(fig, folder / "evolution_grid", dpi=DPI)
+        saved = _save_figure(fig, folder / "evolution_grid")
         body.append("<h2>Across layers and checkpoints</h2>")
-        body.append(_figure_html(png, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
+        body.append(_figure_html(saved, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
     if len(layers) >= 3:  # a deep network: one Mapper graph per layer at the last checkpoint
         last = max(checkpoints, key=lambda c: (c is not None, c if c is not None else 0))
         by_layer = {k[0]: analyses[k] for k in keys if k[1] == last}
         fig = plot.layer_grid(by_layer, title=f"Mapper graph of each conv layer{_at(last)}")
-        png, _ = plot.save(fig, folder / "layer_grid", dpi=DPI)
+        saved = _save_figure(fig, folder / "layer_grid")
         body.append("<h2>Layer by layer</h2>")
-        body.append(_figure_html(png, f"Mapper graph of each layer{_at(last)}, nodes drawn with their mean filter"))
+        body.append(_figure_html(saved, f"Mapper graph of each layer{_at(last)}, nodes drawn with their mean filter"))
 
     stems = [_stem(*k) for k in keys]
     stems = [s if stems.count(s) == 1 else f"{s}-{i}" for i, s in enumerate(stems)]  # e.g. layers 1 and "1"
@@ -234,6 +293,11 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
             body.append(_table([(n, _value(a.params.get(n))) for n in sorted(varying)], ("parameter", "value")))
         figures = _analysis_figures(a, stems[i], folder, head)
         body.append('<div class="figures">' + "\n".join(_figure_html(p, c) for p, c in figures) + "</div>")
+        if interactive:
+            page = out / f"mapper_{stems[i]}.html"
+            plot.mapper_html(a, page, title=f"{head}: {a.verdict}")
+            body.append(f'<p class="interactive"><a href="{_esc(page.name)}">Explore the Mapper graph</a> '
+                        "(pan, zoom, colour by a value, a node's mean filter and networks, export a selection)</p>")
 
     page = "\n".join([
         "<!DOCTYPE html>",

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..display import RichDisplay
 from . import store as _store
 from .config import StudyConfig
 
 
-class Study:
+class Study(RichDisplay):
     """The study in a folder: its config, which seeds are finished, their accuracies and filters.
 
     Attributes
