@@ -184,3 +184,25 @@ def test_a_verdict_that_flips_with_the_contrast_cut_says_so():
     flipped = [r for r in a.robustness if r["verdict"] != a.verdict]
     assert [r["top"] for r in flipped] == [0.2]
     assert "The verdict flips at 1 of 5 neighbouring settings" in a.summary()
+
+
+def test_stability_over_networks():
+    W = noisy_gradients(4000, 0.15, 0).reshape(40, 100, 3, 3)
+    a = fasttda.analyze(W, n_landmarks=150, n_null=2, n_boot=12)
+    s = a.bootstrap
+    assert s.unit == "network" and s.n_boot == 12 and len(s.top_h1) == 12
+    assert s.share("primary circle") >= 0.9 and abs(sum(s.verdicts.values()) - 1) < 1e-12
+    assert np.all(s.distances >= 0) and s.band == pytest.approx(np.quantile(s.distances, 0.95))
+    assert 2 * s.band < a.persistence[1][0]  # the circle's bar stands clear of the band
+    assert f"primary circle in {round(s.share('primary circle') * 12)} of 12 resamples of the networks" in a.summary()
+    assert json.loads(a.to_json())["stability"]["n_boot"] == 12
+    # The same seed gives the same resamples; the untrained null stays indistinguishable in every one.
+    assert np.array_equal(a.stability(12).top_h1, s.top_h1)
+    u = fasttda.analyze(np.random.default_rng(2).uniform(-1, 1, (30, 64, 1, 3, 3)), n_null=2)
+    assert u.stability(8).share("indistinguishable from initialisation") >= 0.75
+
+
+def test_stability_of_points_resamples_filters():
+    a = fasttda.analyze(_loop((0, 1), offset=0.0, n=1500), k=30, n_landmarks=100, n_null=1)
+    s = a.stability(5, per_network=False)
+    assert s.unit == "filter" and len(s.distances) == 5 and s.per_network == []

@@ -82,6 +82,7 @@ class Analysis(RichDisplay):
     null_h1: np.ndarray = field(default_factory=lambda: np.empty(0))  # top H1 persistence of each null draw
     moved: float | None = None  # median cosine distance of a filter to its initial value, when known
     robustness: list[dict] | None = None  # the verdict at neighbouring (k, p, contrast cut), when asked
+    bootstrap: object | None = None  # a Stability: the verdict over resamples of the networks, when asked
     notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:  # a line, never the arrays; Jupyter shows a table and figures (display.py)
@@ -102,6 +103,11 @@ class Analysis(RichDisplay):
         if not len(self.null_h1):
             return None
         return float(np.std(self.null_h1, ddof=1)) if len(self.null_h1) > 1 else 0.0
+
+    def stability(self, n_boot: int = 100, seed: int = 0, **kwargs):
+        """Resample the networks and rerun the pipeline: how sure the verdict is (``fasttda.stability``)."""
+        from .stability import stability
+        return stability(self, n_boot, seed=seed, **kwargs)
 
     @property
     def robust(self) -> bool | None:
@@ -146,6 +152,8 @@ class Analysis(RichDisplay):
         if self.moved is not None:
             lines.append(f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "
                          f"(0 = unchanged, 1 = orthogonal).")
+        if self.bootstrap is not None:
+            lines.append(self.bootstrap.summary(self.verdict)[0].upper() + self.bootstrap.summary(self.verdict)[1:])
         if self.robustness is not None:
             flips = [r for r in self.robustness if r["verdict"] not in (None, self.verdict)]
             tried = [r for r in self.robustness if r["verdict"] is not None]
@@ -194,6 +202,7 @@ class Analysis(RichDisplay):
             "null_cut": null_cut(self.null_h1) if len(self.null_h1) else None,
             "moved": self.moved,
             "robustness": self.robustness,
+            "stability": None if self.bootstrap is None else self.bootstrap.to_dict(),
             "graph": self.graph.to_dict(),
             "summary": self.summary(),
         }
@@ -369,7 +378,7 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
             maxdim: int = 1, coeff: int = 2, lens="pca2", n_intervals: int = 10, overlap: float = 0.3,
             min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
             sample: int | None = 50_000, n_null: int = 3, null_init="uniform", initial=None,
-            robustness: bool = False, seed: int = 0, n_threads: int | None = None) -> Analysis:
+            robustness: bool = False, n_boot: int = 0, seed: int = 0, n_threads: int | None = None) -> Analysis:
     """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters,
     judged against untrained filters.
 
@@ -415,6 +424,10 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
     robustness
         Also rerun the verdict on a small grid of (k, p, contrast cut) around the
         chosen one, each against its own null, and say whether it holds.
+    n_boot
+        Also resample the networks this many times and rerun the pipeline on
+        each (``Analysis.stability``): the share of resamples with each verdict
+        and a confidence band for the H1 diagram. 0 (default) skips it.
 
     Returns
     -------
@@ -461,9 +474,7 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
                    values={"density": density}, n_threads=n_threads)
     node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
-    floor = max(radius, null_cut(nulls))
-    cap = _cap(barcodes)
-    counted = [long_bars(d, cap=cap, floor=floor) for d in barcodes["dgms"]]
+    counted = _counted(topo, nulls)
     n_long = [c for c, _ in counted]
     params = {"k": k, "p": p, "norm": norm, "n_landmarks": int(len(landmarks)), "maxdim": maxdim, "coeff": coeff,
               "lens": lens if isinstance(lens, str) else "array", "n_intervals": n_intervals, "overlap": overlap,
@@ -483,7 +494,30 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         result.moved = float(np.median(moved)) if len(moved) else 0.0
     if robustness:
         result.robustness = _robustness(weights, result, fv, n_threads)
+    if as_int(n_boot, "n_boot", low=0):
+        result.bootstrap = result.stability(n_boot, seed=seed, n_threads=n_threads)
     return result
+
+
+def _counted(topo: _Topology, nulls) -> list[tuple[int, np.ndarray]]:
+    """(long bars, persistences longest first) per dimension: noise bars of a landmark sample are about its
+    covering radius long, and no bar counts that does not stand clear of the null."""
+    floor = max(topo.radius, null_cut(nulls))
+    cap = _cap(topo.barcodes)
+    return [long_bars(d, cap=cap, floor=floor) for d in topo.barcodes["dgms"]]
+
+
+def judge(X: np.ndarray, topo: _Topology, params: dict, nulls) -> tuple[str, np.ndarray]:
+    """(verdict, H1 persistences longest first) of a dense core X with its barcodes, as ``analyze`` judges."""
+    counted = _counted(topo, nulls)
+    theta, circle_d = models.circle_fit(X)
+    three_d = models.three_circle_distance(X)
+    tol = params["tolerance"]
+    shares = {"circle": float(np.mean(circle_d <= tol)), "three_circle": float(np.mean(three_d <= tol))}
+    pers = [p_ for _, p_ in counted]
+    verdict = _verdict(counted[1][0] if len(counted) > 1 else 0, shares, circle_d, three_d, tol, plane_share(X),
+                       largest_gap(theta), _top(pers), nulls)
+    return verdict, pers[1] if len(pers) > 1 else np.empty(0)
 
 
 def _top(persistence) -> float:
