@@ -138,7 +138,7 @@ def test_analyze_weights_files(tmp_path, capsys):
     assert_one_line_error(code, err, "--layer")
     (tmp_path / "junk.pt").write_bytes(b"not torch")
     code, _, err = run_cli(capsys, "analyze", tmp_path / "junk.pt", "--layer", "1")
-    assert_one_line_error(code, err, "not a readable torch weights file")
+    assert_one_line_error(code, err, "not a readable PyTorch weights file")
     code, _, err = run_cli(capsys, "analyze", tmp_path / "w.npy", "--checkpoint", "3")
     assert_one_line_error(code, err, "--checkpoint applies to study folders")
 

@@ -75,7 +75,14 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def space(self) -> str:
+        """"dct" (3×3 filters on S⁷, where the models apply) or "pixel" (other k×k filters)."""
+        return self.filters.space if self.filters is not None else "dct"
+
+    @property
     def shares(self) -> dict:
+        if self.space == "pixel":
+            return {"circle": None, "three_circle": None, "klein": None}
         tol = self.params["tolerance"]
         return {
             "circle": float(np.mean(self.circle_distance <= tol)),
@@ -86,14 +93,20 @@ class Analysis:
     @property
     def plane_share(self) -> float:
         """Median share of a core filter's energy in the primary circle's plane (e1, e2)."""
+        if self.space == "pixel":
+            return None
         return plane_share(self.points[self.core])
 
     @property
     def largest_gap(self) -> float:
         """Widest arc (degrees) of the primary circle with no core point's angle in it."""
+        if self.space == "pixel":
+            return None
         return largest_gap(self.circle_theta)
 
     def summary(self) -> str:
+        if self.space == "pixel":
+            return self._pixel_summary()
         p = self.params
         h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
         h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
@@ -142,6 +155,25 @@ class Analysis:
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), **kwargs)
 
+    def _pixel_summary(self) -> str:
+        """The summary of k×k filters (k ≠ 3) in pixel space: topology only, no 3×3 model."""
+        p, k = self.params, self.filters.kernel
+        h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
+        h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
+        top = ", ".join(f"{x:.2f}" for x in h1[: max(h1_long + 1, 2)])
+        lines = [
+            f"{self.verdict}: {h1_long} long H1 bar(s) (persistence, longest first: {top or 'none'}).",
+            f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
+            f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
+            f"{k}x{k} filters, analysed in pixel space ({k * k} mean-zero pixel values of unit contrast): the 3x3 "
+            "models (primary circle, three circles, Klein bottle) and the edge orientations do not apply.",
+            f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
+            f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).",
+        ]
+        if self.filters.n_dropped:
+            lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
+        return "\n".join(lines + self.notes)
+
 
 def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray,
              tolerance: float, plane: float, gap: float) -> str:
@@ -184,8 +216,6 @@ def _as_filter_points(weights, norm: str, min_contrast: float, top, n_threads):
                 raise ValueError(f"{int((length == 0).sum())} points are zero vectors: they have no direction")
             return np.ascontiguousarray(arr / length, dtype=np.float32), None
     fv = filter_vectors(weights, norm=norm, min_contrast=min_contrast, top=top, n_threads=n_threads)
-    if fv.space != "dct":
-        raise ValueError(f"analyze models 3x3 filters; these are {fv.kernel}x{fv.kernel}")
     return fv.points, fv
 
 
@@ -194,6 +224,11 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
             min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
             sample: int | None = 50_000, seed: int = 0, n_threads: int | None = None) -> Analysis:
     """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters.
+
+    Filters of other sizes (5×5, 7×7, …) are analysed in pixel space (the k²
+    mean-zero pixel values at unit contrast): core, landmarks, barcodes and
+    Mapper graph as for 3×3, but no model fit or orientation count, which are
+    defined on the 3×3 DCT sphere only; the verdict then counts loops.
 
     weights
         Conv weights in any form ``filter_vectors`` accepts, a ``FilterVectors``,
@@ -238,12 +273,20 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
                                return_radius=True, n_threads=n_threads)
     barcodes = rips(X[landmarks], maxdim=maxdim, coeff=coeff, n_threads=n_threads)
 
-    theta, circle_d = models.circle_fit(X)
-    three_d = models.three_circle_distance(X)
-    t1, t2, klein_d = models.klein_fit(X, norm, n_threads=n_threads)
+    pixel = fv is not None and fv.space == "pixel"
+    if pixel:  # k×k filters, k ≠ 3: the 3×3 models and orientations do not apply (see Analysis._pixel_summary)
+        theta = circle_d = three_d = t1 = t2 = klein_d = np.empty(0)
+    else:
+        theta, circle_d = models.circle_fit(X)
+        three_d = models.three_circle_distance(X)
+        t1, t2, klein_d = models.klein_fit(X, norm, n_threads=n_threads)
     graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density}, n_threads=n_threads)
-    node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
+    if pixel:
+        node_filters = graph.node_mean(X).reshape(-1, fv.kernel, fv.kernel) if graph.n_nodes else \
+            np.empty((0, fv.kernel, fv.kernel))
+    else:
+        node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
     # Noise bars of a landmark sample are about its covering radius long.
     cap = _cap(barcodes)
@@ -256,10 +299,15 @@ def analyze(weights, *, k: int | None = None, p: float = 0.3, norm: str = "L2", 
         params=params, points=points, core=core, density=density, landmarks=landmarks, cover_radius=float(radius),
         barcodes=barcodes, graph=graph, node_filters=node_filters, circle_theta=theta, circle_distance=circle_d,
         three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
-        orientation=models.orientation_histogram(theta), long_bars=n_long, persistence=[p_ for _, p_ in counted],
+        orientation=({"counts": np.zeros(0, np.int64), "axis_ratio": None} if pixel
+                     else models.orientation_histogram(theta)), long_bars=n_long, persistence=[p_ for _, p_ in counted],
         verdict="", filters=fv, sampled=keep, notes=notes)
-    result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
-                              result.plane_share, result.largest_gap)
+    if pixel:
+        loops = n_long[1] if maxdim >= 1 else 0
+        result.verdict = "no dominant loop" if loops == 0 else "one loop" if loops == 1 else f"{loops} loops"
+    else:
+        result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
+                                  result.plane_share, result.largest_gap)
     return result
 
 

@@ -163,8 +163,9 @@ def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[Path,
          "mean filters of spread-out nodes"),
         ("barcode", plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
         ("diagram", plot.diagram(a.barcodes), f"{head}: persistence diagram"),
-        ("orientations", plot.orientations(a), f"{head}: edge orientations on the primary circle"),
     ]
+    if getattr(a, "space", "dct") == "dct":  # k×k filters in pixel space have no primary circle
+        drawn.append(("orientations", plot.orientations(a), f"{head}: edge orientations on the primary circle"))
     out = []
     for kind, fig, caption in drawn:
         png, _ = plot.save(fig, folder / f"{stem}_{kind}", dpi=DPI)
@@ -173,7 +174,7 @@ def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[Path,
 
 
 def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", params: dict | None = None,
-                 accuracy: dict | None = None, notes=None) -> Path:
+                 accuracy: dict | None = None, notes=None, sort: bool = True) -> Path:
     """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
 
     analyses
@@ -186,13 +187,16 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
         ``{seed: accuracy}`` or ``{checkpoint: [accuracy of each seed]}``.
     notes
         A string or a list of strings, shown as paragraphs.
+    sort
+        Show the analyses sorted by (layer, checkpoint) (the default), or in
+        the dict's order (False: a network's layers in the order it applies them).
     """
     from . import plot
 
     analyses = {(k if isinstance(k, tuple) and len(k) == 2 else (k, None)): a for k, a in dict(analyses).items()}
     if not analyses:
         raise ValueError("there are no analyses to report")
-    keys = _keys(analyses)
+    keys = _keys(analyses) if sort else list(analyses)
     out = Path(out_dir)
     folder = out / "figures"
     folder.mkdir(parents=True, exist_ok=True)
@@ -211,7 +215,8 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     layers = {k[0] for k in keys}
     checkpoints = {k[1] for k in keys}
     if len(layers) >= 2 or len(checkpoints) >= 2:
-        fig = plot.evolution_grid(analyses, checkpoint_label="checkpoint",
+        fig = plot.evolution_grid(analyses, layers=list(dict.fromkeys(k[0] for k in keys)),
+                                  checkpoint_label="checkpoint",
                                   title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
         png, _ = plot.save(fig, folder / "evolution_grid", dpi=DPI)
         body.append("<h2>Across layers and checkpoints</h2>")
@@ -219,7 +224,7 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     if len(layers) >= 3:  # a deep network: one Mapper graph per layer at the last checkpoint
         last = max(checkpoints, key=lambda c: (c is not None, c if c is not None else 0))
         by_layer = {k[0]: analyses[k] for k in keys if k[1] == last}
-        fig = plot.layer_grid(by_layer, title=f"Mapper graph of each conv layer{_at(last)}")
+        fig = plot.layer_grid(by_layer, layers=list(by_layer), title=f"Mapper graph of each conv layer{_at(last)}")
         png, _ = plot.save(fig, folder / "layer_grid", dpi=DPI)
         body.append("<h2>Layer by layer</h2>")
         body.append(_figure_html(png, f"Mapper graph of each layer{_at(last)}, nodes drawn with their mean filter"))
