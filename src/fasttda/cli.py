@@ -321,6 +321,7 @@ def analyze_layers_command(args: argparse.Namespace) -> int:
 
 def analyze_command(args: argparse.Namespace) -> int:
     import fasttda
+
     from .weights import load_layer
     if args.layers is not None:
         return analyze_layers_command(args)
