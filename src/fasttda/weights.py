@@ -388,7 +388,7 @@ def _read_keras_h5(path: Path, data: bytes | None = None, config=None) -> LayerW
         raise ValueError(f"{path} is not a readable HDF5 file ({_reason(e)})") from None
     try:
         with f:
-            root = f["model_weights"] if "model_weights" in f else f
+            root = f.get("model_weights", f)
             if "layer_names" in root.attrs:
                 return _keras2(root)
             if config is None and "model_config" in f.attrs:
