@@ -138,7 +138,7 @@ def test_analyze_weights_files(tmp_path, capsys):
     assert_one_line_error(code, err, "--layer")
     (tmp_path / "junk.pt").write_bytes(b"not torch")
     code, _, err = run_cli(capsys, "analyze", tmp_path / "junk.pt", "--layer", "1")
-    assert_one_line_error(code, err, "not a readable torch weights file")
+    assert_one_line_error(code, err, "not a readable PyTorch weights file")
     code, _, err = run_cli(capsys, "analyze", tmp_path / "w.npy", "--checkpoint", "3")
     assert_one_line_error(code, err, "--checkpoint applies to study folders")
 
@@ -238,3 +238,110 @@ def test_interactive_report_of_a_study(study_dir, tmp_path, capsys):
     assert 'href="mapper_layer1_ckpt20.html"' in page
     mapper = (out / "mapper_layer1_ckpt20.html").read_text()
     assert mapper.startswith("<!DOCTYPE html>") and '<svg id="graph"' in mapper
+
+# ---------------------------------------------------------------- every layer of a weights file
+
+def ramps(n, k, seed):
+    """n k×k linear ramps at evenly spread angles, with noise: a circle of filters."""
+    rng = np.random.default_rng(seed)
+    theta = rng.permutation(np.linspace(0, 2 * np.pi, n, endpoint=False))
+    c = np.arange(k) - (k - 1) / 2
+    x, y = np.meshgrid(c, c)
+    W = np.cos(theta)[:, None, None] * x + np.sin(theta)[:, None, None] * y + rng.normal(0, 0.05, (n, k, k))
+    return W.astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def network_file(tmp_path_factory):
+    """Four conv layers in an order that is not alphabetical: 3x3, 1x1, 5x5, 3x3 (noise)."""
+    path = tmp_path_factory.mktemp("net") / "net.npz"
+    rng = np.random.default_rng(1)
+    np.savez(path, zconv=ramps(1200, 3, 0).reshape(120, 10, 3, 3),
+             proj=rng.standard_normal((8, 120, 1, 1)).astype(np.float32),
+             stem5=ramps(900, 5, 1).reshape(300, 3, 5, 5), aconv=rng.standard_normal((40, 30, 3, 3)).astype(np.float32))
+    return path
+
+
+def test_analyze_every_layer_of_a_weights_file(network_file, capsys):
+    code, out, err = run_cli(capsys, "analyze", network_file, "--layers", "all", "--n-landmarks", "40")
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 5 and lines[0].startswith(f"{network_file}: 4 conv layers")
+    for line, (i, name, shape) in zip(lines[1:], [(1, "zconv", "120x10x3x3"), (2, "proj", "8x120x1x1"),
+                                                 (3, "stem5", "300x3x5x5"), (4, "aconv", "40x30x3x3")]):
+        assert line.split()[:3] == [str(i), name, shape], line
+    assert "primary circle" in lines[1] and "H1 " in lines[1]
+    assert "skipped: 1x1 kernels have no spatial shape" in lines[2]
+    assert "one loop" in lines[3] and "indistinguishable from initialisation" in lines[4]
+
+    code, out, err = run_cli(capsys, "analyze", network_file, "--layers", "all", "--n-landmarks", "40", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["layer"] for r in rows] == ["zconv", "proj", "stem5", "aconv"]
+    assert rows[1]["verdict"] is None and rows[1]["barcodes"] is None and "1x1" in rows[1]["skipped"]
+    with np.load(network_file) as z:
+        for row in (rows[0], rows[2], rows[3]):
+            want = fasttda.analyze(z[row["layer"]], n_landmarks=40)
+            assert row["verdict"] == want.verdict and row["shape"] == list(z[row["layer"]].shape)
+            assert row["barcodes"] == want.to_dict()["barcodes"]
+
+    code, out, _ = run_cli(capsys, "analyze", network_file, "--layers", "aconv,1", "--n-landmarks", "40", "--json")
+    assert code == 0 and [r["layer"] for r in json.loads(out)] == ["zconv", "aconv"]
+    code, out, _ = run_cli(capsys, "analyze", network_file, "--layers", "2-3", "--n-landmarks", "40")
+    assert code == 0 and [line.split()[1] for line in out.strip().splitlines()[1:]] == ["proj", "stem5"]
+
+
+def test_analyze_layers_errors(network_file, study_dir, capsys):
+    code, _, err = run_cli(capsys, "analyze", network_file, "--layers", "9")
+    assert_one_line_error(code, err, "out of range", "1..4")
+    code, _, err = run_cli(capsys, "analyze", network_file, "--layers", "nope")
+    assert_one_line_error(code, err, "no layer named 'nope'", "zconv, proj, stem5, aconv")
+    code, _, err = run_cli(capsys, "analyze", network_file, "--layers", "all", "--layer", "1")
+    assert_one_line_error(code, err, "not both")
+    code, _, err = run_cli(capsys, "analyze", study_dir, "--layers", "all")
+    assert_one_line_error(code, err, "is a folder", "fasttda report")
+    code, _, err = run_cli(capsys, "analyze", network_file.with_name("gone.onnx"), "--layers", "all")
+    assert_one_line_error(code, err, "does not exist")
+
+
+def test_layer_line_shows_the_null_model_when_the_analysis_has_one():
+    class WithNull:
+        verdict, persistence, null_h1_mean, null_h1_std = "one loop", [np.empty(0), np.array([0.61, 0.1])], 0.12, 0.03
+
+    line = cli.layer_line(2, "conv2", (8, 4, 3, 3), WithNull(), None, 6)
+    assert line.split()[:4] == ["2", "conv2", "8x4x3x3", "one"]
+    assert line.endswith("H1 0.61, 0.10  against 0.12 ± 0.03 for untrained filters")
+    WithNull.null_h1_mean = None
+    assert "untrained" not in cli.layer_line(2, "conv2", (8, 4, 3, 3), WithNull(), None)
+
+
+def test_report_of_a_weights_file(network_file, tmp_path, capsys):
+    out = tmp_path / "report"
+    code, stdout, err = run_cli(capsys, "report", network_file, "--out", out, "--n-landmarks", "40", "--quiet")
+    assert code == 0, err
+    assert stdout.strip() == str(out / "index.html")
+    page = (out / "index.html").read_text()
+    figures = out / "figures"
+    assert (figures / "layer_grid.png").stat().st_size > 0
+    for name in ("zconv", "stem5", "aconv"):
+        assert (figures / f"layer{name}_mapper.png").stat().st_size > 0
+    assert (figures / "layerzconv_orientations.png").exists()
+    assert not (figures / "layerstem5_orientations.png").exists()  # 5x5 in pixel space: no primary circle
+    # the network's order, not the alphabet's; the 1x1 layer named as skipped
+    assert page.index("Layer zconv") < page.index("Layer stem5") < page.index("Layer aconv")
+    assert "Layer proj 8x120x1x1 skipped: 1x1 kernels have no spatial shape." in page
+    code, _, err = run_cli(capsys, "report", network_file, "--out", tmp_path / "r2", "--checkpoints", "3")
+    assert_one_line_error(code, err, "--checkpoints applies to study folders")
+    assert not (tmp_path / "r2").exists()
+
+
+def test_analyze_flags_for_the_null_model_and_the_robustness_grid(tmp_path, capsys):
+    from conftest import gradients
+    f = tmp_path / "edges.npy"
+    np.save(f, gradients(3000, 0.1, 0).astype(np.float32))
+    assert cli.main(["analyze", str(f), "--n-null", "2", "--robustness", "--n-landmarks", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "primary circle" in out and "(2 draws;" in out and "neighbouring settings" in out
+    assert cli.main(["analyze", str(f), "--n-null", "0", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["null_h1"] == [] and d["robustness"] is None

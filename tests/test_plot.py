@@ -58,6 +58,11 @@ def test_barcode_draws_every_interval_and_marks_infinite_ones():
     assert any("no bars" in t.get_text() for t in ax.texts)
 
 
+def test_barcode_of_an_empty_dimension_alone():
+    fig = fasttda.plot.barcode({"dgms": [np.array([[0.0, np.inf]]), np.empty((0, 2))]}, dims=[1])
+    assert fig.axes[0].get_xlim()[0] == 0.0  # a layer with no H1 bar (a tiny layer) still draws
+
+
 def test_barcode_of_an_analysis(circle):
     dgms = circle.barcodes["dgms"]
     fig = plot.barcode(circle.barcodes)

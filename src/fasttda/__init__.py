@@ -12,8 +12,10 @@ from . import datasets, models, plot, report
 from .analysis import Analysis, analyze
 from .filters import FilterVectors, filter_vectors
 from .homology import rips
+from .layers import analyze_layers
 from .mapper import MapperGraph, mapper
 from .neighbours import codensity, dense_core, knn, maxmin, radius_graph
+from .weights import load_weights
 
 
 
@@ -36,11 +38,13 @@ __all__ = [
     "FilterVectors",
     "MapperGraph",
     "analyze",
+    "analyze_layers",
     "codensity",
     "datasets",
     "dense_core",
     "filter_vectors",
     "knn",
+    "load_weights",
     "load_study",
     "mapper",
     "maxmin",

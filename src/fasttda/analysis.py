@@ -117,7 +117,14 @@ class Analysis(RichDisplay):
         return all(r["verdict"] in (None, self.verdict) for r in self.robustness)
 
     @property
+    def space(self) -> str:
+        """"dct" (3×3 filters on S⁷, where the models apply) or "pixel" (other k×k filters)."""
+        return self.filters.space if self.filters is not None else "dct"
+
+    @property
     def shares(self) -> dict:
+        if self.space == "pixel":
+            return {"circle": None, "three_circle": None, "klein": None}
         tol = self.params["tolerance"]
         return {
             "circle": float(np.mean(self.circle_distance <= tol)),
@@ -128,14 +135,20 @@ class Analysis(RichDisplay):
     @property
     def plane_share(self) -> float:
         """Median share of a core filter's energy in the primary circle's plane (e1, e2)."""
+        if self.space == "pixel":
+            return None
         return plane_share(self.points[self.core])
 
     @property
     def largest_gap(self) -> float:
         """Widest arc (degrees) of the primary circle with no core point's angle in it."""
+        if self.space == "pixel":
+            return None
         return largest_gap(self.circle_theta)
 
     def summary(self) -> str:
+        if self.space == "pixel":
+            return self._pixel_summary()
         p = self.params
         h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
         h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
@@ -145,23 +158,7 @@ class Analysis(RichDisplay):
             f"{self.verdict}: {h1_long} long H1 bar(s) "
             f"(persistence, longest first: {top or 'none'}).",
         ]
-        if self.null_h1_mean is not None:
-            lines.append(f"Top H1 bar {h1[0] if len(h1) else 0:.2f} against {self.null_h1_mean:.2f} ± "
-                         f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws; a bar counts "
-                         f"above {null_cut(self.null_h1):.2f}).")
-        if self.moved is not None:
-            lines.append(f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "
-                         f"(0 = unchanged, 1 = orthogonal).")
-        if self.bootstrap is not None:
-            lines.append(self.bootstrap.summary(self.verdict)[0].upper() + self.bootstrap.summary(self.verdict)[1:])
-        if self.robustness is not None:
-            flips = [r for r in self.robustness if r["verdict"] not in (None, self.verdict)]
-            tried = [r for r in self.robustness if r["verdict"] is not None]
-            if not flips:
-                lines.append(f"The verdict holds at all {len(tried)} neighbouring settings of (k, p, contrast cut).")
-            else:
-                said = "; ".join(f"{r['verdict']} at k={r['k']}, p={r['p']:.2g}, top={r['top']}" for r in flips)
-                lines.append(f"The verdict flips at {len(flips)} of {len(tried)} neighbouring settings: {said}.")
+        lines += self._evidence(h1)
         lines += [
             f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
             f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
@@ -210,6 +207,48 @@ class Analysis(RichDisplay):
     def to_json(self, **kwargs) -> str:
         return json.dumps(self.to_dict(), **kwargs)
 
+    def _evidence(self, h1: np.ndarray) -> list[str]:
+        """The summary's lines on how much the verdict can be trusted: the null, movement, resamples, the grid."""
+        lines = []
+        if self.null_h1_mean is not None:
+            lines.append(f"Top H1 bar {h1[0] if len(h1) else 0:.2f} against {self.null_h1_mean:.2f} ± "
+                         f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws; a bar counts "
+                         f"above {null_cut(self.null_h1):.2f}).")
+        if self.moved is not None:
+            lines.append(f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "
+                         f"(0 = unchanged, 1 = orthogonal).")
+        if self.bootstrap is not None:
+            lines.append(self.bootstrap.summary(self.verdict)[0].upper() + self.bootstrap.summary(self.verdict)[1:])
+        if self.robustness is not None:
+            flips = [r for r in self.robustness if r["verdict"] not in (None, self.verdict)]
+            tried = [r for r in self.robustness if r["verdict"] is not None]
+            if not flips:
+                lines.append(f"The verdict holds at all {len(tried)} neighbouring settings of (k, p, contrast cut).")
+            else:
+                said = "; ".join(f"{r['verdict']} at k={r['k']}, p={r['p']:.2g}, top={r['top']}" for r in flips)
+                lines.append(f"The verdict flips at {len(flips)} of {len(tried)} neighbouring settings: {said}.")
+        return lines
+
+    def _pixel_summary(self) -> str:
+        """The summary of k×k filters (k ≠ 3) in pixel space: topology only, no 3×3 model."""
+        p, k = self.params, self.filters.kernel
+        h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
+        h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
+        top = ", ".join(f"{x:.2f}" for x in h1[: max(h1_long + 1, 2)])
+        lines = [
+            f"{self.verdict}: {h1_long} long H1 bar(s) (persistence, longest first: {top or 'none'}).",
+            *self._evidence(h1),
+            f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
+            f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
+            f"{k}x{k} filters, analysed in pixel space ({k * k} mean-zero pixel values of unit contrast): the 3x3 "
+            "models (primary circle, three circles, Klein bottle) and the edge orientations do not apply.",
+            f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
+            f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).",
+        ]
+        if self.filters.n_dropped:
+            lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
+        return "\n".join(lines + self.notes)
+
 
 def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray,
              tolerance: float, plane: float, gap: float, top: float = np.inf, nulls=()) -> str:
@@ -254,8 +293,6 @@ def _as_filter_points(weights, norm: str, min_contrast: float, top, n_threads):
                 raise ValueError(f"{int((length == 0).sum())} points are zero vectors: they have no direction")
             return np.ascontiguousarray(arr / length, dtype=np.float32), None
     fv = filter_vectors(weights, norm=norm, min_contrast=min_contrast, top=top, n_threads=n_threads)
-    if fv.space != "dct":
-        raise ValueError(f"analyze models 3x3 filters; these are {fv.kernel}x{fv.kernel}")
     return fv.points, fv
 
 
@@ -382,6 +419,11 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
     """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters,
     judged against untrained filters.
 
+    Filters of other sizes (5×5, 7×7, …) are analysed in pixel space (the k²
+    mean-zero pixel values at unit contrast): core, landmarks, barcodes, null
+    model and Mapper graph as for 3×3, but no model fit or orientation count,
+    which are defined on the 3×3 DCT sphere only; the verdict then counts loops.
+
     Parameters
     ----------
     weights
@@ -467,12 +509,20 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
                         min_contrast=min_contrast, top=top, sample=sample, n_null=n_null, init=null_init,
                         seed=seed, n_threads=n_threads) if n_null and maxdim >= 1 else np.empty(0))
 
-    theta, circle_d = models.circle_fit(X)
-    three_d = models.three_circle_distance(X)
-    t1, t2, klein_d = models.klein_fit(X, norm, n_threads=n_threads)
+    pixel = fv is not None and fv.space == "pixel"
+    if pixel:  # k×k filters, k ≠ 3: the 3×3 models and orientations do not apply (see Analysis._pixel_summary)
+        theta = circle_d = three_d = t1 = t2 = klein_d = np.empty(0)
+    else:
+        theta, circle_d = models.circle_fit(X)
+        three_d = models.three_circle_distance(X)
+        t1, t2, klein_d = models.klein_fit(X, norm, n_threads=n_threads)
     graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density}, n_threads=n_threads)
-    node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
+    if pixel:
+        node_filters = graph.node_mean(X).reshape(-1, fv.kernel, fv.kernel) if graph.n_nodes else \
+            np.empty((0, fv.kernel, fv.kernel))
+    else:
+        node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
     counted = _counted(topo, nulls)
     n_long = [c for c, _ in counted]
@@ -485,10 +535,14 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         params=params, points=points, core=core, density=density, landmarks=landmarks, cover_radius=float(radius),
         barcodes=barcodes, graph=graph, node_filters=node_filters, circle_theta=theta, circle_distance=circle_d,
         three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
-        orientation=models.orientation_histogram(theta), long_bars=n_long, persistence=[p_ for _, p_ in counted],
+        orientation=({"counts": np.zeros(0, np.int64), "axis_ratio": None} if pixel
+                     else models.orientation_histogram(theta)), long_bars=n_long, persistence=[p_ for _, p_ in counted],
         verdict="", filters=fv, sampled=keep, null_h1=nulls, notes=notes)
-    result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
-                              result.plane_share, result.largest_gap, _top(result.persistence), nulls)
+    if pixel:
+        result.verdict = judge(X, topo, params, nulls)[0]
+    else:
+        result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
+                                  result.plane_share, result.largest_gap, _top(result.persistence), nulls)
     if initial is not None:
         moved = movement(weights.points if isinstance(weights, FilterVectors) else weights, initial)
         result.moved = float(np.median(moved)) if len(moved) else 0.0
@@ -510,14 +564,19 @@ def _counted(topo: _Topology, nulls) -> list[tuple[int, np.ndarray]]:
 def judge(X: np.ndarray, topo: _Topology, params: dict, nulls) -> tuple[str, np.ndarray]:
     """(verdict, H1 persistences longest first) of a dense core X with its barcodes, as ``analyze`` judges."""
     counted = _counted(topo, nulls)
+    pers = [p_ for _, p_ in counted]
+    h1 = pers[1] if len(pers) > 1 else np.empty(0)
+    if X.shape[1] != 8:  # pixel space: no 3×3 model, the loops are counted
+        loops = counted[1][0] if len(counted) > 1 else 0
+        return (INDISTINGUISHABLE if len(nulls) and _top(pers) <= null_cut(np.asarray(nulls)) else
+                "no dominant loop" if loops == 0 else "one loop" if loops == 1 else f"{loops} loops"), h1
     theta, circle_d = models.circle_fit(X)
     three_d = models.three_circle_distance(X)
     tol = params["tolerance"]
     shares = {"circle": float(np.mean(circle_d <= tol)), "three_circle": float(np.mean(three_d <= tol))}
-    pers = [p_ for _, p_ in counted]
     verdict = _verdict(counted[1][0] if len(counted) > 1 else 0, shares, circle_d, three_d, tol, plane_share(X),
                        largest_gap(theta), _top(pers), nulls)
-    return verdict, pers[1] if len(pers) > 1 else np.empty(0)
+    return verdict, h1
 
 
 def _top(persistence) -> float:

@@ -210,7 +210,7 @@ def study_info(args: argparse.Namespace) -> int:
 
 ANALYZE_FLAGS = [  # analyze() keyword, type, help; left out = analyze's default
     ("k", int, "codensity neighbour (default min(300, n/10))"),
-    ("p", float, "dense-core fraction (default 0.3)"),
+    ("p", float, "dense-core fraction (default 0.3 up to 10,000 filters, then a core of about 3,000, at least 0.1)"),
     ("norm", str, "contrast norm: L2 (default) or D"),
     ("n_landmarks", int, "max-min landmarks for the barcodes (default 300)"),
     ("maxdim", int, "highest homology dimension (default 1)"),
@@ -222,13 +222,20 @@ ANALYZE_FLAGS = [  # analyze() keyword, type, help; left out = analyze's default
     ("top", float, "keep only this fraction of highest-contrast slices"),
     ("sample", int, "analyse a random sample of at most this many filter vectors (default 50000)"),
     ("seed", int, "random seed of the sample and the landmarks (default 0)"),
+    ("n_null", int, "draws of untrained filters to judge the bars against (default 3; 0 = no null model)"),
+    ("null_init", str, "initialisation of the untrained filters: uniform (PyTorch's, default) or normal"),
+    ("n_boot", int, "resamples of the networks for the verdict's stability (default 0 = none)"),
+    ("robustness", bool, "also try k/2, 2k, p/2, 2p and the other contrast cut, and say if the verdict flips"),
     ("threads", int, "threads (default all cores)"),
 ]
-WEIGHT_FILES = (".pt", ".pth", ".npy", ".npz")
+WEIGHT_FILES = (".pt", ".pth", ".bin", ".ckpt", ".safetensors", ".onnx", ".h5", ".hdf5", ".keras", ".npz", ".npy")
 
 
 def add_analyze_flags(p) -> None:
     for name, kind, text in ANALYZE_FLAGS:
+        if kind is bool:
+            p.add_argument("--" + name.replace("_", "-"), dest=name, action="store_true", default=None, help=text)
+            continue
         p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
                        metavar={int: "N", float: "X"}.get(kind, name.upper()))
 
@@ -241,61 +248,90 @@ def analyze_kwargs(args: argparse.Namespace) -> dict:
     return kwargs
 
 
-def _pick_layer(arrays: list[tuple[str, object]], layer: int | None, path) -> object:
-    """The layer-th 4-D weight of a file (in the file's order), or its only one when layer is None."""
-    convs = [(name, a) for name, a in arrays if getattr(a, "ndim", 0) == 4]
-    if not convs:
-        raise ValueError(f"{path} holds no 4-D conv weight (out, in, k, k)")
-    if layer is None:
-        if len(convs) == 1:
-            return convs[0][1]
-        raise ValueError(f"{path} holds {len(convs)} conv weights ({', '.join(n for n, _ in convs)}): "
-                         f"choose one with --layer 1..{len(convs)}")
-    if not 1 <= layer <= len(convs):
-        raise ValueError(f"{path} has conv layers 1..{len(convs)} ({', '.join(n for n, _ in convs)}); "
-                         f"there is no layer {layer}")
-    return convs[layer - 1][1]
+def _weights_file(target: Path) -> Path:
+    """The weights file a command was given, checked: it exists and has a known suffix."""
+    if target.is_dir():
+        raise ValueError(f"{target} is a folder: --layers reads a weights file ({', '.join(WEIGHT_FILES)}); "
+                         "for a study give --layer, or write its report with 'fasttda report'")
+    if target.suffix.lower() not in WEIGHT_FILES:
+        raise ValueError(f"{target} is not a weights file ({', '.join(WEIGHT_FILES)})")
+    if not target.is_file():
+        raise FileNotFoundError(f"weights file {target} does not exist")
+    return target
 
 
-def load_weights(path: Path, layer: int | None):
-    """Conv weights of one layer from a .npy, .npz or .pt/.pth file."""
-    import numpy as np
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        try:
-            return np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as e:
-            raise ValueError(f"{path} is not a readable .npy array: {e}") from None
-    if suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                arrays = [(name, z[name]) for name in z.files]
-        except (ValueError, OSError, EOFError) as e:
-            raise ValueError(f"{path} is not a readable .npz file: {e}") from None
-        named = dict(arrays)
-        if layer is not None and f"layer{layer}" in named:
-            return named[f"layer{layer}"]
-        if layer is None and len(arrays) == 1:
-            return arrays[0][1]
-        return _pick_layer(arrays, layer, path)
-    import torch
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001 - anything torch cannot read as tensors
-        raise ValueError(f"{path} is not a readable torch weights file: {e}") from None
-    if isinstance(state, torch.Tensor):
-        return state.detach().numpy()
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise ValueError(f"{path} holds a {type(state).__name__}, not a state_dict or a tensor")
-    # the convention of fasttda.nets: conv layer L is the L-th 4-D ``…weight`` tensor in key order
-    arrays = [(k, v) for k, v in state.items() if isinstance(v, torch.Tensor) and str(k).endswith("weight")]
-    return _pick_layer(arrays, layer, path).detach().float().numpy()
+def _read_layers(target: Path, channels: str | None):
+    """All conv kernels of a weights file, averaged over input channels when channels is 'mean'."""
+    from .weights import load_weights
+    weights = load_weights(_weights_file(target))
+    if channels == "mean":
+        for name in weights:
+            weights[name] = weights[name].mean(axis=1, keepdims=True)
+    return weights
+
+
+def _null_band(a) -> str:
+    """' against m ± s for untrained filters' when the analysis carries a null model, else ''."""
+    m, sd = getattr(a, "null_h1_mean", None), getattr(a, "null_h1_std", None)
+    return "" if m is None or sd is None else f"  against {m:.2f} ± {sd:.2f} for untrained filters"
+
+
+def layer_line(index: int, name: str, shape, a, reason: str | None, width: int = 0) -> str:
+    """One line of 'analyze --layers': position, name, kernel shape, verdict and the top H1 bars."""
+    from .layers import top_bars
+    head = f"{index:>3}  {name:<{width}}  {'x'.join(map(str, shape)):<14}"
+    if a is None:
+        return f"{head}  skipped: {reason}"
+    return f"{head}  {a.verdict:<18}  H1 {top_bars(a)}{_null_band(a)}"
+
+
+def _layer_rows(weights, result) -> list[dict]:
+    """The JSON of 'analyze --layers': one object per layer looked at, in the network's order."""
+    index = {name: i + 1 for i, name in enumerate(weights)}
+    rows = []
+    for name, shape in result.shapes.items():
+        a = result.get(name)
+        row = a.to_dict() if a is not None else {"verdict": None, "barcodes": None, "skipped": result.skipped[name]}
+        for key in ("null_h1_mean", "null_h1_std"):
+            if a is not None and key not in row and getattr(a, key, None) is not None:
+                row[key] = getattr(a, key)
+        rows.append({"layer": name, "index": index[name], "shape": list(shape),
+                     "groups": weights.groups.get(name), **row})
+    return rows
+
+
+def analyze_layers_command(args: argparse.Namespace) -> int:
+    """analyze FILE --layers SPEC: one line (or JSON object) per conv layer."""
+    from .layers import analyze_layers
+    if args.layer is not None:
+        raise ValueError("give --layer (one layer) or --layers (several), not both")
+    if args.checkpoint is not None:
+        raise ValueError("--checkpoint applies to study folders; a weights file holds one checkpoint")
+    target: Path = args.target
+    weights = _read_layers(target, args.channels)
+    width = min(max(len(n) for n in weights), 40)
+    index = {name: i + 1 for i, name in enumerate(weights)}
+
+    def show(name, a, reason):
+        print(layer_line(index[name], name, weights[name].shape, a, reason, width), flush=True)
+
+    if not args.json:
+        print(f"{target}: {len(weights)} conv layers (position, name, kernel, verdict, longest H1 bars)", flush=True)
+        for note in weights.notes:
+            print(f"  note: {note}")
+    result = analyze_layers(weights, layers=args.layers, progress=None if args.json else show,
+                            **analyze_kwargs(args))
+    if args.json:
+        print(json.dumps(_layer_rows(weights, result), allow_nan=False, default=float))
+    return 0
 
 
 def analyze_command(args: argparse.Namespace) -> int:
     import fasttda
+
+    from .weights import load_layer
+    if args.layers is not None:
+        return analyze_layers_command(args)
     kwargs = analyze_kwargs(args)
     target: Path = args.target
     info = {"source": str(target)}
@@ -306,6 +342,8 @@ def analyze_command(args: argparse.Namespace) -> int:
             raise ValueError(f"give --layer: the study has layers {', '.join(map(str, study.layers))}")
         checkpoint = study._checkpoint(args.checkpoint)
         weights = study.filters(args.layer, checkpoint, channels=args.channels)
+        if 0 in study.checkpoints and checkpoint != 0:  # the initial filters: how far the layer moved
+            kwargs["initial"] = study.filters(args.layer, 0, channels=args.channels)
         info.update(layer=args.layer, checkpoint=checkpoint, seeds=study.done)
     elif target.is_file() or target.suffix.lower() in WEIGHT_FILES:
         if target.suffix.lower() not in WEIGHT_FILES:
@@ -314,7 +352,7 @@ def analyze_command(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"weights file {target} does not exist")
         if args.checkpoint is not None:
             raise ValueError("--checkpoint applies to study folders; a weights file holds one checkpoint")
-        weights = load_weights(target, args.layer)
+        weights = load_layer(target, args.layer)
         if args.channels == "mean" and getattr(weights, "ndim", 0) >= 4:
             weights = weights.mean(axis=-3, keepdims=True)
         info.update(layer=args.layer)
@@ -333,18 +371,25 @@ def analyze_command(args: argparse.Namespace) -> int:
 
 
 def add_analyze(commands) -> None:
-    p = commands.add_parser("analyze", help="analyse a layer's filters from a study or a weights file",
+    p = commands.add_parser("analyze", help="analyse a layer's filters (or every layer's) from a study or a weights file",
                             description="Dense core, barcodes, Mapper graph and model fits of one layer's 3x3 "
-                                        "filters, from a study folder or a .pt/.pth/.npy/.npz weights file "
-                                        "(layer L of a file = its L-th 4-D weight in key order, or the array "
-                                        "'layerL' of an .npz).")
+                                        "filters, from a study folder or a weights file: PyTorch .pt/.pth, "
+                                        ".safetensors, ONNX .onnx, Keras .h5/.keras, .npz or .npy (layer L of a "
+                                        "file = its L-th conv kernel in the network's order, or the array "
+                                        "'layerL' of an .npz). --layers analyses several layers of a weights "
+                                        "file, one line each; 1x1 layers are skipped, 5x5 and 7x7 ones are "
+                                        "analysed in pixel space.")
     p.add_argument("target", type=Path, metavar="DIR|WEIGHTS_FILE", help="a study folder or a weights file")
     p.add_argument("--layer", type=int, metavar="L", help="conv layer (1 = first)")
+    p.add_argument("--layers", metavar="SPEC",
+                   help="several layers of a weights file: all, a range (2-13), or positions and names separated "
+                        "by commas")
     p.add_argument("--checkpoint", type=int, metavar="I", help="iteration of a study's checkpoint (default the last)")
     p.add_argument("--channels", choices=("each", "mean"), default=None,
                    help="each (every slice) or mean (over input channels); default the study's, or each")
     add_analyze_flags(p)
-    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the analysis as JSON (with --layers: a list, one object per layer)")
     p.set_defaults(run=analyze_command)
 
 
@@ -371,14 +416,42 @@ def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoin
             bar.update()
     c = study.config
     accuracy = {checkpoint: study.accuracy_at(checkpoint).tolist() for checkpoint in checkpoints}
+    evolution = (study.evolution(layers, checkpoints, n_halves=4, analyses=analyses, **kwargs)
+                 if len(checkpoints) >= 2 else None)
     path = report.write_report(out, analyses, title=f"fasttda study: {c.model} on {c.dataset}",
                                params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
-                               accuracy=accuracy, interactive=interactive)
+                               accuracy=accuracy, interactive=interactive, evolution=evolution)
     return path, analyses
+
+
+def report_weights(args: argparse.Namespace) -> int:
+    """report FILE: every conv layer of a weights file, the layer grid and each layer's figures."""
+    from . import report
+    from .layers import analyze_layers
+    if args.checkpoints is not None:
+        raise ValueError("--checkpoints applies to study folders; a weights file holds one checkpoint")
+    target = Path(args.dir)
+    weights = _read_layers(target, None)  # before anything is written: a bad file leaves no report behind
+    kwargs = analyze_kwargs(args)
+
+    def show(name, a, reason):
+        print(f"  {name}: {a.verdict if a is not None else 'skipped, ' + reason}", file=sys.stderr, flush=True)
+
+    result = analyze_layers(weights, layers=args.layers, progress=None if args.quiet else show, **kwargs)
+    notes = [f"Layer {name} {'x'.join(map(str, result.shapes[name]))} skipped: {reason}."
+             for name, reason in result.skipped.items()] + list(weights.notes)
+    path = report.write_report(Path(args.out), dict(result), title=f"fasttda: {target.name}", sort=False,
+                               params={"weights file": str(target), "conv layers": len(weights),
+                                       "layers analysed": len(result)}, notes=notes)
+    print(path)
+    return 0
 
 
 def report_command(args: argparse.Namespace) -> int:
     from .study import load_study
+    target = Path(args.dir)
+    if not target.is_dir() and (target.is_file() or target.suffix.lower() in WEIGHT_FILES):
+        return report_weights(args)
     study = load_study(args.dir)  # before anything is written: a bad study leaves no report folder behind
     kwargs = analyze_kwargs(args)
     path, _ = write_study_report(study, Path(args.out), kwargs, layers=_ints(args.layers, "--layers"),
@@ -398,12 +471,15 @@ def _ints(text: str | None, flag: str) -> list[int] | None:
 
 
 def add_report(commands) -> None:
-    p = commands.add_parser("report", help="write figures and an HTML report of a study",
-                            description="Analyses every layer and checkpoint of a study and writes figures "
-                                        "(SVG or PNG) and a self-contained index.html into REPORT_DIR.")
-    p.add_argument("dir", type=Path, metavar="DIR", help="a study folder")
+    p = commands.add_parser("report", help="write figures and an HTML report of a study or a weights file",
+                            description="Analyses every layer and checkpoint of a study, or every conv layer of "
+                                        "a weights file, and writes figures (SVG or PNG; for a network, the "
+                                        "Mapper graph of each layer in one grid) and a self-contained "
+                                        "index.html into REPORT_DIR.")
+    p.add_argument("dir", type=Path, metavar="DIR|WEIGHTS_FILE", help="a study folder or a weights file")
     p.add_argument("--out", required=True, metavar="REPORT_DIR", help="folder for the report")
-    p.add_argument("--layers", metavar="L,L", help="layers to include (default all)")
+    p.add_argument("--layers", metavar="L,L",
+                   help="layers to include (default all); of a weights file also ranges (2-13) and names")
     p.add_argument("--checkpoints", metavar="I,I", help="checkpoints to include (default all)")
     add_analyze_flags(p)
     p.add_argument("--interactive", action="store_true",

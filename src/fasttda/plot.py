@@ -130,7 +130,7 @@ def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None
     ax.set_yticks(ticks, labels)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(y + 0.5, 1.0)
-    ax.set_xlim(min(0.0, *(float(dgms[d][:, 0].min()) for d in dims if len(dgms[d]))), edge * 1.04)
+    ax.set_xlim(min([0.0, *(float(dgms[d][:, 0].min()) for d in dims if len(dgms[d]))]), edge * 1.04)
     ax.set_xlabel("filtration value (distance)")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

@@ -222,14 +222,16 @@ def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[tuple
          "mean filters of spread-out nodes"),
         ("barcode", True, plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
         ("diagram", True, plot.diagram(a.barcodes), f"{head}: persistence diagram"),
-        ("orientations", True, plot.orientations(a), f"{head}: edge orientations on the primary circle"),
     ]
+    if getattr(a, "space", "dct") == "dct":  # k×k filters in pixel space have no primary circle
+        drawn.append(("orientations", True, plot.orientations(a), f"{head}: edge orientations on the primary circle"))
     return [(_save_figure(fig, folder / f"{stem}_{kind}", line_art), caption)
             for kind, line_art, fig, caption in drawn]
 
 
 def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", params: dict | None = None,
-                 accuracy: dict | None = None, notes=None, interactive: bool = False) -> Path:
+                 accuracy: dict | None = None, notes=None, interactive: bool = False, sort: bool = True,
+                 evolution: list | None = None) -> Path:
     """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
 
     analyses
@@ -245,13 +247,19 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     interactive
         Also write an interactive Mapper page per analysis (``mapper_<stem>.html``
         beside index.html, see ``plot.mapper_html``) and link it.
+    sort
+        Show the analyses sorted by (layer, checkpoint) (the default), or in
+        the dict's order (False: a network's layers in the order it applies them).
+    evolution
+        ``Study.evolution`` rows: each layer's top H1 bar against the checkpoint,
+        drawn beside the grid (``plot.evolution``).
     """
     from . import plot
 
     analyses = {(k if isinstance(k, tuple) and len(k) == 2 else (k, None)): a for k, a in dict(analyses).items()}
     if not analyses:
         raise ValueError("there are no analyses to report")
-    keys = _keys(analyses)
+    keys = _keys(analyses) if sort else list(analyses)
     out = Path(out_dir)
     folder = out / "figures"
     folder.mkdir(parents=True, exist_ok=True)
@@ -270,15 +278,21 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     layers = {k[0] for k in keys}
     checkpoints = {k[1] for k in keys}
     if len(layers) >= 2 or len(checkpoints) >= 2:
-        fig = plot.evolution_grid(analyses, checkpoint_label="checkpoint",
+        fig = plot.evolution_grid(analyses, layers=list(dict.fromkeys(k[0] for k in keys)),
+                                  checkpoint_label="checkpoint",
                                   title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
         saved = _save_figure(fig, folder / "evolution_grid")
         body.append("<h2>Across layers and checkpoints</h2>")
         body.append(_figure_html(saved, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
+    if evolution:
+        saved = _save_figure(plot.evolution(evolution, checkpoint_label="checkpoint"), folder / "evolution", True)
+        body.append(_figure_html(saved, "Top H1 persistence of each layer against the checkpoint: the pooled "
+                                        "networks (line), random halves of them (band), untrained filters "
+                                        "(dashed) and the length a bar needs to count (dotted)"))
     if len(layers) >= 3:  # a deep network: one Mapper graph per layer at the last checkpoint
         last = max(checkpoints, key=lambda c: (c is not None, c if c is not None else 0))
         by_layer = {k[0]: analyses[k] for k in keys if k[1] == last}
-        fig = plot.layer_grid(by_layer, title=f"Mapper graph of each conv layer{_at(last)}")
+        fig = plot.layer_grid(by_layer, layers=list(by_layer), title=f"Mapper graph of each conv layer{_at(last)}")
         saved = _save_figure(fig, folder / "layer_grid")
         body.append("<h2>Layer by layer</h2>")
         body.append(_figure_html(saved, f"Mapper graph of each layer{_at(last)}, nodes drawn with their mean filter"))

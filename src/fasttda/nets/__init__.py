@@ -16,14 +16,14 @@ except ImportError as e:  # pragma: no cover - exercised only without torch
 
 from . import datasets, models  # noqa: E402
 from .datasets import Dataset, load  # noqa: E402
-from .extract import iter_filter_vectors, iter_weights, layer_filters
+from .extract import conv_weights, iter_filter_vectors, iter_weights, layer_filters
 from .models import cifar2, conv_layers, load_vgg16, mnist2, vgg16, vgg_small
 from .recorder import WeightRecorder
 from .store import WeightStore
 from .train import Ensemble, pick_device, train_ensemble, train_plain
 
 __all__ = [
-    "Dataset", "Ensemble", "WeightRecorder", "WeightStore", "cifar2", "conv_layers", "datasets", "iter_filter_vectors",
-    "iter_weights", "layer_filters", "load", "load_vgg16", "mnist2", "models", "pick_device", "train_ensemble",
+    "Dataset", "Ensemble", "WeightRecorder", "WeightStore", "cifar2", "conv_layers", "conv_weights", "datasets",
+    "iter_filter_vectors", "iter_weights", "layer_filters", "load", "load_vgg16", "mnist2", "models", "pick_device", "train_ensemble",
     "train_plain", "vgg16", "vgg_small",
 ]

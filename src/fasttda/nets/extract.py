@@ -12,9 +12,60 @@ from pathlib import Path
 import numpy as np
 
 from ..filters import FilterVectors, filter_vectors
+from ..weights import LayerWeights
 from .store import WeightStore
 
 CHANNELS = ("each", "mean")
+
+
+def conv_weights(model) -> LayerWeights:
+    """The kernels of every 2-D convolution of a torch module, under their module names.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any network; every ``nn.Conv2d`` (and subclass) in it counts, grouped
+        and depthwise ones included, each once even when shared.
+
+    Returns
+    -------
+    fasttda.weights.LayerWeights
+        ``{module name: (out, in / groups, kh, kw) float32 array}`` in module
+        registration order (``model.named_modules()``), the order of
+        application for ``nn.Sequential`` and most networks; ``groups`` maps
+        every name to the layer's ``groups`` (``in`` of a depthwise layer).
+        The dict goes straight into ``fasttda.analyze_layers``.
+
+    Raises
+    ------
+    TypeError
+        ``model`` is not a torch module.
+    ValueError
+        It has no 2-D convolution, or one whose weights are not initialised yet.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(), torch.nn.Conv2d(8, 8, 3, groups=8))
+    >>> w = conv_weights(net)
+    >>> {k: v.shape for k, v in w.items()}, w.groups
+    ({'0': (8, 3, 3, 3), '2': (8, 1, 3, 3)}, {'0': 1, '2': 8})
+    """
+    import torch
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    out = LayerWeights(source=type(model).__name__)
+    for name, module in model.named_modules():
+        if not isinstance(module, torch.nn.Conv2d):
+            continue
+        name = name or "(model)"
+        if isinstance(module.weight, torch.nn.parameter.UninitializedParameter):
+            raise ValueError(f"conv layer {name} is lazy and not initialised yet: run one forward pass first")
+        out[name] = np.ascontiguousarray(module.weight.detach().float().cpu().numpy())
+        out.groups[name] = int(module.groups)
+    if not out:
+        raise ValueError(f"the {type(model).__name__} has no 2-D convolution (nn.Conv2d)")
+    return out
 
 
 def _slices(w: np.ndarray, channels: str) -> np.ndarray:

@@ -123,12 +123,14 @@ class Study(RichDisplay):
             kwargs["initial"] = self.filters(layer, 0, seeds=seeds, channels=channels)
         return analyze(self.filters(layer, cp, seeds=seeds, channels=channels), **kwargs)
 
-    def evolution(self, layers=None, checkpoints=None, *, n_halves: int = 8, seed: int = 0, **kwargs) -> list[dict]:
+    def evolution(self, layers=None, checkpoints=None, *, n_halves: int = 8, seed: int = 0, analyses=None,
+                  **kwargs) -> list[dict]:
         """How each layer's top H1 persistence grows over training, against untrained filters.
 
         For every (layer, checkpoint): the pooled analysis' top H1 bar and its null model, and the top
         bar of ``n_halves`` analyses of random halves of the finished seeds (drawn with ``seed``) as the
-        spread over networks. ``kwargs`` go to ``analyze``. Returns one dict per cell, the rows that
+        spread over networks. ``kwargs`` go to ``analyze``; ``analyses`` ({(layer, checkpoint): Analysis})
+        are pooled analyses already made with them. Returns one dict per cell, the rows that
         ``fasttda.plot.evolution`` draws."""
         from ..analysis import null_cut
         layers = self.layers if layers is None else [self._layer(layer) for layer in layers]
@@ -139,7 +141,7 @@ class Study(RichDisplay):
         rows = []
         for layer in layers:
             for cp in checkpoints:
-                a = self.analyze(layer, cp, **kwargs)
+                a = (analyses or {}).get((layer, cp)) or self.analyze(layer, cp, **kwargs)
                 h1 = a.persistence[1] if len(a.persistence) > 1 else np.empty(0)
                 tops = []
                 for half in halves if len(done) > 1 else []:
