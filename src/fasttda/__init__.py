@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets, models, plot, report
 from .analysis import Analysis, analyze
+from .distances import bottleneck, diagram_distances, wasserstein
 from .filters import FilterVectors, filter_vectors
 from .homology import rips
 from .mapper import MapperGraph, mapper
@@ -36,9 +37,11 @@ __all__ = [
     "FilterVectors",
     "MapperGraph",
     "analyze",
+    "bottleneck",
     "codensity",
     "datasets",
     "dense_core",
+    "diagram_distances",
     "filter_vectors",
     "knn",
     "load_study",
@@ -50,4 +53,5 @@ __all__ = [
     "report",
     "rips",
     "run_study",
+    "wasserstein",
 ]
