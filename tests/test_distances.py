@@ -266,6 +266,7 @@ def test_edge_cases():
     ([[np.inf, np.inf]], ValueError, r"\+inf"),
     ([[-np.inf, -np.inf]], ValueError, "-inf"),
     (np.array([["a", "b"]]), TypeError, "real numbers"),
+    ([[-1e308, 1e308]], ValueError, "overflow"),
 ])
 def test_invalid_diagrams(bad, error, match):
     with pytest.raises(error, match=match):

@@ -24,6 +24,8 @@ from ._checks import as_int, as_real, as_threads
 
 __all__ = ["bottleneck", "diagram_distances", "wasserstein"]
 
+MAX_COORDINATE = 1e300  # differences of finite coordinates stay finite
+
 
 def as_diagram(D, name: str = "diagram") -> np.ndarray:
     """A C-contiguous (m, 2) float64 array of (birth, death) pairs, checked."""
@@ -50,6 +52,10 @@ def as_diagram(D, name: str = "diagram") -> np.ndarray:
     if odd.any():
         raise ValueError(f"{name} has {int(odd.sum())} points with birth +inf or death -inf; "
                          "only births of -inf and deaths of +inf are meaningful")
+    finite = D[np.isfinite(D)]
+    if finite.size and np.abs(finite).max() > MAX_COORDINATE:
+        raise ValueError(f"{name} has coordinates as large as {np.abs(finite).max():.3g}: their differences "
+                         "would overflow; rescale the diagrams")
     return D
 
 
