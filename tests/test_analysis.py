@@ -186,14 +186,14 @@ def test_a_verdict_that_flips_with_the_contrast_cut_says_so():
 
 
 def test_stability_over_networks():
-    W = noisy_gradients(4000, 0.15, 0).reshape(40, 100, 3, 3)
+    W = noisy_gradients(4000, 0.15, 0).reshape(40, 100, 1, 3, 3)  # 40 networks of 100 filters
     a = fasttda.analyze(W, n_landmarks=150, n_null=2, n_boot=12)
     s = a.bootstrap
     assert s.unit == "network" and s.n_boot == 12 and len(s.top_h1) == 12
     assert s.share("primary circle") >= 0.9 and abs(sum(s.verdicts.values()) - 1) < 1e-12
     assert np.all(s.distances >= 0) and s.band == pytest.approx(np.quantile(s.distances, 0.95))
     assert 2 * s.band < a.persistence[1][0]  # the circle's bar stands clear of the band
-    assert f"primary circle in {round(s.share('primary circle') * 12)} of 12 resamples of the networks" in a.summary()
+    assert f"Primary circle in {round(s.share('primary circle') * 12)} of 12 resamples of the networks" in a.summary()
     assert json.loads(a.to_json())["stability"]["n_boot"] == 12
     # The same seed gives the same resamples; the untrained null stays indistinguishable in every one.
     assert np.array_equal(a.stability(12).top_h1, s.top_h1)

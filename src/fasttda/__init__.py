@@ -10,11 +10,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import datasets, models, plot, report
 from .analysis import Analysis, analyze
+from .distances import bottleneck, diagram_distances, wasserstein
 from .filters import FilterVectors, filter_vectors
 from .homology import rips
 from .layers import analyze_layers
 from .mapper import MapperGraph, mapper
 from .neighbours import codensity, dense_core, knn, maxmin, radius_graph
+from .stability import Stability, stability
 from .weights import load_weights
 
 
@@ -37,11 +39,14 @@ __all__ = [
     "Analysis",
     "FilterVectors",
     "MapperGraph",
+    "Stability",
     "analyze",
     "analyze_layers",
+    "bottleneck",
     "codensity",
     "datasets",
     "dense_core",
+    "diagram_distances",
     "filter_vectors",
     "knn",
     "load_weights",
@@ -54,4 +59,6 @@ __all__ = [
     "report",
     "rips",
     "run_study",
+    "stability",
+    "wasserstein",
 ]

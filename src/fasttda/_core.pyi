@@ -43,3 +43,22 @@ def rips_matrix(D: Floats, maxdim: int, thresh: float, coeff: int, n_threads: in
 def rips_graph(
     n: int, edges: npt.NDArray[np.int64], dist: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None
 ) -> dict: ...
+def bottleneck(
+    A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], matching: bool = False
+) -> float | tuple[float, npt.NDArray[np.int64] | None]: ...
+def wasserstein(
+    A: npt.NDArray[np.float64],
+    B: npt.NDArray[np.float64],
+    order: float,
+    internal_p: float,
+    delta: float,
+    matching: bool = False,
+) -> float | tuple[float, npt.NDArray[np.int64] | None]: ...
+def diagram_distances(
+    diagrams: list[npt.NDArray[np.float64]],
+    metric: str,
+    order: float,
+    internal_p: float,
+    delta: float,
+    n_threads: int | None = None,
+) -> npt.NDArray[np.float64]: ...
