@@ -15,6 +15,8 @@ import fasttda
 from conftest import assert_interrupted, load_mat
 from fasttda.mapper import MapperGraph, euclidean_mst, principal_components
 
+pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
+
 
 def noisy_circle(n=1000, noise=0.05, seed=0):
     rng = np.random.default_rng(seed)

@@ -10,6 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
+
+
 DATA = Path(__file__).with_name("data")
 
 
