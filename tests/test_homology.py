@@ -265,3 +265,12 @@ def test_interrupt_stops_rips():
     L = X[fasttda.maxmin(X, 1500)]
     assert_interrupted(lambda: fasttda.rips(L, maxdim=2, n_threads=1), after=0.5, within=2.5)
     assert len(fasttda.rips(L[:20])["dgms"]) == 2  # still usable
+
+
+def test_threshold_is_a_closed_ball_everywhere():
+    # Two points exactly thresh apart: an edge for Rips on points, on a matrix, and for radius_graph.
+    X = np.array([[0.0], [1.0]])
+    assert fasttda.rips(X, maxdim=0, thresh=1.0)["num_edges"] == 1
+    assert fasttda.rips(dist_matrix(X), maxdim=0, thresh=1.0, distance_matrix=True)["num_edges"] == 1
+    assert fasttda.radius_graph(X, 1.0)[0].tolist() == [[0, 1]]
+    assert fasttda.rips(X, maxdim=0, thresh=np.nextafter(1.0, 0, dtype=np.float32))["num_edges"] == 0
