@@ -8,7 +8,12 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def load_mat(folder: str, name: str) -> np.ndarray:
-    """A matrix from the shared reference data, or a clean skip when it is absent."""
+    """A matrix from the shared reference data, or a clean skip when it is absent.
+
+    Only what fasttda does not ship needs it: the published cores nk300c30Dct and nk15c30Dct
+    (and the .mat original of n50000Dct, to check the shipped copy); the patches themselves come
+    from ``fasttda.datasets.natural_patches()``.
+    """
     path = SHARED_DATA / folder / f"{name}.mat"
     if not path.exists():
         pytest.skip(f"reference data {path.name} is not present")

@@ -15,6 +15,8 @@ import fasttda
 from fasttda import _core, _core_portable
 from conftest import clouds
 
+pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
+
 try:
     from fasttda import _core_avx2
 except ImportError:  # built without it (not x86-64)

@@ -19,7 +19,8 @@ import fasttda
 # FASTTDA_FUZZ_EXAMPLES raises the count for a long sweep (the RELIABILITY figures).
 EXAMPLES = int(os.environ.get("FASTTDA_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # ripser.py on square or wide clouds
+pytestmark = [pytest.mark.kernels,
+              pytest.mark.filterwarnings("ignore::UserWarning")]  # ripser.py on square or wide clouds
 REAL = (np.float64, np.float32, np.float16, np.int32, np.int8, np.uint8, np.bool_)
 OTHER = (np.complex128, object, "U3")
 

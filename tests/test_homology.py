@@ -10,9 +10,14 @@ from scipy import sparse
 from scipy.spatial.distance import cdist
 
 import fasttda
-from conftest import assert_interrupted, load_mat
+from conftest import assert_interrupted
 
-ripser = pytest.importorskip("ripser").ripser
+try:
+    from ripser import ripser
+except ImportError:  # only the comparisons need it
+    ripser = None
+needs_ripser = pytest.mark.skipif(ripser is None, reason="ripser.py is not installed")
+pytestmark = pytest.mark.kernels
 
 TOL = 1e-6
 
@@ -70,6 +75,7 @@ options = st.fixed_dictionaries({
 })
 
 
+@needs_ripser
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(X=clouds(), opts=options)
 def test_distance_matrix_matches_ripser(X, opts):
@@ -81,6 +87,7 @@ def test_distance_matrix_matches_ripser(X, opts):
         assert ours["num_edges"] == theirs["num_edges"]
 
 
+@needs_ripser
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(X=clouds(), opts=options)
 def test_point_cloud_matches_ripser(X, opts):
@@ -89,6 +96,7 @@ def test_point_cloud_matches_ripser(X, opts):
     assert_same(ours["dgms"], theirs["dgms"])
 
 
+@needs_ripser
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(X=clouds(), opts=options, upper_only=st.booleans())
 def test_sparse_matrix_matches_ripser(X, opts, upper_only):
@@ -107,6 +115,7 @@ def test_sparse_matrix_matches_ripser(X, opts, upper_only):
     assert_same(ours["dgms"], theirs["dgms"])
 
 
+@needs_ripser
 @pytest.mark.parametrize("coeff", [2, 3])
 def test_dimension_three_matches_ripser(coeff):
     X = np.random.default_rng(5).normal(size=(22, 4))
@@ -115,6 +124,7 @@ def test_dimension_three_matches_ripser(coeff):
                 ripser(D, maxdim=3, coeff=coeff, distance_matrix=True)["dgms"])
 
 
+@needs_ripser
 def test_float32_points_and_larger_primes():
     X = noisy_circle(40).astype(np.float32)
     D = dist_matrix(X.astype(np.float64))
@@ -173,7 +183,7 @@ def test_thread_count_does_not_change_the_result(coeff):
 # --- the javaplex natural image patches (Carlsson et al. 2008)
 
 def patch_landmarks(k, n_landmarks):
-    X = load_mat("natural_patches", "n50000Dct").astype(np.float64)
+    X = fasttda.datasets.natural_patches(np.float64)  # shipped with fasttda
     core = X[fasttda.dense_core(X, k, 0.3)]
     return core[fasttda.maxmin(core, n_landmarks)]
 
@@ -255,3 +265,12 @@ def test_interrupt_stops_rips():
     L = X[fasttda.maxmin(X, 1500)]
     assert_interrupted(lambda: fasttda.rips(L, maxdim=2, n_threads=1), after=0.5, within=2.5)
     assert len(fasttda.rips(L[:20])["dgms"]) == 2  # still usable
+
+
+def test_threshold_is_a_closed_ball_everywhere():
+    # Two points exactly thresh apart: an edge for Rips on points, on a matrix, and for radius_graph.
+    X = np.array([[0.0], [1.0]])
+    assert fasttda.rips(X, maxdim=0, thresh=1.0)["num_edges"] == 1
+    assert fasttda.rips(dist_matrix(X), maxdim=0, thresh=1.0, distance_matrix=True)["num_edges"] == 1
+    assert fasttda.radius_graph(X, 1.0)[0].tolist() == [[0, 1]]
+    assert fasttda.rips(X, maxdim=0, thresh=np.nextafter(1.0, 0, dtype=np.float32))["num_edges"] == 0

@@ -15,6 +15,8 @@ import fasttda
 from conftest import assert_interrupted, load_mat
 from fasttda.mapper import MapperGraph, euclidean_mst, principal_components
 
+pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
+
 
 def noisy_circle(n=1000, noise=0.05, seed=0):
     rng = np.random.default_rng(seed)
@@ -381,3 +383,15 @@ def test_circle_angle_lens_keeps_the_primary_circle_closed():
     X += rng.normal(0, 0.05, X.shape)
     g = fasttda.mapper(X, "circle_angle", n_intervals=8, triangles=True)
     assert g.betti1() == 1 and len(g.connected_components()) == 1
+
+
+def test_options_are_passed_by_name():
+    from fasttda import _core
+
+    p = _core.MapperParams(n_intervals=[3], overlap=[0.2], clusterer="dbscan", eps=0.5, height=None)
+    assert (p.n_intervals, p.overlap, p.clusterer, p.eps, p.height, p.prim_max) == ([3], [0.2], "dbscan", 0.5,
+                                                                                   None, None)
+    with pytest.raises(TypeError, match="no field 'n_interval'"):
+        _core.MapperParams(n_interval=[3])
+    with pytest.raises(ValueError, match="unknown clusterer"):
+        _core.MapperParams(clusterer="kmeans")

@@ -9,6 +9,7 @@ void register_neighbours(py::module_& m);
 void register_mapper(py::module_& m);
 void register_rips(py::module_& m);
 void register_distances(py::module_& m);
+void register_testing(py::module_& m);
 }  // namespace fasttda::bind
 
 #ifndef FASTTDA_MODULE
@@ -32,6 +33,7 @@ PYBIND11_MODULE(FASTTDA_MODULE, m) {
     fasttda::bind::register_mapper(m);
     fasttda::bind::register_rips(m);
     fasttda::bind::register_distances(m);
+    fasttda::bind::register_testing(m);
 #ifdef __AVX2__
     m.attr("isa") = "avx2";
 #else

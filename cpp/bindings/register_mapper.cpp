@@ -11,25 +11,16 @@ clusterer_kind parse_clusterer(const std::string& name) {
     throw std::invalid_argument("unknown clusterer '" + name + "': use 'single_linkage' or 'dbscan'");
 }
 
+std::string clusterer_name(clusterer_kind c) { return c == clusterer_kind::dbscan ? "dbscan" : "single_linkage"; }
+
 template <class T>
 void define(py::module_& m) {
     m.def(
         "mapper",
-        [](const carray<T>& X, const carray<double>& lens, std::vector<std::size_t> n_intervals,
-           std::vector<double> overlap, bool balanced, const std::string& clusterer, double height, std::size_t bins,
-           double eps, std::size_t min_samples, std::size_t min_points, bool triangles, std::optional<std::size_t> prim_max,
-           std::optional<unsigned> n_threads) {
+        [](const carray<T>& X, const carray<double>& lens, const mapper_params& prm, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
             if (lens.ndim() != 2 || static_cast<std::size_t>(lens.shape(0)) != pts.n)
                 throw std::invalid_argument("the lens must be an (n, d) array with one row per point");
-            mapper_params prm;
-            prm.n_intervals = std::move(n_intervals);
-            prm.overlap = std::move(overlap);
-            prm.balanced = balanced;
-            prm.clusterer = parse_clusterer(clusterer);
-            prm.height = height, prm.bins = bins, prm.eps = eps, prm.min_samples = min_samples;
-            prm.min_points = min_points, prm.triangles = triangles;
-            prm.prim_max = prim_max.value_or(default_prim_max(pts.d));
             const auto dl = static_cast<std::size_t>(lens.shape(1));
             const double* l = lens.data();
             mapper_result r;
@@ -52,16 +43,13 @@ void define(py::module_& m) {
             out["triangles"] = to_numpy(std::move(r.triangles), {n_tri, 3});
             return out;
         },
-        py::arg("X").noconvert(), py::arg("lens").noconvert(), py::arg("n_intervals"), py::arg("overlap"),
-        py::arg("balanced"), py::arg("clusterer"), py::arg("height"), py::arg("bins"), py::arg("eps"),
-        py::arg("min_samples"), py::arg("min_points"), py::arg("triangles"), py::arg("prim_max") = py::none(),
-        py::arg("n_threads") = py::none());
+        py::arg("X").noconvert(), py::arg("lens").noconvert(), py::arg("params"), py::arg("n_threads") = py::none());
     m.def(
         "euclidean_mst",
         [](const carray<T>& X, std::optional<std::size_t> prim_max, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
             const std::size_t limit = prim_max.value_or(default_prim_max(pts.d));
-            std::vector<mapper_detail::edge<T>> e;
+            std::vector<edge<T>> e;
             {
                 py::gil_scoped_release nogil;
                 e = euclidean_mst(pts, limit, policy(n_threads));
@@ -79,6 +67,34 @@ void define(py::module_& m) {
 }  // namespace
 
 void register_mapper(py::module_& m) {
+    // Mapper's options by name: fasttda.mapper builds one with keywords.
+    py::class_<mapper_params>(m, "MapperParams", "The options of one Mapper run (see fasttda.mapper).")
+        .def(py::init<>())
+        .def(py::init([](py::kwargs kwargs) {
+            py::object p = py::cast(mapper_params{});
+            for (const auto& item : kwargs) {
+                const auto name = py::cast<std::string>(item.first);
+                if (!py::hasattr(p, name.c_str()) || name.rfind("__", 0) == 0)
+                    throw py::type_error("MapperParams has no field '" + name + "'");
+                p.attr(name.c_str()) = item.second;
+            }
+            return p.cast<mapper_params>();
+        }))
+        .def_readwrite("n_intervals", &mapper_params::n_intervals, "Intervals per lens coordinate.")
+        .def_readwrite("overlap", &mapper_params::overlap, "Shared fraction of neighbouring intervals, per coordinate.")
+        .def_readwrite("balanced", &mapper_params::balanced, "Cover the ranks of the lens values instead of the values.")
+        .def_property(
+            "clusterer", [](const mapper_params& p) { return clusterer_name(p.clusterer); },
+            [](mapper_params& p, const std::string& name) { p.clusterer = parse_clusterer(name); },
+            "'single_linkage' or 'dbscan'.")
+        .def_readwrite("height", &mapper_params::height, "Single linkage: cut height; NaN picks the first gap.")
+        .def_readwrite("bins", &mapper_params::bins, "Single linkage: histogram bins of the gap heuristic.")
+        .def_readwrite("eps", &mapper_params::eps, "DBSCAN: radius (closed ball).")
+        .def_readwrite("min_samples", &mapper_params::min_samples, "DBSCAN: points within eps that make a core point.")
+        .def_readwrite("min_points", &mapper_params::min_points, "Clusters with fewer points are dropped.")
+        .def_readwrite("triangles", &mapper_params::triangles, "Also list the nerve's triangles.")
+        .def_readwrite("prim_max", &mapper_params::prim_max,
+                       "Prim's MST up to this many points, Borůvka above; None: by dimension.");
     define<float>(m);
     define<double>(m);
 }

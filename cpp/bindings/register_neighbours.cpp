@@ -11,22 +11,25 @@ template <class T>
 void define(py::module_& m) {
     m.def(
         "codensity",
-        [](const carray<T>& X, std::size_t k, std::optional<unsigned> n_threads) {
+        [](const carray<T>& X, std::int64_t k, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
+            check_k(k, pts.n);
             carray<T> out(static_cast<py::ssize_t>(pts.n));
             T* o = out.mutable_data();
             {
                 py::gil_scoped_release nogil;
-                codensity(pts, k, policy(n_threads), o);
+                codensity(pts, static_cast<std::size_t>(k), policy(n_threads), o);
             }
             return out;
         },
         py::arg("X").noconvert(), py::arg("k"), py::arg("n_threads") = py::none());
     m.def(
         "knn",
-        [](const carray<T>& X, std::size_t k, std::optional<unsigned> n_threads) {
+        [](const carray<T>& X, std::int64_t k_signed, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
-            check_k(k, pts.n);
+            check_k(k_signed, pts.n);
+            const auto k = static_cast<std::size_t>(k_signed);
+            check_knn_memory(pts.n, k, sizeof(T));  // before the tables are allocated here
             const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(pts.n), static_cast<py::ssize_t>(k)};
             carray<index_t> idx(shape);
             carray<T> dist(shape);
@@ -41,25 +44,26 @@ void define(py::module_& m) {
         py::arg("X").noconvert(), py::arg("k"), py::arg("n_threads") = py::none());
     m.def(
         "dense_core",
-        [](const carray<T>& X, std::size_t k, std::size_t count, std::optional<unsigned> n_threads, double radius) {
+        [](const carray<T>& X, std::int64_t k, std::size_t count, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
+            check_k(k, pts.n);
             core_result<T> core;
             {
                 py::gil_scoped_release nogil;
-                core = dense_core(pts, k, count, policy(n_threads), radius);
+                core = dense_core(pts, static_cast<std::size_t>(k), count, policy(n_threads));
             }
             return py::make_tuple(to_numpy(std::move(core.indices)), to_numpy(std::move(core.codensity)));
         },
-        py::arg("X").noconvert(), py::arg("k"), py::arg("count"), py::arg("n_threads") = py::none(),
-        py::arg("radius") = -1.0);
+        py::arg("X").noconvert(), py::arg("k"), py::arg("count"), py::arg("n_threads") = py::none());
     m.def(
         "maxmin",
-        [](const carray<T>& X, std::size_t n_landmarks, index_t first, std::optional<unsigned> n_threads) {
+        [](const carray<T>& X, std::int64_t n_landmarks, index_t first, std::optional<unsigned> n_threads) {
             const auto pts = points(X);
+            check_landmarks(n_landmarks, pts.n);
             maxmin_result<T> r;
             {
                 py::gil_scoped_release nogil;
-                r = maxmin(pts, n_landmarks, first, policy(n_threads));
+                r = maxmin(pts, static_cast<std::size_t>(n_landmarks), first, policy(n_threads));
             }
             return py::make_tuple(to_numpy(std::move(r.landmarks)), r.cover_radius);
         },

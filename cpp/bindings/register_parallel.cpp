@@ -18,15 +18,6 @@ void register_parallel(py::module_& m) {
         "Whether this CPU (and its OS) runs AVX2 and FMA instructions.");
     m.def("available_memory", &available_memory,
           "Bytes that can be allocated without swapping (0 when unknown); requests larger than this are refused.");
-    m.def(
-        "spin",
-        [](double seconds, std::optional<unsigned> n_threads, long throw_on_thread) {
-            py::gil_scoped_release nogil;
-            spin(policy(n_threads), seconds, throw_on_thread);
-        },
-        py::arg("seconds"), py::arg("n_threads") = py::none(), py::arg("throw_on_thread") = -1,
-        "Test kernel: every thread spins for `seconds` (or until interrupted); "
-        "`throw_on_thread` makes that worker raise.");
 }
 
 }  // namespace fasttda::bind

@@ -5,6 +5,12 @@ namespace fasttda::bind {
 
 namespace {
 
+std::string shape_of(const py::array& a) {
+    std::string s = "(";
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
+    return s + (a.ndim() == 1 ? ",)" : ")");
+}
+
 // dgms as a list of (m, 2) float64 arrays, one per dimension.
 py::dict to_python(rips::result&& r) {
     py::list dgms;
@@ -32,10 +38,7 @@ void define(py::module_& m) {
             rips::result r;
             {
                 py::gil_scoped_release nogil;
-                const auto pol = policy(n_threads);
-                rips::check_parameters(pts.n, maxdim, coeff);
-                rips::check_index_range(pts.n, maxdim);
-                r = rips::persistence_dense(rips::point_distances(pts, pol), maxdim, thresh, coeff, pol);
+                r = rips::persistence_points(pts, maxdim, thresh, coeff, policy(n_threads));
             }
             return to_python(std::move(r));
         },
@@ -45,16 +48,13 @@ void define(py::module_& m) {
         "rips_matrix",
         [](const carray<T>& D, int maxdim, double thresh, std::int64_t coeff, std::optional<unsigned> n_threads) {
             if (D.ndim() != 2 || D.shape(0) != D.shape(1))
-                throw std::invalid_argument("a distance matrix must be square (n, n)");
+                throw std::invalid_argument("a distance matrix must be square (n, n), got shape " + shape_of(D));
             const auto n = static_cast<std::size_t>(D.shape(0));
             const T* d = D.data();
             rips::result r;
             {
                 py::gil_scoped_release nogil;
-                const auto pol = policy(n_threads);
-                rips::check_parameters(n, maxdim, coeff);
-                rips::check_index_range(n, maxdim);
-                r = rips::persistence_dense(rips::to_dense(d, n, pol), maxdim, thresh, coeff, pol);
+                r = rips::persistence_matrix(d, n, maxdim, thresh, coeff, policy(n_threads));
             }
             return to_python(std::move(r));
         },
@@ -68,17 +68,11 @@ void define(py::module_& m) {
                 throw std::invalid_argument("edges must be (m, 2) and distances (m,)");
             const auto count = static_cast<std::size_t>(dist.shape(0));
             const index_t* e = edges.data();
-            std::vector<index_t> ei(count), ej(count);
-            for (std::size_t k = 0; k < count; ++k) {
-                ei[k] = e[2 * k];
-                ej[k] = e[2 * k + 1];
-            }
             const T* d = dist.data();
             rips::result r;
             {
                 py::gil_scoped_release nogil;
-                r = rips::persistence_sparse(n, ei.data(), ej.data(), d, count, maxdim, thresh, coeff,
-                                             policy(n_threads));
+                r = rips::persistence_sparse(n, e, d, count, maxdim, thresh, coeff, policy(n_threads));
             }
             return to_python(std::move(r));
         },

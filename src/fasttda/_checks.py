@@ -6,12 +6,13 @@ import numbers
 
 import numpy as np
 
-from . import _core
-
 # Beyond these, a squared distance (a sum of d squared differences) overflows
 # float64, or float32 (the float32 kernels then run in float64 instead).
 MAX_COORDINATE = 1e150
 MAX_FLOAT32_COORDINATE = 1e17
+# Integers the core takes as int64 or int: larger ones cannot be passed at all.
+INT64_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
 
 
 def as_points(X, name: str = "X") -> np.ndarray:
@@ -69,26 +70,3 @@ def as_threads(n_threads) -> int | None:
     if n_threads is None:
         return None
     return as_int(n_threads, "n_threads", low=1, high=4096)
-
-
-def check_k(k, n: int) -> int:
-    k = as_int(k, "k", low=1)
-    if k >= n:
-        raise ValueError(f"k must be smaller than the number of points (k={k}, n={n}): a point is not its own neighbour")
-    return k
-
-
-def check_memory(nbytes: float, what: str, advice: str) -> None:
-    """A ValueError saying how much memory a request needs, when it is more than the machine has free."""
-    have = _core.available_memory()
-    if have and nbytes > have:
-        raise ValueError(f"{what} would need {_format_bytes(nbytes)} of memory, more than the "
-                         f"{_format_bytes(have)} available; {advice}")
-
-
-def _format_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000:
-            break
-        n /= 1000
-    return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

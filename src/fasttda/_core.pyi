@@ -13,30 +13,28 @@ isa: str  # "portable" or "avx2"
 def hardware_threads() -> int: ...
 def cpu_has_avx2() -> bool: ...
 def available_memory() -> int: ...
-def spin(seconds: float, n_threads: int | None = None, throw_on_thread: int = -1) -> None: ...
 def codensity(X: Floats, k: int, n_threads: int | None = None) -> Floats: ...
 def knn(X: Floats, k: int, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
-def dense_core(
-    X: Floats, k: int, count: int, n_threads: int | None = None, radius: float = -1
-) -> tuple[npt.NDArray[np.int64], Floats]: ...
+def dense_core(X: Floats, k: int, count: int, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
 def maxmin(X: Floats, n_landmarks: int, first: int, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], float]: ...
 def radius_graph(X: Floats, r: float, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
-def mapper(
-    X: Floats,
-    lens: npt.NDArray[np.float64],
-    n_intervals: list[int],
-    overlap: list[float],
-    balanced: bool,
-    clusterer: str,
-    height: float,
-    bins: int,
-    eps: float,
-    min_samples: int,
-    min_points: int,
-    triangles: bool,
-    prim_max: int | None = None,
-    n_threads: int | None = None,
-) -> dict: ...
+class MapperParams:
+    """The options of one Mapper run, by name (see fasttda.mapper)."""
+
+    n_intervals: list[int]
+    overlap: list[float]
+    balanced: bool
+    clusterer: str  # "single_linkage" or "dbscan"
+    height: float | None  # None: the first gap of the merge heights
+    bins: int
+    eps: float
+    min_samples: int
+    min_points: int
+    triangles: bool
+    prim_max: int | None  # None: by dimension
+    def __init__(self, **fields: object) -> None: ...
+
+def mapper(X: Floats, lens: npt.NDArray[np.float64], params: MapperParams, n_threads: int | None = None) -> dict: ...
 def euclidean_mst(X: Floats, prim_max: int | None = None, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
 def rips_points(X: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None) -> dict: ...
 def rips_matrix(D: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None) -> dict: ...
@@ -62,3 +60,14 @@ def diagram_distances(
     delta: float,
     n_threads: int | None = None,
 ) -> npt.NDArray[np.float64]: ...
+
+
+class _testing:
+    """Test hooks, not part of fasttda's API."""
+
+    @staticmethod
+    def spin(seconds: float, n_threads: int | None = None, throw_on_thread: int = -1) -> None: ...
+    @staticmethod
+    def dense_core(
+        X: Floats, k: int, count: int, radius: float, n_threads: int | None = None
+    ) -> tuple[npt.NDArray[np.int64], Floats]: ...

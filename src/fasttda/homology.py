@@ -6,45 +6,27 @@ coboundaries, clearing, apparent and emergent pairs; Z/p coefficients).
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
 
 from . import _core
-from ._checks import as_int, as_points, as_threads
-
-MAX_DIM = 3
-# Beyond this many points thresh=inf would need a dense float32 matrix of
-# more than ~3.6 GB (4 n² bytes): ask for a threshold instead.
-MAX_DENSE_POINTS = 30_000
-
-
-def _is_prime(p: int) -> bool:
-    return p >= 2 and all(p % q for q in range(2, math.isqrt(p) + 1))
+from ._checks import INT64_MAX, INT_MAX, as_int, as_points, as_threads
 
 
 def _check_options(maxdim, thresh, coeff) -> tuple[int, float, int]:
-    maxdim = as_int(maxdim, "maxdim", low=0, high=MAX_DIM)
-    coeff = as_int(coeff, "coeff")
-    if coeff >= 2**31 or not _is_prime(coeff):
-        raise ValueError(f"coeff must be a prime number (the field Z/coeff), got {coeff}")
+    """Types only: the core checks the values (maxdim range, thresh >= 0, coeff prime)."""
+    maxdim = as_int(maxdim, "maxdim", low=-INT_MAX, high=INT_MAX)
+    coeff = as_int(coeff, "coeff", low=-INT64_MAX, high=INT64_MAX)
     if isinstance(thresh, (bool, np.bool_)) or not isinstance(thresh, numbers.Real):
         raise TypeError(f"thresh must be a number, got {thresh!r}")
-    thresh = float(thresh)
-    if not thresh >= 0:
-        raise ValueError(f"thresh must be a distance >= 0 (or inf), got {thresh}")
-    return maxdim, thresh, coeff
+    return maxdim, float(thresh), coeff
 
 
 def _as_matrix(D) -> np.ndarray:
     D = np.asarray(D)
     if D.dtype.kind not in "fiub":
         raise TypeError(f"the distance matrix must hold real numbers, got dtype {D.dtype}")
-    if D.ndim != 2 or D.shape[0] != D.shape[1]:
-        raise ValueError(f"a distance matrix must be square (n, n), got shape {D.shape}")
-    if D.shape[0] == 0:
-        raise ValueError("the distance matrix is empty")
     return np.ascontiguousarray(D, dtype=np.float32 if D.dtype == np.float32 else np.float64)
 
 
@@ -52,8 +34,6 @@ def _sparse_edges(A):
     """(n, edges (m, 2), lengths (m,)) of a scipy sparse matrix; stored entries are edges."""
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValueError(f"a sparse distance matrix must be square (n, n), got shape {A.shape}")
-    if A.shape[0] == 0:
-        raise ValueError("the distance matrix is empty")
     coo = A.tocoo()
     edges = np.ascontiguousarray(np.stack([coo.row, coo.col], axis=1), dtype=np.int64)
     data = np.asarray(coo.data)
@@ -92,16 +72,7 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
     elif distance_matrix:
         res = _core.rips_matrix(_as_matrix(X), maxdim, thresh, coeff, threads)
     else:
-        X = as_points(X)
-        if math.isinf(thresh):
-            if X.shape[0] > MAX_DENSE_POINTS:
-                raise ValueError(f"{X.shape[0]} points need a finite thresh: without one Rips uses every pairwise "
-                                 f"distance (an n×n matrix); with one it uses only the pairs within it")
-            res = _core.rips_points(X, maxdim, thresh, coeff, threads)
-        else:
-            # A hair beyond thresh: radius_graph keeps d < r, Rips keeps d <= thresh.
-            edges, lengths = _core.radius_graph(X, thresh * (1 + 1e-6) + 1e-12, threads)
-            res = _core.rips_graph(X.shape[0], edges, lengths, maxdim, thresh, coeff, threads)
+        res = _core.rips_points(as_points(X), maxdim, thresh, coeff, threads)
     res["dgms"] = [_sorted(d) for d in res["dgms"]]
     return res
 

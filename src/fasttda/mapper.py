@@ -8,14 +8,13 @@ result with its node attributes and exports it to networkx and JSON.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections import deque
 
 import numpy as np
 
 from . import _core
-from ._checks import as_int, as_points, as_threads
+from ._checks import INT64_MAX, as_int, as_points, as_threads
 from .display import RichDisplay
 
 LENSES = ("pca1", "pca2", "codensity", "circle_angle")
@@ -90,18 +89,21 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
     params = _cluster_params(clusterer, cluster_params)
     L = make_lens(X, lens, k=params["k"], n_threads=n_threads)
     d = L.shape[1]
-    intervals = _per_coordinate(n_intervals, d, "n_intervals", lambda v: as_int(v, "n_intervals", low=1))
-    overlaps = _per_coordinate(overlap, d, "overlap", _overlap)
-    min_points = as_int(min_points, "min_points", low=1)
-    height = math.nan if params.get("height") is None else _nonnegative(params["height"], "height")
-    r = _core.mapper(
-        X, L, intervals, overlaps, cover == "balanced", clusterer, height,
-        as_int(params.get("bins", 10), "bins", low=1),
-        _nonnegative(params.get("eps", 0.0), "eps"),
-        as_int(params.get("min_samples", 1), "min_samples", low=1),
-        min_points, bool(triangles),
-        None if params.get("prim_max") is None else as_int(params["prim_max"], "prim_max", low=0),
-        as_threads(n_threads))
+    # Types here; the core checks the values (n_intervals >= 1, overlap in [0, 1), min_points >= 1,
+    # height >= 0, a finite eps >= 0, a finite lens) and says what is wrong.
+    intervals = _per_coordinate(n_intervals, d, "n_intervals", lambda v: _int64(v, "n_intervals"))
+    overlaps = _per_coordinate(overlap, d, "overlap", lambda v: _real(v, "overlap"))
+    min_points = _int64(min_points, "min_points")
+    options = _core.MapperParams(
+        n_intervals=intervals, overlap=overlaps, balanced=cover == "balanced", clusterer=clusterer,
+        height=None if params.get("height") is None else _real(params["height"], "height"),
+        bins=as_int(params.get("bins", 10), "bins", low=1, high=INT64_MAX),
+        eps=_real(params.get("eps", 0.0), "eps"),
+        min_samples=as_int(params.get("min_samples", 1), "min_samples", low=1, high=INT64_MAX),
+        min_points=min_points, triangles=bool(triangles),
+        prim_max=None if params.get("prim_max") is None else as_int(params["prim_max"], "prim_max", low=0,
+                                                                       high=INT64_MAX))
+    r = _core.mapper(X, L, options, as_threads(n_threads))
     nodes = np.split(r["members"], r["node_offset"][1:-1]) if len(r["node_cube"]) else []
     return MapperGraph(
         nodes, r["edges"], r["edge_weights"], triangles=r["triangles"] if triangles else None,
@@ -113,7 +115,7 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
 
 
 def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarray:
-    """The (n, d) float64 lens: a built-in one by name, or a checked copy of an array."""
+    """The (n, d) float64 lens: a built-in one by name, or an array of the right shape as a float64 copy."""
     X = as_points(X)
     n = X.shape[0]
     if isinstance(lens, str):
@@ -145,10 +147,7 @@ def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarr
         raise ValueError(f"the lens must be an (n,) or (n, d) array with d = 1, 2 or 3, got shape {np.shape(lens)}")
     if L.shape[0] != n:
         raise ValueError(f"the lens has {L.shape[0]} values but X has {n} points")
-    L = np.ascontiguousarray(L, dtype=np.float64)
-    if not np.isfinite(L).all():
-        raise ValueError(f"the lens contains NaN or infinite values at {int((~np.isfinite(L)).any(axis=1).sum())} points")
-    return L
+    return np.ascontiguousarray(L, dtype=np.float64)  # its values are checked by the core
 
 
 def principal_components(X: np.ndarray, m: int) -> np.ndarray:
@@ -388,22 +387,14 @@ def _per_coordinate(value, d, name, check):
     return [check(v) for v in values]
 
 
-def _overlap(v):
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.floating)):
-        raise TypeError(f"overlap must be a number, got {v!r}")
-    v = float(v)
-    if not 0 <= v < 1:
-        raise ValueError(f"overlap must lie in [0, 1), got {v}")
-    return v
-
-
-def _nonnegative(v, name):
+def _real(v, name):
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, np.floating)):
         raise TypeError(f"{name} must be a number, got {v!r}")
-    v = float(v)
-    if not (v >= 0):
-        raise ValueError(f"{name} must be >= 0, got {v}")
-    return v
+    return float(v)
+
+
+def _int64(v, name):
+    return as_int(v, name, low=-INT64_MAX, high=INT64_MAX)
 
 
 def _jsonable(x):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from . import _core
-from ._checks import as_int, as_points, as_real, as_threads, check_k, check_memory
+from ._checks import INT64_MAX, as_int, as_points, as_real, as_threads
 
 
 def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
@@ -21,7 +21,7 @@ def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
     dtype of the kernel used: float32 for float32 input, float64 otherwise.
     """
     X = as_points(X)
-    return _core.codensity(X, check_k(k, X.shape[0]), as_threads(n_threads))
+    return _core.codensity(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
 
 
 def knn(X, k: int, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -30,10 +30,7 @@ def knn(X, k: int, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndar
     Rows are sorted by distance, ties by index; a point is never its own neighbour.
     """
     X = as_points(X)
-    k = check_k(k, X.shape[0])
-    check_memory(X.shape[0] * k * (8.0 + X.itemsize), f"knn of {X.shape[0]} points with k={k} (two n×k tables)",
-                 "use codensity or dense_core, which never hold the n×k table, or a smaller k")
-    return _core.knn(X, k, as_threads(n_threads))
+    return _core.knn(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
 
 
 def core_size(n: int, p: float) -> int:
@@ -55,7 +52,7 @@ def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads
     """
     X = as_points(X)
     n = X.shape[0]
-    core, rho = _core.dense_core(X, check_k(k, n), core_size(n, p), as_threads(n_threads))
+    core, rho = _core.dense_core(X, as_int(k, "k", high=INT64_MAX), core_size(n, p), as_threads(n_threads))
     return (core, rho) if return_codensity else core
 
 
@@ -69,18 +66,16 @@ def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n
     """
     X = as_points(X)
     n = X.shape[0]
-    n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
-    if n_landmarks > n:
-        raise ValueError(f"n_landmarks must be at most the number of points (n_landmarks={n_landmarks}, n={n})")
+    n_landmarks = as_int(n_landmarks, "n_landmarks", high=INT64_MAX)
     first = int(np.random.default_rng(seed).integers(n))
     landmarks, radius = _core.maxmin(X, n_landmarks, first, as_threads(n_threads))
     return (landmarks, radius) if return_radius else landmarks
 
 
 def radius_graph(X, r: float, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs closer than r: (edges, distances), edges (m, 2) with i < j, sorted by (i, j)."""
+    """All pairs within distance r (d <= r): (edges, distances), edges (m, 2) with i < j, sorted by (i, j).
+
+    Closed balls, as everywhere in fasttda: ``rips`` with ``thresh=r`` keeps the same pairs.
+    """
     X = as_points(X)
-    r = as_real(r, "r")
-    if not (math.isfinite(r) and r >= 0):
-        raise ValueError(f"r must be a finite distance >= 0, got {r}")
-    return _core.radius_graph(X, r, as_threads(n_threads))
+    return _core.radius_graph(X, as_real(r, "r"), as_threads(n_threads))

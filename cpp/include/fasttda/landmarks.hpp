@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -29,12 +30,18 @@ struct maxmin_result {
     double cover_radius;  // largest distance from a point to its nearest landmark
 };
 
+// The number of landmarks as the caller gave it (signed, so a negative one is
+// reported, not wrapped).
+inline void check_landmarks(std::int64_t n_landmarks, std::size_t n) {
+    if (n_landmarks < 1 || static_cast<std::uint64_t>(n_landmarks) > n)
+        throw std::invalid_argument("n_landmarks must be between 1 and the number of points (n=" + std::to_string(n) +
+                                    "), got " + std::to_string(n_landmarks));
+}
+
 template <class T>
 maxmin_result<T> maxmin(const points_view<T>& X, std::size_t n_landmarks, index_t first, const exec_policy& policy) {
     check_points(X, policy);
-    if (n_landmarks < 1 || n_landmarks > X.n)
-        throw std::invalid_argument("the number of landmarks must be between 1 and n=" + std::to_string(X.n) +
-                                    ", got " + std::to_string(n_landmarks));
+    check_landmarks(static_cast<std::int64_t>(n_landmarks), X.n);
     if (first < 0 || static_cast<std::size_t>(first) >= X.n)
         throw std::invalid_argument("the first landmark index is out of range");
 

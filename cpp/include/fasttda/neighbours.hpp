@@ -138,13 +138,22 @@ private:
     T bound_ = std::numeric_limits<T>::infinity();
 };
 
-inline void check_k(std::size_t k, std::size_t n) {
+// k as the caller gave it (signed, so a negative k is reported, not wrapped).
+inline void check_k(std::int64_t k, std::size_t n) {
     if (k < 1) throw std::invalid_argument("k must be at least 1, got " + std::to_string(k));
     if (n > 0xffffffffu)  // ranked<float> packs an index into 32 bits
         throw std::length_error("k-NN searches take at most 4294967295 points, got " + std::to_string(n));
-    if (k >= n)
+    if (static_cast<std::uint64_t>(k) >= n)
         throw std::invalid_argument("k must be smaller than the number of points (k=" + std::to_string(k) +
                                     ", n=" + std::to_string(n) + "): a point is not its own neighbour");
+}
+
+// The two n×k tables of knn (indices and distances) must fit in memory;
+// checked by whoever allocates them, before allocating.
+inline void check_knn_memory(std::size_t n, std::size_t k, std::size_t value_bytes) {
+    check_memory(static_cast<double>(n) * static_cast<double>(k) * static_cast<double>(sizeof(index_t) + value_bytes),
+                 "knn of " + std::to_string(n) + " points with k=" + std::to_string(k) + " (two n×k tables)",
+                 "use codensity or dense_core, which never hold the n×k table, or a smaller k");
 }
 
 // Larger k visits more points per query: bigger leaves then cost less in tree
@@ -182,7 +191,7 @@ void for_each_knn(const kdtree<T>& tree, std::size_t k, const exec_policy& polic
 template <class T>
 void codensity(const points_view<T>& X, std::size_t k, const exec_policy& policy, T* out) {
     check_points(X, policy);
-    check_k(k, X.n);
+    check_k(static_cast<std::int64_t>(k), X.n);
     const kdtree<T> tree(X, policy, leaf_size_for(k));
     for_each_knn(tree, k, policy, [&](std::size_t pos, knn_buffer<T>& nearest) {
         out[tree.original(pos)] = std::sqrt(nearest.kth());
@@ -193,7 +202,7 @@ void codensity(const points_view<T>& X, std::size_t k, const exec_policy& policy
 template <class T>
 void knn(const points_view<T>& X, std::size_t k, const exec_policy& policy, index_t* indices, T* distances) {
     check_points(X, policy);
-    check_k(k, X.n);
+    check_k(static_cast<std::int64_t>(k), X.n);
     const kdtree<T> tree(X, policy, leaf_size_for(k));
     for_each_knn(tree, k, policy, [&](std::size_t pos, knn_buffer<T>& nearest) {
         const auto row = static_cast<std::size_t>(tree.original(pos)) * k;
@@ -229,7 +238,7 @@ template <class T>
 core_result<T> dense_core(const points_view<T>& X, std::size_t k, std::size_t count, const exec_policy& policy,
                           double radius = -1) {
     check_points(X, policy);
-    check_k(k, X.n);
+    check_k(static_cast<std::int64_t>(k), X.n);
     if (count < 1 || count > X.n)
         throw std::invalid_argument("the core size must be between 1 and n=" + std::to_string(X.n) + ", got " +
                                     std::to_string(count));
@@ -260,8 +269,8 @@ core_result<T> dense_core(const points_view<T>& X, std::size_t k, std::size_t co
             for_each_knn(tree, k, policy, keep, limit, &at_pos);
             std::vector<T> v;
             for (index_t pos : at_pos) v.push_back(rho2[static_cast<std::size_t>(pos)]);
-            const double q = std::min(1.0, share + 3.0 * std::sqrt(share * (1 - share) / v.size()) + extra);
-            const auto at = std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(q * v.size())));
+            const double q = std::min(1.0, share + 3.0 * std::sqrt(share * (1 - share) / static_cast<double>(v.size())) + extra);
+            const auto at = std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))));
             std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
             return std::min(v[at], limit);  // inf (beyond the limit) gives the limit back
         };
@@ -302,17 +311,17 @@ core_result<T> dense_core(const points_view<T>& X, std::size_t k, std::size_t co
     return out;
 }
 
-// All pairs i < j with |x_i - x_j| < r, sorted by (i, j). Two passes over the
-// tree, one to count and one to fill, so the edge arrays are allocated once at
-// their exact size.
+// A graph's edges as the core passes them around: an (m, 2) row-major array
+// of vertex pairs and the m lengths. radius_graph makes one, sparse Rips
+// (rips.hpp) reads one, and the bindings hand it to numpy without reshaping.
 template <class T>
 struct edge_list {
     std::vector<index_t> pairs;  // 2 per edge: i, j
     std::vector<T> dist;
 };
 
-// A radius search's visitor: take(j, dist2) for each point j closer than r
-// whose original index exceeds the query's, so each pair comes once.
+// A radius search's visitor: take(j, dist2) for each point j within r (closed
+// ball) whose original index exceeds the query's, so each pair comes once.
 template <class T, class Take>
 struct later_within {
     T r2;
@@ -324,16 +333,19 @@ struct later_within {
     void visit_block(const T* d2, unsigned mask, index_t pos) {
         for (; mask; mask &= mask - 1) {
             const int t = __builtin_ctz(mask);
-            if (d2[t] < r2 && order[pos + t] > self) take(order[pos + t], d2[t]);
+            if (order[pos + t] > self) take(order[pos + t], d2[t]);  // the mask holds d2 <= r2
         }
     }
 };
 
+// All pairs i < j with |x_i - x_j| <= r (closed balls, the core's threshold
+// convention), sorted by (i, j). Two passes over the tree, one to count and
+// one to fill, so the edge arrays are allocated once at their exact size.
 template <class T>
 edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& policy) {
     check_points(X, policy);
     if (!(r >= 0) || !std::isfinite(r))
-        throw std::invalid_argument("the radius must be a finite number >= 0, got " + std::to_string(r));
+        throw std::invalid_argument("r must be a finite distance >= 0, got " + format_number(r));
     const kdtree<T> tree(X, policy);
     const T r2 = static_cast<T>(r) * static_cast<T>(r);
     const std::size_t threads = resolve_threads(policy.n_threads);
@@ -344,7 +356,7 @@ edge_list<T> radius_graph(const points_view<T>& X, double r, const exec_policy& 
     // hours of counting.
     constexpr double edge_bytes = 2 * sizeof(index_t) + sizeof(T);
     const std::size_t memory = available_memory();
-    const std::size_t max_edges = memory ? static_cast<std::size_t>(memory / edge_bytes) : SIZE_MAX;
+    const std::size_t max_edges = memory ? static_cast<std::size_t>(static_cast<double>(memory) / edge_bytes) : SIZE_MAX;
     std::atomic<std::size_t> counted{0};
     std::atomic<bool> too_many{false};
 

@@ -10,6 +10,9 @@
 // The calling thread does no work: it sleeps, waking every `poll` to ask
 // `stop_requested` whether to stop. That is the only place the callback runs,
 // so a binding may take a lock there (the GIL) without racing the workers.
+//
+// Also here: the team's helpers that keep results independent of the thread
+// count (parallel_sort, parallel_collect) and the cancel poll of long loops.
 #pragma once
 
 #include <algorithm>
@@ -173,16 +176,58 @@ void parallel_for(const exec_policy& policy, std::size_t n, std::size_t grain, B
     });
 }
 
-// Test kernel: every thread spins until `seconds` have passed or the call is
-// cancelled. Lets the tests check interrupts and thread start-up on their own.
-inline void spin(const exec_policy& policy, double seconds, long throw_on_thread = -1) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    run_team(policy, resolve_threads(policy.n_threads), [&](unsigned tid, const std::atomic<bool>& cancel) {
-        if (static_cast<long>(tid) == throw_on_thread)
-            throw std::runtime_error("worker " + std::to_string(tid) + " failed");
-        while (!cancel.load(std::memory_order_relaxed) && std::chrono::steady_clock::now() < deadline) {
-        }
+// Long single-threaded loops inside a team body poll the team's cancel flag,
+// so Ctrl-C (or another worker's error) stops even one huge task; every
+// `every` steps, not every step. A null flag is never cancelled.
+using cancel_flag = const std::atomic<bool>*;
+inline void poll(cancel_flag cancel, std::size_t i, std::size_t every = 1024) {
+    if (cancel && i % every == 0 && cancel->load(std::memory_order_relaxed)) throw interrupted();
+}
+
+// Sorts in parallel: fixed blocks sorted by the team, then merged pairwise.
+// The order must be a strict total order, so the result is unique whatever
+// the thread count.
+template <class T, class Less>
+void parallel_sort(std::vector<T>& v, Less less, const exec_policy& policy) {
+    const std::size_t block = 1 << 16;
+    const std::size_t blocks = (v.size() + block - 1) / block;
+    if (blocks <= 1) {
+        std::sort(v.begin(), v.end(), less);
+        return;
+    }
+    const auto at = [&](std::size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+    parallel_for(policy, blocks, 1, [&](unsigned, std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) std::sort(at(i * block), at(std::min(v.size(), (i + 1) * block)), less);
     });
+    for (std::size_t width = block; width < v.size(); width *= 2) {
+        const std::size_t pairs = (v.size() + 2 * width - 1) / (2 * width);
+        parallel_for(policy, pairs, 1, [&](unsigned, std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i) {
+                const std::size_t lo = i * 2 * width, mid = std::min(v.size(), lo + width),
+                                  hi = std::min(v.size(), lo + 2 * width);
+                std::inplace_merge(at(lo), at(mid), at(hi), less);
+            }
+        });
+    }
+}
+
+// Runs body(begin, end, part) over [0, n) in parallel chunks of `grain` and
+// concatenates the vectors the chunks fill, in chunk order: the result does
+// not depend on the thread count.
+template <class T, class Body>
+std::vector<T> parallel_collect(const exec_policy& policy, std::size_t n, std::size_t grain, Body&& body) {
+    const std::size_t chunks = (n + grain - 1) / grain;
+    std::vector<std::vector<T>> parts(chunks);
+    parallel_for(policy, n, grain, [&](unsigned, std::size_t b, std::size_t e) { body(b, e, parts[b / grain]); });
+    std::size_t total = 0;
+    for (const auto& p : parts) total += p.size();
+    std::vector<T> out;
+    out.reserve(total);
+    for (auto& p : parts) {
+        out.insert(out.end(), p.begin(), p.end());
+        std::vector<T>().swap(p);
+    }
+    return out;
 }
 
 }  // namespace fasttda

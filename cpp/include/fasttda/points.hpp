@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -111,6 +113,18 @@ decltype(auto) dispatch_dim(std::size_t d, F&& f) {
         case 9: return f(std::integral_constant<int, 9>{});
         default: return f(std::integral_constant<int, 0>{});
     }
+}
+
+// A number as an error message shows it: shortest form, as Python's repr would.
+inline std::string format_number(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", x);
+    for (int digits = 1; digits < 17; ++digits) {  // fewest digits that read back the same
+        char shorter[32];
+        std::snprintf(shorter, sizeof shorter, "%.*g", digits, x);
+        if (std::strtod(shorter, nullptr) == x) return shorter;
+    }
+    return buf;
 }
 
 // Rejects what would make a kernel misbehave: an empty cloud and non-finite

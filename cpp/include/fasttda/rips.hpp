@@ -26,17 +26,16 @@
 #include <utility>
 #include <vector>
 
+#include "distances.hpp"
 #include "memory.hpp"
+#include "neighbours.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
+#include "union_find.hpp"
 
 namespace fasttda::rips {
 
-using value_t = float;  // diameters, as Ripser: float32 halves memory traffic
 using coef_t = std::uint32_t;
-
-constexpr int max_dimension = 3;
-constexpr value_t inf = std::numeric_limits<value_t>::infinity();
 
 struct bar {
     double birth, death;
@@ -46,7 +45,6 @@ struct result {
     std::vector<std::vector<bar>> dgms;  // one per dimension, unsorted
     std::int64_t num_edges = 0;
 };
-
 // ---------------------------------------------------------------- arithmetic
 
 inline bool is_prime(std::int64_t p) {
@@ -75,7 +73,8 @@ inline void check_parameters(std::size_t n, int maxdim, std::int64_t coeff) {
     if (maxdim < 0 || maxdim > max_dimension)
         throw std::invalid_argument("maxdim must be between 0 and 3, got " + std::to_string(maxdim));
     if (coeff >= (std::int64_t(1) << 31) || !is_prime(coeff))
-        throw std::invalid_argument("coeff must be a prime number below 2^31, got " + std::to_string(coeff));
+        throw std::invalid_argument("coeff must be a prime number below 2^31 (the field Z/coeff), got " +
+                                    std::to_string(coeff));
 }
 
 // ------------------------------------------------------- combinatorial numbers
@@ -85,7 +84,7 @@ inline void check_parameters(std::size_t n, int maxdim, std::int64_t coeff) {
 // allocating anything when that does not fit in 63 bits.
 inline void check_index_range(std::size_t n, int maxdim) {
     const int kmax = maxdim + 2;
-    using wide = unsigned __int128;
+    __extension__ typedef unsigned __int128 wide;  // GCC and Clang; exact products of two 64-bit numbers
     const wide limit = static_cast<wide>(std::numeric_limits<index_t>::max());
     wide c = 1;
     for (int j = 0; j < kmax && static_cast<std::size_t>(j) < n; ++j) {
@@ -136,84 +135,6 @@ struct entry {
 inline bool earlier(const entry& a, const entry& b) {
     return a.diam < b.diam || (a.diam == b.diam && a.index > b.index);
 }
-
-// ------------------------------------------------------------ distance oracles
-
-// Every pairwise distance as a full n×n float32 matrix (4 n² bytes): rows are
-// contiguous, so scanning candidate cofaces reads memory linearly.
-struct dense_distances {
-    std::size_t n = 0;
-    std::vector<value_t> d;
-
-    value_t operator()(index_t i, index_t j) const { return d[static_cast<std::size_t>(i) * n + j]; }
-
-    // f(w, max_t d(v_t, w)) for every vertex w >= lo not in v, largest w first;
-    // stops when f returns false.
-    template <class F>
-    void candidates(const index_t* v, int k, index_t lo, F&& f) const {
-        const value_t* rows[max_dimension + 2];
-        for (int t = 0; t < k; ++t) rows[t] = d.data() + static_cast<std::size_t>(v[t]) * n;
-        int m = 0;
-        for (index_t w = static_cast<index_t>(n) - 1; w >= lo; --w) {
-            while (m < k && v[m] > w) ++m;
-            if (m < k && v[m] == w) continue;
-            value_t dw = rows[0][w];
-            for (int t = 1; t < k; ++t) dw = std::max(dw, rows[t][w]);
-            if (!f(w, dw)) return;
-        }
-    }
-};
-
-// Neighbour lists (CSR, ascending, no self loops) of a graph whose edges are
-// the pairs within the threshold: memory grows with the edges, not n².
-struct sparse_distances {
-    std::size_t n = 0;
-    std::vector<std::size_t> start;  // n + 1
-    std::vector<index_t> nbr;
-    std::vector<value_t> dist;
-
-    value_t operator()(index_t i, index_t j) const {
-        if (i == j) return 0;
-        const index_t* b = nbr.data() + start[i];
-        const index_t* e = nbr.data() + start[i + 1];
-        const index_t* p = std::lower_bound(b, e, j);
-        return p != e && *p == j ? dist[p - nbr.data()] : inf;
-    }
-
-    // Common neighbours w >= lo of all v_t, largest first (a k-way merge walking
-    // the lists backwards).
-    template <class F>
-    void candidates(const index_t* v, int k, index_t lo, F&& f) const {
-        std::ptrdiff_t pos[max_dimension + 2], beg[max_dimension + 2];
-        for (int t = 0; t < k; ++t) {
-            beg[t] = static_cast<std::ptrdiff_t>(start[v[t]]);
-            pos[t] = static_cast<std::ptrdiff_t>(start[v[t] + 1]) - 1;
-        }
-        for (;;) {
-            if (pos[0] < beg[0]) return;
-            index_t w = nbr[pos[0]];
-            bool agreed = false;
-            while (!agreed) {
-                if (w < lo) return;
-                agreed = true;
-                for (int t = 0; t < k; ++t) {
-                    while (pos[t] >= beg[t] && nbr[pos[t]] > w) --pos[t];
-                    if (pos[t] < beg[t]) return;
-                    if (nbr[pos[t]] < w) {
-                        w = nbr[pos[t]];
-                        agreed = false;
-                        break;
-                    }
-                }
-            }
-            value_t dw = dist[pos[0]];
-            for (int t = 1; t < k; ++t) dw = std::max(dw, dist[pos[t]]);
-            if (!f(w, dw)) return;
-            for (int t = 0; t < k; ++t) --pos[t];
-        }
-    }
-};
-
 // --------------------------------------------------------------- pivot table
 
 // Pivot simplex index -> the column that owns it, shared by the threads of a
@@ -264,51 +185,6 @@ private:
     std::vector<std::atomic<std::int64_t>> owners_;
     std::size_t mask_ = 0;
 };
-
-// Sorts in parallel: fixed blocks sorted by the team, then merged pairwise.
-// The order is a strict total order, so the result is unique.
-template <class T, class Less>
-void parallel_sort(std::vector<T>& v, Less less, const exec_policy& policy) {
-    const std::size_t block = 1 << 16;
-    const std::size_t blocks = (v.size() + block - 1) / block;
-    if (blocks <= 1) {
-        std::sort(v.begin(), v.end(), less);
-        return;
-    }
-    parallel_for(policy, blocks, 1, [&](unsigned, std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i)
-            std::sort(v.begin() + i * block, v.begin() + std::min(v.size(), (i + 1) * block), less);
-    });
-    for (std::size_t width = block; width < v.size(); width *= 2) {
-        const std::size_t pairs = (v.size() + 2 * width - 1) / (2 * width);
-        parallel_for(policy, pairs, 1, [&](unsigned, std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) {
-                const std::size_t lo = i * 2 * width, mid = std::min(v.size(), lo + width),
-                                  hi = std::min(v.size(), lo + 2 * width);
-                std::inplace_merge(v.begin() + lo, v.begin() + mid, v.begin() + hi, less);
-            }
-        });
-    }
-}
-
-// Runs body(begin, end) over [0, n) in parallel chunks and concatenates the
-// vectors the chunks fill, in chunk order.
-template <class T, class Body>
-std::vector<T> parallel_collect(const exec_policy& policy, std::size_t n, std::size_t grain, Body&& body) {
-    const std::size_t chunks = (n + grain - 1) / grain;
-    std::vector<std::vector<T>> parts(chunks);
-    parallel_for(policy, n, grain, [&](unsigned, std::size_t b, std::size_t e) { body(b, e, parts[b / grain]); });
-    std::size_t total = 0;
-    for (const auto& p : parts) total += p.size();
-    std::vector<T> out;
-    out.reserve(total);
-    for (auto& p : parts) {
-        out.insert(out.end(), p.begin(), p.end());
-        std::vector<T>().swap(p);
-    }
-    return out;
-}
-
 // ------------------------------------------------------------------ the engine
 
 template <class Oracle>
@@ -324,7 +200,7 @@ public:
         out.dgms.resize(maxdim_ + 1);
         std::vector<entry> edges = sorted_edges();
         std::vector<char> negative(edges.size(), 0);
-        out.dgms[0] = union_find(edges, negative);
+        out.dgms[0] = h0_bars(edges, negative);
         if (maxdim_ == 0) return out;
 
         // Dimension 1: the non-negative edges, last first (already sorted).
@@ -364,14 +240,20 @@ private:
 
     // Walks the cofaces of the simplex v (k vertices, index idx, diameter diam)
     // that add a vertex w >= lo, largest index first; f(entry) returns
-    // false to stop. Cofaces beyond the threshold are skipped.
+    // false to stop. Cofaces of diameter beyond `limit` (by default the
+    // threshold) are skipped before their index is computed.
     template <class F>
     void cofacets(const index_t* v, int k, index_t idx, value_t diam, index_t lo, F&& f) const {
+        cofacets_within(v, k, idx, diam, lo, thresh_, f);
+    }
+
+    template <class F>
+    void cofacets_within(const index_t* v, int k, index_t idx, value_t diam, index_t lo, value_t limit, F&& f) const {
         index_t above = 0, below = idx;
         int m = 0;
         dist_.candidates(v, k, lo, [&](index_t w, value_t dw) {
             const value_t d = std::max(diam, dw);
-            if (d > thresh_) return true;
+            if (d > limit) return true;
             while (m < k && v[m] > w) {
                 above += binom_(v[m], k + 1 - m);
                 below -= binom_(v[m], k - m);
@@ -383,19 +265,12 @@ private:
     }
 
     // The earliest coface with the simplex's own diameter (largest index
-    // among them: the first one walked), or index -1.
+    // among them: the first one walked), or index -1. The simplex lies within
+    // the threshold, so limiting the walk to its diameter skips the rest.
     entry first_equal_cofacet(const entry& s, const index_t* v, int k) const {
         entry found{0, 0, -1};
-        index_t above = 0, below = s.index;
-        int m = 0;
-        dist_.candidates(v, k, 0, [&](index_t w, value_t dw) {
-            if (dw > s.diam) return true;
-            while (m < k && v[m] > w) {
-                above += binom_(v[m], k + 1 - m);
-                below -= binom_(v[m], k - m);
-                ++m;
-            }
-            found = {s.diam, (m & 1) ? p_ - 1 : 1, above + binom_(w, k + 1 - m) + below};
+        cofacets_within(v, k, s.index, s.diam, 0, s.diam, [&](const entry& e) {
+            found = e;
             return false;
         });
         return found;
@@ -468,26 +343,19 @@ private:
 
     // H0 by Kruskal over the edges in filtration order. An edge joining two
     // components is negative: it kills a class and is cleared in dimension 1.
-    std::vector<bar> union_find(const std::vector<entry>& edges, std::vector<char>& negative) const {
-        std::vector<index_t> parent(static_cast<std::size_t>(n_));
-        std::iota(parent.begin(), parent.end(), index_t(0));
-        auto root = [&](index_t x) {
-            while (parent[x] != x) x = parent[x] = parent[parent[x]];
-            return x;
-        };
+    std::vector<bar> h0_bars(const std::vector<entry>& edges, std::vector<char>& negative) const {
+        union_find<index_t> components(static_cast<std::size_t>(n_));
         std::vector<bar> bars;
-        index_t components = n_;
+        index_t left = n_;
         index_t v[2];
         for (std::size_t i = 0; i < edges.size(); ++i) {
             vertices(edges[i].index, 1, v);
-            const index_t a = root(v[0]), b = root(v[1]);
-            if (a == b) continue;
-            parent[std::max(a, b)] = std::min(a, b);
+            if (!components.unite(v[0], v[1])) continue;
             negative[i] = 1;
-            --components;
+            --left;
             if (edges[i].diam > 0) bars.push_back({0.0, static_cast<double>(edges[i].diam)});
         }
-        for (index_t c = 0; c < components; ++c) bars.push_back({0.0, std::numeric_limits<double>::infinity()});
+        for (index_t c = 0; c < left; ++c) bars.push_back({0.0, std::numeric_limits<double>::infinity()});
         return bars;
     }
 
@@ -736,30 +604,7 @@ private:
     exec_policy policy_;
     binomials binom_;
 };
-
 // ------------------------------------------------------------------ front ends
-
-// min over points of the largest distance from it: beyond this radius the
-// complex is a cone, so no class is born or dies later (Ripser's default).
-inline value_t enclosing_radius(const dense_distances& D, const exec_policy& policy) {
-    std::vector<value_t> r(D.n);
-    parallel_for(policy, D.n, 256, [&](unsigned, std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-            value_t m = 0;
-            for (std::size_t j = 0; j < D.n; ++j) m = std::max(m, D.d[i * D.n + j]);
-            r[i] = m;
-        }
-    });
-    return *std::min_element(r.begin(), r.end());
-}
-
-// A float32 threshold: infinity (or anything past the largest float) becomes
-// the largest finite float, so infinite distances are never edges.
-inline value_t as_threshold(double t) {
-    if (std::isnan(t) || t < 0) throw std::invalid_argument("thresh must be a number >= 0, got " + std::to_string(t));
-    return t >= static_cast<double>(std::numeric_limits<value_t>::max()) ? std::numeric_limits<value_t>::max()
-                                                                        : static_cast<value_t>(t);
-}
 
 // Barcodes of a full n×n distance matrix (symmetric, zero diagonal, checked by
 // the caller). thresh = inf: the enclosing radius.
@@ -779,144 +624,56 @@ inline result persistence_dense(dense_distances D, int maxdim, double thresh, st
     engine<dense_distances> eng(D, maxdim, t, static_cast<coef_t>(coeff), policy);
     return eng.compute(edges.load());
 }
-
-inline void check_dense(std::size_t n) {
-    check_memory(static_cast<double>(n) * static_cast<double>(n) * sizeof(value_t),
-                 "Rips on " + std::to_string(n) + " points with every pairwise distance (an n×n matrix)",
-                 "give a finite threshold, which keeps only the pairs within it");
-}
-
-// Rejects a distance matrix that is not one; matrix is n×n row major.
+// Barcodes of the graph whose edges are pairs[2e], pairs[2e+1] (an (m, 2)
+// row-major array, as radius_graph returns it) with lengths dist[e] on n
+// vertices; edges longer than thresh are dropped, each edge may appear once
+// or in both directions (with the same length).
 template <class T>
-dense_distances to_dense(const T* matrix, std::size_t n, const exec_policy& policy) {
-    if (n == 0) throw std::invalid_argument("the distance matrix is empty");
-    check_dense(n);
-    dense_distances D;
-    D.n = n;
-    D.d.resize(n * n);
-    std::atomic<int> bad{0};  // 1 NaN, 2 negative, 4 asymmetric, 8 nonzero diagonal
-    parallel_for(policy, n, 64, [&](unsigned, std::size_t b, std::size_t e) {
-        int flags = 0;
-        for (std::size_t i = b; i < e; ++i)
-            for (std::size_t j = 0; j < n; ++j) {
-                const T x = matrix[i * n + j];
-                if (std::isnan(x)) flags |= 1;
-                else if (x < 0) flags |= 2;
-                else if (x != matrix[j * n + i]) flags |= 4;
-                else if (i == j && x != 0) flags |= 8;
-                D.d[i * n + j] = static_cast<value_t>(x);
-            }
-        if (flags) bad.fetch_or(flags);
-    });
-    const int f = bad.load();
-    if (f & 1) throw std::invalid_argument("the distance matrix contains NaN");
-    if (f & 2) throw std::invalid_argument("the distance matrix contains negative distances");
-    if (f & 4) throw std::invalid_argument("the distance matrix is not symmetric");
-    if (f & 8) throw std::invalid_argument("the distance matrix has a nonzero diagonal (vertex birth times are not supported)");
-    return D;
-}
-
-// All pairwise Euclidean distances of a point cloud, computed in double and
-// stored as float32.
-template <class T>
-dense_distances point_distances(const points_view<T>& X, const exec_policy& policy) {
-    check_points(X, policy);
-    check_dense(X.n);
-    dense_distances D;
-    D.n = X.n;
-    D.d.resize(X.n * X.n);
-    parallel_for(policy, X.n, 32, [&](unsigned, std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i)
-            for (std::size_t j = 0; j < X.n; ++j) {
-                double s = 0;
-                for (std::size_t c = 0; c < X.d; ++c) {
-                    const double t = static_cast<double>(X.row(i)[c]) - static_cast<double>(X.row(j)[c]);
-                    s += t * t;
-                }
-                D.d[i * X.n + j] = i == j ? 0 : static_cast<value_t>(std::sqrt(s));
-            }
-    });
-    return D;
-}
-
-// Barcodes of the graph with edges (i[e], j[e]) of length dist[e] on n
-// vertices; pairs beyond thresh are dropped, each edge may appear once or in
-// both directions (with the same length).
-template <class T>
-result persistence_sparse(std::size_t n, const index_t* ei, const index_t* ej, const T* dist, std::size_t m,
-                          int maxdim, double thresh, std::int64_t coeff, const exec_policy& policy) {
+result persistence_sparse(std::size_t n, const index_t* pairs, const T* dist, std::size_t m, int maxdim,
+                          double thresh, std::int64_t coeff, const exec_policy& policy) {
     check_parameters(n, maxdim, coeff);
     check_index_range(n, maxdim);  // before any allocation of size n
     const value_t t = as_threshold(thresh);
-    std::vector<std::size_t> degree(n + 1, 0);
-    for (std::size_t e = 0; e < m; ++e) {
-        const index_t a = ei[e], b = ej[e];
-        if (a < 0 || b < 0 || static_cast<std::size_t>(a) >= n || static_cast<std::size_t>(b) >= n)
-            throw std::invalid_argument("an edge has a vertex outside 0..n-1");
-        if (std::isnan(dist[e])) throw std::invalid_argument("the distances contain NaN");
-        if (dist[e] < 0) throw std::invalid_argument("the distances contain negative values");
-        if (a == b) {
-            if (dist[e] != 0)
-                throw std::invalid_argument("the diagonal has a nonzero entry (vertex birth times are not supported)");
-            continue;
-        }
-        if (static_cast<value_t>(dist[e]) > t) continue;
-        ++degree[a + 1];
-        ++degree[b + 1];
-    }
-    sparse_distances S;
-    S.n = n;
-    S.start.assign(n + 1, 0);
-    std::partial_sum(degree.begin(), degree.end(), S.start.begin());
-    std::vector<std::pair<index_t, value_t>> adj(S.start.back());
-    std::vector<std::size_t> fill(S.start.begin(), S.start.end() - 1);
-    for (std::size_t e = 0; e < m; ++e) {
-        const index_t a = ei[e], b = ej[e];
-        const value_t d = static_cast<value_t>(dist[e]);
-        if (a == b || d > t) continue;
-        adj[fill[a]++] = {b, d};
-        adj[fill[b]++] = {a, d};
-    }
-    std::vector<std::size_t>().swap(fill);
-    std::atomic<bool> asymmetric{false};
-    std::int64_t edges = 0;
-    S.nbr.resize(adj.size());
-    S.dist.resize(adj.size());
-    std::vector<std::size_t> kept(n, 0);
-    parallel_for(policy, n, 256, [&](unsigned, std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {  // sort each row, merge an edge given twice
-            auto first = adj.begin() + S.start[i], last = adj.begin() + S.start[i + 1];
-            std::sort(first, last);
-            std::size_t out = S.start[i];
-            for (auto it = first; it != last; ++it) {
-                if (out > S.start[i] && S.nbr[out - 1] == it->first) {
-                    if (S.dist[out - 1] != it->second) asymmetric.store(true);
-                    continue;
-                }
-                S.nbr[out] = it->first;
-                S.dist[out++] = it->second;
-            }
-            kept[i] = out - S.start[i];
-        }
-    });
-    if (asymmetric) throw std::invalid_argument("an edge is given twice with different lengths (the matrix is not symmetric)");
-    std::vector<std::pair<index_t, value_t>>().swap(adj);
-    // Close the gaps left by merged duplicates.
-    std::size_t out = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t b = S.start[i];
-        S.start[i] = out;
-        for (std::size_t k = 0; k < kept[i]; ++k, ++out) {
-            S.nbr[out] = S.nbr[b + k];
-            S.dist[out] = S.dist[b + k];
-        }
-        edges += static_cast<std::int64_t>(kept[i]);
-    }
-    S.start[n] = out;
-    S.nbr.resize(out);
-    S.dist.resize(out);
+    const sparse_distances S = to_sparse(n, pairs, dist, m, t, policy);
     engine<sparse_distances> eng(S, maxdim, t, static_cast<coef_t>(coeff), policy);
-    return eng.compute(edges / 2);
+    return eng.compute(static_cast<std::int64_t>(S.start[n]) / 2);
+}
+
+// Barcodes of a full n×n distance matrix (row major; symmetric, zero
+// diagonal, checked here).
+template <class T>
+result persistence_matrix(const T* matrix, std::size_t n, int maxdim, double thresh, std::int64_t coeff,
+                          const exec_policy& policy) {
+    check_parameters(n, maxdim, coeff);
+    check_index_range(n, maxdim);
+    return persistence_dense(to_dense(matrix, n, policy), maxdim, thresh, coeff, policy);
+}
+
+// Beyond this many points thresh = inf would need a dense float32 matrix of
+// more than ~3.6 GB (4 n² bytes): a finite threshold is asked for instead.
+constexpr std::size_t max_dense_points = 30000;
+
+// Barcodes of a point cloud. thresh = inf: every pairwise distance, up to the
+// enclosing radius. A finite thresh never forms the n×n matrix: the pairs
+// within it come from radius_graph, so a cloud of 10^5 points fits in memory.
+template <class T>
+result persistence_points(const points_view<T>& X, int maxdim, double thresh, std::int64_t coeff,
+                          const exec_policy& policy) {
+    check_parameters(X.n, maxdim, coeff);
+    check_index_range(X.n, maxdim);
+    if (std::isinf(thresh) && thresh > 0) {
+        if (X.n > max_dense_points)
+            throw std::invalid_argument(std::to_string(X.n) + " points need a finite thresh: without one Rips uses "
+                                        "every pairwise distance (an n×n matrix); with one it uses only the pairs "
+                                        "within it");
+        return persistence_dense(point_distances(X, policy), maxdim, thresh, coeff, policy);
+    }
+    const value_t t = as_threshold(thresh);
+    // Distances are compared in float32, so a pair a little beyond t in T can
+    // round to t and belong: search a few float32 rounding steps further, and
+    // let the engine keep exactly the pairs with float32 distance <= t.
+    const edge_list<T> g = radius_graph(X, static_cast<double>(t) * (1 + 1e-6) + 1e-12, policy);
+    return persistence_sparse(X.n, g.pairs.data(), g.dist.data(), g.dist.size(), maxdim, thresh, coeff, policy);
 }
 
 }  // namespace fasttda::rips

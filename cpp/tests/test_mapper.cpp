@@ -1,0 +1,83 @@
+// Mapper's cover, nerve and whole pipeline on cases whose answer is known.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "check.hpp"
+#include "fasttda/mapper.hpp"
+#include "random_points.hpp"
+
+using namespace fasttda;
+
+int main() {
+    {
+        // Uniform cover of [0, 10] by 3 intervals with overlap 0.5: L = 5, step 2.5.
+        const std::vector<double> lens{0, 2.5, 5, 7.5, 10};
+        std::vector<double> lower, upper;
+        cover_coordinate(lens.data(), lens.size(), 1, 0, 3, 0.5, false, lower, upper);
+        CHECK((lower == std::vector<double>{0, 2.5, 5}));
+        CHECK((upper == std::vector<double>{5, 7.5, 10}));
+        std::size_t first = 0, last = 0;
+        intervals_of(5.0, lower, upper, first, last);  // on two boundaries: in all three intervals
+        CHECK(first == 0 && last == 2);
+        intervals_of(1.0, lower, upper, first, last);
+        CHECK(first == 0 && last == 0);
+        intervals_of(-100.0, lower, upper, first, last);  // outside the range: still covered
+        CHECK(first == 0 && last == 0);
+        // A constant coordinate gets one interval.
+        const std::vector<double> flat{3, 3, 3};
+        cover_coordinate(flat.data(), 3, 1, 0, 4, 0.3, false, lower, upper);
+        CHECK(lower.size() == 1 && upper.size() == 1);
+    }
+    {
+        // Nodes {0,1,2}, {2,3}, {2,4}, {5}: edges 0-1, 0-2, 1-2 (each sharing point 2), one triangle.
+        const std::vector<index_t> offset{0, 3, 5, 7, 8}, members{0, 1, 2, 2, 3, 2, 4, 5};
+        std::vector<index_t> edges, weights, triangles;
+        nerve(6, offset, members, true, edges, weights, triangles);
+        CHECK((edges == std::vector<index_t>{0, 1, 0, 2, 1, 2}));
+        CHECK((weights == std::vector<index_t>{1, 1, 1}));
+        CHECK((triangles == std::vector<index_t>{0, 1, 2}));
+    }
+    {
+        // A circle seen through its angle (cos, sin): one component and one loop.
+        const std::size_t n = 600;
+        const std::vector<double> circle = test::noisy_circle(n, 0.02, 3);
+        const points_view<double> X{circle.data(), n, 2};
+        std::vector<double> lens(circle);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double t = std::atan2(circle[2 * i + 1], circle[2 * i]);
+            lens[2 * i] = std::cos(t), lens[2 * i + 1] = std::sin(t);
+        }
+        mapper_params prm;
+        prm.n_intervals = {6, 6};
+        prm.overlap = {0.3, 0.3};
+        exec_policy policy;
+        const mapper_result r = mapper(X, lens.data(), 2, prm, policy);
+        const std::size_t nodes = r.node_cube.size(), edges = r.edge_weight.size();
+        CHECK(nodes > 0 && r.node_offset.size() == nodes + 1);
+        // Connected, and as many independent cycles as graph loops minus the triangles filling the corners.
+        union_find<std::int64_t> uf(nodes);
+        std::size_t components = nodes;
+        for (std::size_t e = 0; e < edges; ++e)
+            if (uf.unite(r.edges[2 * e], r.edges[2 * e + 1])) --components;
+        CHECK(components == 1);
+        std::vector<char> covered(n, 0);
+        for (index_t p : r.members) covered[static_cast<std::size_t>(p)] = 1;
+        CHECK(std::count(covered.begin(), covered.end(), 1) == static_cast<long>(n));
+        policy.n_threads = 1;
+        const mapper_result again = mapper(X, lens.data(), 2, prm, policy);
+        CHECK(again.members == r.members && again.edges == r.edges && again.edge_weight == r.edge_weight);
+
+        prm.n_intervals = {0, 6};
+        CHECK_THROWS(mapper(X, lens.data(), 2, prm, policy), std::invalid_argument);
+        prm.n_intervals = {6, 6};
+        prm.overlap = {1.0, 0.3};
+        CHECK_THROWS(mapper(X, lens.data(), 2, prm, policy), std::invalid_argument);
+        prm.overlap = {0.3, 0.3};
+        lens[5] = std::numeric_limits<double>::quiet_NaN();
+        CHECK_THROWS(mapper(X, lens.data(), 2, prm, policy), std::invalid_argument);
+    }
+    return test::failures() ? 1 : 0;
+}

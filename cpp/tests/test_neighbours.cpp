@@ -1,0 +1,91 @@
+// The kd-tree searches against brute force: k-NN (ranked by distance, then
+// index), codensity, the dense core with every search radius, and the
+// closed-ball radius graph.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "check.hpp"
+#include "fasttda/neighbours.hpp"
+#include "random_points.hpp"
+
+using namespace fasttda;
+
+template <class T>
+std::vector<std::pair<T, index_t>> brute_neighbours(const points_view<T>& X, std::size_t i) {
+    std::vector<std::pair<T, index_t>> all;
+    for (std::size_t j = 0; j < X.n; ++j)
+        if (j != i) all.emplace_back(test::sq_dist(X, i, j), static_cast<index_t>(j));
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+template <class T>
+void check_cloud(std::size_t n, std::size_t d, std::size_t k, unsigned seed, bool grid, unsigned threads) {
+    const std::vector<T> data = test::uniform<T>(n, d, seed, grid);
+    const points_view<T> X{data.data(), n, d};
+    exec_policy policy;
+    policy.n_threads = threads;
+    std::vector<index_t> idx(n * k);
+    std::vector<T> dist(n * k), rho(n);
+    knn(X, k, policy, idx.data(), dist.data());
+    codensity(X, k, policy, rho.data());
+    std::vector<T> want_rho(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto want = brute_neighbours(X, i);
+        for (std::size_t j = 0; j < k; ++j) {
+            CHECK(idx[i * k + j] == want[j].second);
+            CHECK(dist[i * k + j] == std::sqrt(want[j].first));
+        }
+        want_rho[i] = std::sqrt(want[k - 1].first);
+        CHECK(rho[i] == want_rho[i]);
+    }
+    // The dense core: the `count` smallest codensities, ties by index, for the
+    // sampled radius and for radii forced below, at and above the core's.
+    const std::size_t count = std::max<std::size_t>(1, n / 3);
+    std::vector<index_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](index_t a, index_t b) { return want_rho[a] < want_rho[b]; });
+    const double median = static_cast<double>(want_rho[static_cast<std::size_t>(order[n / 2])]);
+    for (double radius : {-1.0, 0.0, median, 4.0}) {
+        const auto core = dense_core(X, k, count, policy, radius);
+        CHECK(core.indices.size() == count);
+        for (std::size_t j = 0; j < count && j < core.indices.size(); ++j) {
+            CHECK(core.indices[j] == order[j]);
+            CHECK(core.codensity[j] == want_rho[static_cast<std::size_t>(order[j])]);
+        }
+    }
+    // Radius graph: every pair i < j with d <= r, closed, sorted by (i, j).
+    const double r = 0.6;
+    const auto g = radius_graph(X, r, policy);
+    const T r2 = static_cast<T>(r) * static_cast<T>(r);
+    std::vector<index_t> want_pairs;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j)
+            if (test::sq_dist(X, i, j) <= r2) want_pairs.push_back(static_cast<index_t>(i)), want_pairs.push_back(static_cast<index_t>(j));
+    CHECK(g.pairs == want_pairs);
+    CHECK(g.dist.size() * 2 == g.pairs.size());
+}
+
+int main() {
+    check_cloud<double>(300, 2, 5, 1, false, 3);
+    check_cloud<float>(400, 8, 12, 2, false, 2);
+    check_cloud<double>(250, 5, 7, 3, false, 1);
+    check_cloud<float>(300, 3, 6, 4, true, 4);  // ties and duplicates
+    check_cloud<double>(4000, 8, 15, 5, false, 0);  // large enough for the sampled dense-core radius
+    {
+        // A pair at exactly the radius belongs to the radius graph (closed balls).
+        const std::vector<double> line{0.0, 1.0, 3.0};
+        const auto g = radius_graph(points_view<double>{line.data(), 3, 1}, 1.0, exec_policy{});
+        CHECK((g.pairs == std::vector<index_t>{0, 1}));
+    }
+    CHECK_THROWS(check_k(0, 10), std::invalid_argument);
+    CHECK_THROWS(check_k(-3, 10), std::invalid_argument);
+    CHECK_THROWS(check_k(10, 10), std::invalid_argument);
+    check_k(9, 10);
+    return test::failures() ? 1 : 0;
+}
