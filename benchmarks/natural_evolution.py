@@ -84,7 +84,7 @@ def main() -> None:
                                                  f"{len(study.done)} seeds")
         fig.savefig(args.figures / "natural_evolution.png", dpi=90, bbox_inches="tight")
         grid = fasttda.plot.evolution_grid(analyses, max_filters=8, cell_size=(2.6, 3.0))
-        grid.savefig(args.figures / "natural_evolution_grid.png", dpi=55, bbox_inches="tight")
+        grid.savefig(args.figures / "natural_evolution_grid.png", dpi=70, bbox_inches="tight")
         for name in ("natural_evolution.png", "natural_evolution_grid.png"):
             print(f"{args.figures / name}: {(args.figures / name).stat().st_size / 1024:.0f} KB")
 
