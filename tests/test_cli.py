@@ -177,6 +177,16 @@ def test_errors_on_study_folders(study_dir, tmp_path, capsys):
     assert_one_line_error(code, err, "holds no filters of seeds [0]")
 
 
+def test_study_run_takes_a_shipped_study_by_name(tmp_path, capsys):
+    # the name resolves to the shipped file and flags override it: the error names its 2,000 iterations
+    code, _, err = run_cli(capsys, "study", "run", "--config", "natural_evolution", "--checkpoints", "5000",
+                           "--out", tmp_path / "out")
+    assert_one_line_error(code, err, "checkpoints [5000] come after the last iteration (2000)")
+    code, _, err = run_cli(capsys, "study", "run", "no_such_study", "--out", tmp_path / "out")
+    assert_one_line_error(code, err, "not the name of a shipped study", "natural_evolution")
+    assert not (tmp_path / "out").exists()
+
+
 def test_config_file_errors(tmp_path, capsys):
     cfg = tmp_path / "study.toml"
     cfg.write_text('model = "mnist2"\nseeds = 2\niteration = 20\n')

@@ -205,6 +205,70 @@ def test_builtin_datasets():
     assert torch.isfinite(n.x_train).all()
 
 
+def raw_pixels(ds, x):
+    """Normalised images back to their [0, 255] pixel values."""
+    mean = torch.tensor(ds.mean)[:, None, None]
+    std = torch.tensor(ds.std)[:, None, None]
+    return (x * std + mean) * 255
+
+
+def test_natural_rotation_shapes_and_balanced_labels():
+    d = nets.load("natural_rotation", n_train=5, n_test=2, scales=(1,))
+    n_photos = len(datasets.NATURAL_ROTATION)  # every photograph holds a 32x32 crop in its bottom quarter
+    assert d.x_train.shape == (4 * 5 * n_photos, 3, 32, 32) and d.x_test.shape == (4 * 2 * n_photos, 3, 32, 32)
+    assert d.classes == ["0", "90", "180", "270"]
+    assert d.y_train.bincount().tolist() == [5 * n_photos] * 4 and d.y_test.bincount().tolist() == [2 * n_photos] * 4
+    assert d.x_train.dtype == torch.float32 and torch.isfinite(d.x_train).all() and torch.isfinite(d.x_test).all()
+    # normalised with the training set's per-channel statistics
+    np.testing.assert_allclose(d.x_train.mean(dim=(0, 2, 3)).numpy(), 0, atol=1e-4)
+    np.testing.assert_allclose(d.x_train.std(dim=(0, 2, 3)).numpy(), 1, atol=1e-3)
+
+
+def test_natural_rotation_labels_are_the_rotation():
+    d = nets.load("natural_rotation", n_train=4, n_test=3, scales=(1, 2))
+    for x, y in ((d.x_train, d.y_train), (d.x_test, d.y_test)):
+        n = len(x) // 4
+        upright = x[y == 0]
+        assert len(upright) == n
+        for k in (1, 2, 3):  # the same crops, turned k quarter turns anticlockwise, in the same order
+            assert torch.equal(x[y == k], torch.rot90(upright, k, dims=(2, 3)))
+
+
+def test_natural_rotation_train_and_test_rows_are_disjoint(monkeypatch):
+    # Photographs whose red channel is the row index: a crop's red values say which rows it came from.
+    rows, cols = 240, 300
+    photo = np.zeros((rows, cols, 3), np.uint8)
+    photo[:, :, 0] = np.arange(rows)[:, None]
+    photo[:, :, 1] = (np.arange(cols) % 256)[None, :]
+    monkeypatch.setattr(datasets, "_read_image", lambda path: photo)
+    d = nets.load("natural_rotation", n_train=30, n_test=10, scales=(1, 2))
+    split = 3 * rows // 4
+    red_train = raw_pixels(d, d.x_train[d.y_train == 0])[:, 0].round()
+    red_test = raw_pixels(d, d.x_test[d.y_test == 0])[:, 0].round()
+    assert red_train.max() < split <= red_test.min()
+    # upright crops keep rows horizontal: the red value is constant along each row
+    assert (red_train.amax(dim=2) == red_train.amin(dim=2)).all()
+
+
+def test_natural_rotation_is_deterministic_with_seed():
+    a = nets.load("natural_rotation", n_train=3, n_test=2, scales=(2,), seed=5)
+    b = nets.load("natural_rotation", n_train=3, n_test=2, scales=(2,), seed=5)
+    c = nets.load("natural_rotation", n_train=3, n_test=2, scales=(2,), seed=6)
+    assert torch.equal(a.x_train, b.x_train) and torch.equal(a.x_test, b.x_test)
+    assert torch.equal(a.y_train, b.y_train) and torch.equal(a.y_test, b.y_test)
+    assert not torch.equal(a.x_train, c.x_train)
+
+
+def test_natural_rotation_bad_arguments(monkeypatch):
+    with pytest.raises(ValueError, match="n_train and n_test"):
+        nets.load("natural_rotation", n_train=0)
+    with pytest.raises(ValueError, match="scales"):
+        nets.load("natural_rotation", scales=(0,))
+    monkeypatch.setattr(datasets, "_read_image", lambda path: np.zeros((60, 60, 3), np.uint8))
+    with pytest.raises(ValueError, match="bottom quarter"):
+        nets.load("natural_rotation", n_train=2, n_test=1)
+
+
 # ---------------------------------------------------------------- training
 
 def test_ensemble_seeds_match_separate_runs(monkeypatch):

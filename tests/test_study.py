@@ -89,6 +89,27 @@ def test_config_files(tmp_path):
         StudyConfig.from_file(tmp_path / "missing.toml")
 
 
+def test_shipped_study_configs_are_found_by_name(tmp_path):
+    from fasttda.study.config import config_path, shipped_studies
+    assert "natural_evolution" in shipped_studies()
+    for name in shipped_studies():  # every shipped study is a valid config
+        path = config_path(name)
+        assert path.is_file() and path.suffix == ".toml" and config_path(name + ".toml") == path
+        StudyConfig.from_file(path)
+    c = StudyConfig.from_file(config_path("natural_evolution"), seeds=2)
+    assert (c.model, c.dataset, c.seeds) == ("cifar2", "natural_rotation", [0, 1])
+    assert c.checkpoints == [0, 100, 400, 500, 1000, 2000] and c.layers == [1, 2]
+    own = tmp_path / "natural_evolution.toml"  # a file of that name in the working folder wins
+    own.write_text("seeds = 1\n")
+    assert config_path(own) == own
+    with pytest.raises(FileNotFoundError, match="not the name of a shipped study.*natural_evolution"):
+        config_path("no_such_study")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        config_path(tmp_path / "missing.toml")
+    with pytest.raises(TypeError, match="file path or a shipped study"):
+        config_path(3)
+
+
 # ---------------------------------------------------------------- a study, round trip
 
 def test_round_trip_equals_direct_training(tiny_study):

@@ -83,7 +83,7 @@ def add_demo(commands) -> None:
 # StudyConfig fields settable by flags: (flag, type, help). Values left out come from --config or the defaults.
 STUDY_FLAGS = [
     ("model", str, "network: mnist2, cifar2, vgg_small, vgg16 (default mnist2)"),
-    ("dataset", str, "mnist5k (built in), natural10 (built in), mnist or cifar10 (from --data-dir)"),
+    ("dataset", str, "mnist5k, natural10, natural_rotation (built in), mnist or cifar10 (from --data-dir)"),
     ("data_dir", str, "local folder of the mnist IDX files or of cifar-10-batches-py"),
     ("seeds", str, "a count (24 = seeds 0..23), a list (3,5,8) or a range (10-19)"),
     ("iterations", int, "optimizer steps per seed"),
@@ -102,12 +102,13 @@ STUDY_FLAGS = [
 
 def study_config(args: argparse.Namespace):
     from .study import StudyConfig
+    from .study.config import config_path
     given = {name: getattr(args, name) for name, _, _ in STUDY_FLAGS if getattr(args, name) is not None}
     if args.config is not None and args.config_file is not None:
         raise ValueError("give the config file once: as CONFIG or as --config")
     path = args.config if args.config is not None else args.config_file
-    if path is not None:
-        return StudyConfig.from_file(path, **given)
+    if path is not None:  # a file, or the name of a study that ships with fasttda
+        return StudyConfig.from_file(config_path(path), **given)
     return StudyConfig.from_dict(given, source="the flags")
 
 
@@ -142,8 +143,9 @@ def add_study(commands) -> None:
                                    "(layer, checkpoint). Safe to interrupt: rerunning the same command resumes, "
                                    "keeping every finished seed.")
     r.add_argument("config_file", nargs="?", type=Path, metavar="CONFIG",
-                   help="a .json or .toml file of settings (the same as --config)")
-    r.add_argument("--config", type=Path, metavar="FILE", help="a .json or .toml file of settings (flags override it)")
+                   help="a .json or .toml file of settings, or a shipped study's name (the same as --config)")
+    r.add_argument("--config", type=Path, metavar="FILE", help="a .json or .toml file of settings, or a shipped study's "
+                                                                "name such as natural_evolution (flags override it)")
     for name, kind, text in STUDY_FLAGS:
         r.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
                        metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()))

@@ -17,10 +17,13 @@ from pathlib import Path
 # Datasets read from a local folder, and the input channels of each dataset and model
 # (so a mismatch is reported before any worker starts).
 FOLDER_DATASETS = ("mnist", "cifar10")
-DATASET_CHANNELS = {"mnist5k": 1, "mnist": 1, "cifar10": 3, "natural10": 3}
+DATASET_CHANNELS = {"mnist5k": 1, "mnist": 1, "cifar10": 3, "natural10": 3, "natural_rotation": 3}
 MODEL_CHANNELS = {"mnist2": 1, "cifar2": 3, "vgg16": 3, "vgg_small": 3}
 OPTIMIZERS = ("sgd", "adam")
 CHANNELS = ("each", "mean")
+
+# Studies that ship with the package, found by name: ``fasttda study run --config natural_evolution``.
+SHIPPED_STUDIES = Path(__file__).resolve().parent.parent / "data" / "studies"
 
 # Fields that say where and how fast the work runs, not what it computes: a resumed study may
 # change them. group_size is not among them: it changes the float rounding of batched training.
@@ -173,6 +176,34 @@ class StudyConfig:
         """The units of work: the seeds cut, in order, into groups of ``group_size``."""
         s, g = self.seeds, self.group_size
         return [s[i:i + g] for i in range(0, len(s), g)]
+
+
+def shipped_studies() -> list[str]:
+    """Names of the study configs that ship with the package (``data/studies/<name>.toml``)."""
+    return sorted(p.stem for p in SHIPPED_STUDIES.glob("*.toml"))
+
+
+def config_path(value) -> Path:
+    """The config file ``value`` names: a path to a file, or the name of a shipped study.
+
+    Raises FileNotFoundError, naming the shipped studies, when it is neither.
+
+    Examples
+    --------
+    >>> config_path("natural_evolution").name
+    'natural_evolution.toml'
+    """
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"a config must be a file path or a shipped study's name, got {type(value).__name__}")
+    path = Path(value)
+    if path.is_file():
+        return path
+    if path.parent == Path(".") and path.suffix in ("", ".toml"):
+        shipped = SHIPPED_STUDIES / (path.stem + ".toml")
+        if shipped.is_file():
+            return shipped
+    raise FileNotFoundError(f"config file {path} does not exist, and it is not the name of a shipped study "
+                            f"({', '.join(shipped_studies()) or 'none'})")
 
 
 def _name(value, what, known) -> str:
