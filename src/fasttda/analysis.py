@@ -16,6 +16,7 @@ import numpy as np
 
 from . import models
 from ._checks import as_int, as_points, as_real, as_threads
+from ._json import jsonable
 from .display import RichDisplay, analysis_repr, show
 from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import rips
@@ -178,7 +179,7 @@ class Analysis(RichDisplay):
 
     def to_dict(self) -> dict:
         """A JSON-able digest: parameters, verdict, numbers, barcodes and the Mapper graph."""
-        dgms = [[[float(b), float(d) if np.isfinite(d) else None] for b, d in dgm] for dgm in self.barcodes["dgms"]]
+        dgms = jsonable(list(self.barcodes["dgms"]))  # essential bars die at None
         return {
             "params": self.params,
             "verdict": self.verdict,

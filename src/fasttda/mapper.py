@@ -15,6 +15,8 @@ import numpy as np
 
 from . import _core
 from ._checks import INT64_MAX, as_int, as_points, as_threads
+from ._graph import components
+from ._json import jsonable
 from .display import RichDisplay
 
 LENSES = ("pca1", "pca2", "codensity", "circle_angle")
@@ -241,21 +243,7 @@ class MapperGraph(RichDisplay):
 
     def connected_components(self) -> list[np.ndarray]:
         """Node index arrays of the connected components, ordered by their smallest node."""
-        label = np.full(self.n_nodes, -1)
-        adj, out = self.adjacency(), []
-        for s in range(self.n_nodes):
-            if label[s] >= 0:
-                continue
-            label[s] = len(out)
-            comp, todo = [s], deque([s])
-            while todo:
-                for w in adj[todo.popleft()]:
-                    if label[w] < 0:
-                        label[w] = label[s]
-                        comp.append(w)
-                        todo.append(w)
-            out.append(np.sort(np.array(comp, dtype=np.int64)))
-        return out
+        return components(self.n_nodes, self.edges)
 
     def cycles(self) -> list[list[int]]:
         """A cycle basis of the graph: one cycle (a closed list of nodes) per edge outside a BFS spanning forest.
@@ -345,7 +333,7 @@ class MapperGraph(RichDisplay):
             "lens_mean": None if self.lens_mean is None else self.lens_mean.tolist(),
             "node_values": {k: v.tolist() for k, v in self.node_values.items()},
             "cover": self.cover,
-            "params": _jsonable(self.params),
+            "params": jsonable(self.params),
         }
 
     @classmethod
@@ -397,11 +385,3 @@ def _int64(v, name):
     return as_int(v, name, low=-INT64_MAX, high=INT64_MAX)
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.generic):
-        return x.item()
-    return x

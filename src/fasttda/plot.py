@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._graph import component_labels
 from .interactive import mapper_html
 
 __all__ = ["barcode", "diagram", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "mapper_html",
@@ -188,7 +189,7 @@ def spring_layout(n: int, edges, *, init=None, seed: int = 0, iterations: int = 
         return np.empty((0, 2))
     rng = np.random.default_rng(seed)
     start = rng.uniform(-1, 1, (n, 2)) if init is None else np.asarray(init, dtype=np.float64)[:, :2].copy()
-    label = _components(n, edges)
+    label = component_labels(n, edges)
     comps = sorted((np.flatnonzero(label == c) for c in range(label.max() + 1)), key=lambda c: (-len(c), c[0]))
     pos = np.zeros((n, 2))
     boxes = []
@@ -210,23 +211,6 @@ def spring_layout(n: int, edges, *, init=None, seed: int = 0, iterations: int = 
         x, row_h = x + side, max(row_h, side)
     pos -= pos.min(axis=0)
     return pos / (np.ptp(pos, axis=0).max() or 1.0)
-
-
-def _components(n, edges) -> np.ndarray:
-    parent = np.arange(n)
-
-    def find(v):
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        return v
-
-    for a, b in edges.tolist():
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([find(v) for v in range(n)])
-    return np.unique(roots, return_inverse=True)[1]
 
 
 def _fruchterman_reingold(pos, edges, rng, iterations):

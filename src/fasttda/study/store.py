@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._json import jsonable  # noqa: F401 - the store writes strict JSON through it (runner uses _store.jsonable)
 from .config import StudyConfig
 
 MANIFEST = "study.json"
@@ -80,21 +81,6 @@ def write_json_atomic(path, obj) -> None:
         os.fsync(f.fileno())
     os.replace(tmp, path)
     _fsync(path.parent)  # make the rename itself durable
-
-
-def jsonable(obj):
-    """``obj`` with numpy scalars made Python numbers and NaN/inf made None (strict JSON has neither)."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, (np.integer, np.bool_)):
-        return obj.item()
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
 
 
 def versions() -> dict:
