@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 import fasttda
 
+pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
+
 INF = np.inf
 
 
