@@ -10,16 +10,16 @@ from hypothesis import strategies as st
 
 sklearn = pytest.importorskip("sklearn")
 
-from sklearn.base import clone  # noqa: E402
-from sklearn.exceptions import NotFittedError  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import cross_val_score  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import fasttda  # noqa: E402
-from fasttda.sklearn import (  # noqa: E402
+import fasttda
+from fasttda.sklearn import (
     DenseCore,
     FilterVectorizer,
     PersistenceImage,
@@ -152,18 +152,15 @@ def test_landscape_matches_gudhi(dgm, layers, bins):
 @given(diagrams, st.floats(0.02, 0.5))
 def test_image_matches_persim(dgm, sigma):
     persim = pytest.importorskip("persim")
-    ours = PersistenceImage(homology_dimensions=0, n_pixels=8, sigma=sigma, weight=lambda b, p: p,
+    # a 16 x 8 image of births in [0, 2] and persistences in [0, 1], pixels of 1/8, weight = persistence
+    ours = PersistenceImage(homology_dimensions=0, n_pixels=(16, 8), sigma=sigma, weight=lambda b, p: p,
                             birth_range=(0, 2), pers_range=(0, 1)).fit_transform([[dgm]])
     imager = persim.PersistenceImager(birth_range=(0, 2), pers_range=(0, 1), pixel_size=0.125, weight="persistence",
                                       weight_params={"n": 1.0},
                                       kernel_params={"sigma": [[sigma ** 2, 0], [0, sigma ** 2]]})
-    imager.pers_range = (0, 1)  # a pixel size of 1/8 on a birth range of 2 gives a 16 x 8 image
-    imager.pixel_size = 0.125
     theirs = imager.transform(dgm) if len(dgm) else np.zeros((16, 8))
-    ours8 = PersistenceImage(homology_dimensions=0, n_pixels=(16, 8), sigma=sigma, weight=lambda b, p: p,
-                             birth_range=(0, 2), pers_range=(0, 1)).fit_transform([[dgm]])
-    assert ours.shape == (1, 64)
-    np.testing.assert_allclose(ours8[0], np.asarray(theirs).ravel(), atol=1e-12)
+    assert np.shape(theirs) == (16, 8)
+    np.testing.assert_allclose(ours[0], np.asarray(theirs).ravel(), atol=1e-12)
 
 
 def test_ranges_are_learned_in_fit_and_kept():
