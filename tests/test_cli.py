@@ -355,3 +355,87 @@ def test_analyze_flags_for_the_null_model_and_the_robustness_grid(tmp_path, caps
     assert cli.main(["analyze", str(f), "--n-null", "0", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["null_h1"] == [] and d["robustness"] is None
+
+# ---------------------------------------------------------------- version, logging, closed pipes, workers
+
+def test_version():
+    r = fasttda_subprocess("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"fasttda {fasttda.__version__}" and r.stderr == ""
+
+
+def test_log_level_decides_what_reaches_stderr(study_dir, capsys):
+    # rerunning the finished study trains nothing and finds its analyses stored: one progress line
+    code, _, err = run_cli(capsys, *RUN, "--out", study_dir)
+    assert code == 0 and "analysing: 4/4 cell (100%)" in err and "fasttda.study" not in err
+    code, out, err = run_cli(capsys, "--log-level", "warning", *RUN, "--out", study_dir)
+    assert code == 0 and err == "" and "seeds done: 2 of 2" in out
+    code, _, err = run_cli(capsys, "-v", *RUN, "--out", study_dir)  # DEBUG, lines carry time and logger
+    assert code == 0 and "fasttda.study.runner INFO: analysing: 4/4 cell" in err
+    code, _, err = run_cli(capsys, *RUN, "--out", study_dir, "--quiet")  # --quiet: no progress, warnings only
+    assert code == 0 and err == ""
+    with pytest.raises(SystemExit) as exit_:  # a usage error, in one line
+        cli.main(["--log-level", "LOUD", "study", "info", str(study_dir)])
+    assert exit_.value.code == 2 and "argument --log-level: invalid choice: 'LOUD'" in capsys.readouterr().err
+    import logging
+    assert not logging.getLogger("fasttda").handlers  # main() leaves the logging as it found it
+
+
+def closed_pipe_run(*args):
+    """Runs fasttda with stdout piped into a process that has already exited, as `fasttda ... | head` does
+    when head is done first."""
+    reader = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.PIPE)
+    reader.wait()
+    src = str(Path(fasttda.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    try:
+        writer = subprocess.run([sys.executable, "-m", "fasttda", *args], stdout=reader.stdin,
+                                stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
+    finally:
+        reader.stdin.close()
+    return writer
+
+
+@pytest.mark.parametrize("args", [["--help"], ["study", "info", "STUDY"], ["analyze", "STUDY", "--layer", "1"]])
+def test_closed_stdout_ends_quietly(study_dir, args):
+    r = closed_pipe_run(*[str(study_dir) if a == "STUDY" else a for a in args])
+    # 141 = 128 + SIGPIPE, as a tool killed by the signal; argparse's help swallows the error itself and exits 0
+    assert r.returncode == (0 if args == ["--help"] else 141) and r.stderr == ""
+
+
+def test_workers_are_chosen_for_the_machine_and_said(monkeypatch, tmp_path):
+    from fasttda.study import StudyConfig
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    config = StudyConfig(seeds=24, device="cpu")
+    assert cli.choose_workers(config, tmp_path / "new") == (2, "chosen for 2 core(s) (--workers N to change)")
+    assert config.group_size == 6  # four groups of 6: no worker idles while the other trains the last group
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    config = StudyConfig(seeds=24, device="cpu")
+    assert cli.choose_workers(config, tmp_path / "new")[0] == 12 and config.group_size == 2
+    config = StudyConfig(seeds=24, device="cpu", group_size=8)  # given: kept, and no more workers than groups
+    assert cli.choose_workers(config, tmp_path / "new")[0] == 3 and config.group_size == 8
+    assert cli.choose_workers(StudyConfig(seeds=24, device="cuda"), tmp_path / "new") == (
+        1, "training on cuda (--workers N to change)")
+
+
+def test_study_run_says_its_workers_and_shows_progress_as_it_trains(tmp_path):
+    # stderr is a pipe, not a terminal: progress comes as log lines, the first as soon as training starts
+    out = tmp_path / "study"
+    r = fasttda_subprocess("study", "run", "--seeds", "2", "--iterations", "40", "--layers", "1", "--batch-size",
+                           "16", "--device", "cpu", "--no-analysis", "--out", str(out), timeout=300)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.strip().splitlines()
+    cores = os.cpu_count()
+    workers = min(cores, 2)
+    where = "in this process" if workers == 1 else f"on {workers} local worker processes"
+    said = [line for line in lines if "training 2 of 2 seeds" in line]
+    assert len(said) == 1 and where in said[0] and f"chosen for {cores} core(s)" in said[0], lines
+    progress = [line for line in lines if line.startswith("training: ")]
+    assert len(progress) >= 2 and progress[-1].startswith("training: 80/80 seed-it (100%)"), lines
+    assert "seed-it/s" in progress[-1] and "in all" in progress[-1]
+    first = int(progress[0].split()[1].split("/")[0])
+    assert 0 < first < 80  # reported while training, not when a group finished
+    assert "seeds done: 2 of 2" in r.stdout
+    stored = json.loads((out / "study.json").read_text())["config"]
+    from fasttda.study.runner import default_lr
+    assert stored["group_size"] == (1 if workers == 2 else 2)
+    assert stored["lr"] == default_lr(stored["optimizer"]) > 0  # the rate used, not None

@@ -380,3 +380,96 @@ def test_a_study_shows_itself_in_a_notebook(tiny_study):
     assert "<table" in page and "mnist2 on mnist5k" in page and "3 of 3" in page
     assert "10, 20" in page and "test accuracy" in page
     assert load_study(tiny_study)._repr_png_() is None  # a table only: nothing to draw
+
+# ---------------------------------------------------------------- groups sized for the workers, progress
+
+def finish_time(n, g, w):
+    """Brute force: groups of g handed out in order to whichever of w workers is free first."""
+    loads = [0] * w
+    for start in range(0, n, g):
+        loads[loads.index(min(loads))] += min(g, n - start)
+    return max(loads)
+
+
+def test_default_group_size_leaves_no_worker_idle():
+    from fasttda.study.config import MAX_GROUP_SIZE, default_group_size
+    assert default_group_size(24, 2) == 6 and finish_time(24, 6, 2) == 12 < finish_time(24, 8, 2) == 16
+    assert default_group_size(24, 1) == 8 and default_group_size(32, 2) == 8 and default_group_size(3, 8) == 1
+    for n in range(1, 70):
+        for w in range(1, 17):
+            g = default_group_size(n, w)
+            times = {h: finish_time(n, h, w) for h in range(1, MAX_GROUP_SIZE + 1)}
+            best = min(times.values())
+            assert 1 <= g <= min(n, MAX_GROUP_SIZE) and times[g] == best  # as soon as any size finishes
+            assert all(times[h] > best for h in range(g + 1, min(n, MAX_GROUP_SIZE) + 1))  # the largest such
+    with pytest.raises(ValueError, match="at least 1"):
+        default_group_size(0, 2)
+
+
+class TwoWorkersHere(fasttda.study.Executor):
+    """Runs in this process but says it has two workers, as a pool of two would."""
+
+    workers = 2
+
+
+def test_new_study_stores_groups_for_its_workers_and_a_resumed_one_keeps_them(tmp_path, monkeypatch):
+    cfg = dict(TINY, seeds=4, group_size=None, lr=None, layers=[1], checkpoints=[20])
+    first = run_study(StudyConfig(**cfg), tmp_path / "s", executor=TwoWorkersHere(), progress=False,
+                      analyse=False)
+    assert first.config.group_size == 2 and first.config.groups() == [[0, 1], [2, 3]]
+    assert first.config.lr == runner.default_lr("adam") == 0.001  # the trainer's default for the default optimizer, stored
+    # interrupted before the second group was done; resumed on one worker, it keeps the stored groups
+    m = json.loads((first.path / "study.json").read_text())
+    m["done"] = [0, 1]
+    del m["finished"]["2"], m["finished"]["3"]
+    (first.path / "study.json").write_text(json.dumps(m))
+    counter = CountingTrain()
+    monkeypatch.setattr(runner, "train_group", counter)
+    again = run_study(StudyConfig(**cfg), first.path, progress=False, analyse=False)
+    assert counter.groups == [[2, 3]] and again.config.group_size == 2 and again.done == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="group_size: 2 vs 4"):
+        run_study(StudyConfig(**dict(cfg, group_size=4)), first.path, progress=False)
+
+
+def test_report_shows_the_learning_rate_used(tmp_path):
+    import re
+
+    from fasttda import cli
+    cfg = dict(TINY, seeds=2, lr=None, layers=[1], checkpoints=[20])
+    study = run_study(StudyConfig(**cfg), tmp_path / "s", progress=False, analyse=False)
+    page, _ = cli.write_study_report(study, tmp_path / "report", {"k": 5, "n_landmarks": 30}, progress=False)
+    row = re.search(r"<td>lr</td>\s*<td>([^<]*)</td>", page.read_text())
+    assert row is not None and float(row.group(1)) == runner.default_lr("adam")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_training_reports_iterations_as_it_goes(workers):
+    config = StudyConfig(**dict(TINY, seeds=4, iterations=40, checkpoints=[40], layers=[1])).to_dict()
+    seen = {}
+    with LocalExecutor(workers, threads=1) as ex:
+        tasks = [(config, [0, 1]), (config, [2, 3])]
+        results = list(ex.map_unordered(runner.train_group, tasks,
+                                        on_progress=lambda key, it: seen.setdefault(tuple(key), []).append(it)))
+    assert len(results) == 2 and set(seen) == {(0, 1), (2, 3)}
+    for its in seen.values():  # the first step is reported at once, the last always, in order between
+        assert its[0] == 1 and its[-1] == 40 and its == sorted(set(its))
+
+
+def test_study_progress_counts_seed_iterations(tmp_path, caplog):
+    import logging
+    cfg = StudyConfig(**dict(TINY, seeds=4, iterations=20, checkpoints=[20], layers=[1]))
+    with caplog.at_level(logging.INFO, logger="fasttda"):
+        run_study(cfg, tmp_path / "s", progress=True, analyse=False)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("training: ")]
+    assert lines[0].startswith("training: 2/80 seed-it") and lines[-1].startswith("training: 80/80 seed-it (100%)")
+    # resumed with the second group to do: the first group's iterations are counted as done
+    m = json.loads((tmp_path / "s" / "study.json").read_text())
+    m["done"] = [0, 1]
+    del m["finished"]["2"], m["finished"]["3"]
+    (tmp_path / "s" / "study.json").write_text(json.dumps(m))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="fasttda"):
+        run_study(cfg, tmp_path / "s", progress=True, analyse=False)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("training: ")]
+    assert lines[0].startswith("training: 42/80 seed-it") and lines[-1].startswith("training: 80/80")
+    assert any("training 2 of 4 seeds" in r.getMessage() for r in caplog.records)

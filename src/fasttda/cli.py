@@ -3,12 +3,17 @@
 Each command is one ``add_<command>(commands)`` function that declares its parser and sets
 ``run``; ``main`` turns any ValueError, OSError, … into one ``fasttda: error: …`` line and exit
 status 2. Heavy imports (torch, zarr, dask) happen inside the commands that need them.
+
+Results go to stdout; what the library logs (``logging.getLogger("fasttda…")``: progress, the
+choices made) goes to stderr through the handler ``main`` installs, at the level of ``-v`` or
+``--log-level``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -39,7 +44,8 @@ def demo(args: argparse.Namespace) -> int:
     config = StudyConfig.from_dict(DEMO_STUDY, source="the demo")
     print(f"demo study: {config.model} on {config.dataset}, {len(config.seeds)} seeds x {config.iterations} "
           f"iterations, into {out / 'study'} (rerun to resume)", flush=True)
-    with LocalExecutor(args.workers) as executor:
+    workers, why = (args.workers, None) if args.workers is not None else choose_workers(config, out / "study")
+    with LocalExecutor(workers, why=why) as executor:
         study = run_study(config, out / "study", executor=executor, progress=not args.quiet)
     print(describe_study(study))
     path, analyses = write_study_report(study, out / "report", {}, progress=not args.quiet)
@@ -70,8 +76,8 @@ def add_demo(commands) -> None:
                                         "checkpoints and writes an HTML report. --patches instead reproduces "
                                         "Carlsson et al. 2008 on the shipped natural-image patches.")
     p.add_argument("--out", default="fasttda-demo", help="folder for the study and the report (default fasttda-demo)")
-    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
-                   help="worker processes for training (default 2, one torch thread each)")
+    p.add_argument("--workers", type=_positive, default=None, metavar="N",
+                   help="worker processes for training (default: one per core, at most one per group of seeds)")
     p.add_argument("--patches", action="store_true", help="analyse the shipped natural-image patches instead")
     p.add_argument("--threads", type=int, default=None, help="threads for --patches (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -95,7 +101,8 @@ STUDY_FLAGS = [
     ("momentum", float, "SGD momentum"),
     ("weight_decay", float, "weight decay"),
     ("device", str, "auto (CUDA when available), cpu, cuda, cuda:1, ..."),
-    ("group_size", int, "seeds trained together in one unit of work (default 8)"),
+    ("group_size", int, ("seeds trained together in one unit of work (default: chosen when the study is "
+                         "created so that no worker idles at the end, at most 8, and kept)")),
     ("channels", str, "how analyses read a layer: each (every slice) or mean (over input channels)"),
 ]
 
@@ -112,19 +119,60 @@ def study_config(args: argparse.Namespace):
     return StudyConfig.from_dict(given, source="the flags")
 
 
-def _executor(args: argparse.Namespace):
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def choose_workers(config, out: Path) -> tuple[int, str]:
+    """Local worker processes for a study when none are asked for, and why, in words: one per core
+    (each with one torch thread; measured faster than one process with all threads), no more than
+    there are groups of seeds, and one, in this process, when training runs on a GPU. A new study
+    without a group size gets the one sized for these workers (set in ``config``; a resumed study
+    keeps its stored groups)."""
+    from .study import store as _store
+    from .study.config import default_group_size
+    cores = os.cpu_count() or 1
+    device = config.device
+    if device == "auto":
+        import torch
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if not device.startswith("cpu"):
+        return 1, f"training on {device} (--workers N to change)"
+    seeds = len(config.seeds)
+    group = config.group_size
+    if group is None and (out / _store.MANIFEST).is_file():  # a resumed study keeps its groups
+        try:
+            group = _store.manifest_config(_store.read_manifest(out)).group_size
+        except (ValueError, OSError, KeyError):
+            group = None  # run_study reports what is wrong with the folder
+    if group is None:
+        group = config.group_size = default_group_size(seeds, min(cores, seeds))
+    workers = max(1, min(cores, -(-seeds // group)))
+    return workers, f"chosen for {cores} core(s) (--workers N to change)"
+
+
+def _executor(args: argparse.Namespace, config):
     from .study import DaskExecutor, LocalExecutor
     if args.scheduler is not None:
         return DaskExecutor(address=args.scheduler)
     if args.dask_local is not None:
         return DaskExecutor(n_local=args.dask_local)
-    return LocalExecutor(args.workers)
+    if args.workers is not None:
+        return LocalExecutor(args.workers)
+    workers, why = choose_workers(config, Path(args.out))
+    return LocalExecutor(workers, why=why)
 
 
 def study_run(args: argparse.Namespace) -> int:
     from .study.runner import run_study
     config = study_config(args)
-    with _executor(args) as executor:
+    with _executor(args, config) as executor:
         study = run_study(config, args.out, executor=executor, progress=not args.quiet,
                           analyse=not args.no_analysis)
     if not args.quiet:
@@ -151,12 +199,13 @@ def add_study(commands) -> None:
                        metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()))
     r.add_argument("--out", type=Path, required=True, metavar="DIR", help="the study folder (created, or resumed)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, default=1, metavar="N",
-                       help="local worker processes (default 1: this process)")
+    where.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="local worker processes (default: one per core, at most one per group of seeds; "
+                            "one, in this process, on a GPU; 1 = this process)")
     where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     r.add_argument("--no-analysis", action="store_true", help="train and store only; skip the analyses")
-    r.add_argument("--quiet", action="store_true", help="no progress bars and no summary")
+    r.add_argument("--quiet", action="store_true", help="no progress, no summary, only warnings (unless --log-level)")
     r.set_defaults(run=study_run)
 
     i = sub.add_parser("info", help="show a study's config, progress and accuracy",
@@ -495,12 +544,66 @@ def add_report(commands) -> None:
 COMMANDS = [add_demo, add_study, add_analyze, add_report]
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import fasttda
     parser = _Parser(prog="fasttda", description="Topology of what convolutional networks learn.")
+    parser.add_argument("--version", action="version", version=f"fasttda {fasttda.__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log details (the DEBUG level), with times and the logger of each line")
+    parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, metavar="LEVEL",
+                        help="what the library logs to stderr: DEBUG, INFO (default: progress and the choices "
+                             "made), WARNING, ERROR or CRITICAL")
     commands = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(commands)
     return parser
+
+
+class _Format(logging.Formatter):
+    """INFO lines as they are; warnings and errors prefixed like the CLI's own errors; with -v, times and names."""
+
+    def __init__(self, verbose: bool):
+        super().__init__("%(asctime)s %(name)s %(levelname)s: %(message)s" if verbose else "%(message)s")
+        self.verbose = verbose
+
+    def format(self, record):
+        text = super().format(record)
+        if not self.verbose and record.levelno >= logging.WARNING:
+            text = f"fasttda: {record.levelname.lower()}: {text}"
+        return text
+
+
+def _logging(args: argparse.Namespace):
+    """Sends the ``fasttda`` loggers to stderr at the asked level; returns a function that undoes it."""
+    level = args.log_level or ("DEBUG" if args.verbose else "WARNING" if getattr(args, "quiet", False) else "INFO")
+    logger = logging.getLogger("fasttda")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Format(args.verbose))
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+    def undo():
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    return undo
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout went away (``fasttda analyze S | head``): end quietly, as Unix tools do.
+
+    Python would report the failed flush of stdout once more at exit; pointing stdout at the null
+    device lets it exit in silence. 141 = 128 + SIGPIPE, the status of a tool killed by the signal."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a descriptor (e.g. captured)
+        pass
+    return 141
 
 
 def _expected_errors() -> tuple:
@@ -512,9 +615,17 @@ def _expected_errors() -> tuple:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        args = build_parser().parse_args(argv)
+    except BrokenPipeError:  # fasttda --help | head -1
+        return _stdout_closed()
+    undo = _logging(args)
+    try:
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here when the last lines were still buffered
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except KeyboardInterrupt:
         print("fasttda: interrupted (a study resumes where it stopped when the same command is rerun)",
               file=sys.stderr)
@@ -523,3 +634,5 @@ def main(argv: list[str] | None = None) -> int:
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         print(f"fasttda: error: {' '.join(message.split())}", file=sys.stderr)
         return 2
+    finally:
+        undo()

@@ -220,7 +220,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
                    batch_size: int = 64, optimizer: str = "adam", lr: float | None = None, momentum: float = 0.0,
                    weight_decay: float = 0.0, checkpoints=None, layers=None, store: WeightStore | str | None = None,
                    root=None, device="auto", evaluate_at_checkpoints: bool = True, fast: bool = True,
-                   tf32: bool = False) -> Ensemble:
+                   tf32: bool = False, callback=None) -> Ensemble:
     """Trains one network per seed, all at once, and keeps the conv weights at the checkpoints.
 
     Parameters
@@ -242,6 +242,8 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
         chains (all the networks here); False, or any other network, uses ``torch.func.vmap``.
     tf32 : on CUDA, let convolutions and matrix products use TensorFloat-32 (faster on the
         matrix units, about 1e-3 relative rounding); off by default, so that float32 is float32.
+    callback : called as ``callback(it)`` after optimizer step ``it`` (1 … iterations), e.g. to report
+        progress; it should return quickly (throttle it yourself).
 
     On the CPU the process keeps freed memory for reuse (see ``keep_freed_memory``).
     """
@@ -316,6 +318,8 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
             losses[it - 1] = per_seed.detach()
             if it in cps:
                 checkpoint(it)
+            if callback is not None:
+                callback(it)
         if iterations not in accuracy:
             base.eval()
             accuracy[iterations] = evaluate(forward, params, buffers, x_test, y_test, steps)

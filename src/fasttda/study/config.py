@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import heapq
 import json
 import os
 from dataclasses import dataclass
@@ -45,7 +46,8 @@ class StudyConfig:
     device : "auto" (CUDA when available), "cpu", "cuda", "cuda:1", …
     group_size : seeds trained together in one unit of work (one batched ensemble). The seeds are
         cut into fixed groups in order, so a resumed study trains exactly the groups an
-        uninterrupted one would, with the same float rounding.
+        uninterrupted one would, with the same float rounding. None: chosen when the study is
+        created (``default_group_size``, so that no worker idles at the end) and stored with it.
     channels : how the study's analyses read a layer: "each" (every (out, in) slice is a filter)
         or "mean" (one filter per output channel, averaged over its inputs).
     """
@@ -63,7 +65,7 @@ class StudyConfig:
     momentum: float = 0.0
     weight_decay: float = 0.0
     device: str = "auto"
-    group_size: int = 8
+    group_size: int | None = None
     channels: str = "each"
 
     def __post_init__(self):
@@ -159,7 +161,8 @@ class StudyConfig:
         if self.layers is not None:
             self.layers = _int_list(self.layers, "layers", low=1)
         self.batch_size = _int(self.batch_size, "batch_size", low=1)
-        self.group_size = _int(self.group_size, "group_size", low=1)
+        if self.group_size is not None:
+            self.group_size = _int(self.group_size, "group_size", low=1)
         if not isinstance(self.optimizer, str) or self.optimizer.lower() not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         self.optimizer = self.optimizer.lower()
@@ -173,8 +176,9 @@ class StudyConfig:
             raise ValueError(f"channels must be one of {', '.join(CHANNELS)}, got {self.channels!r}")
 
     def groups(self) -> list[list[int]]:
-        """The units of work: the seeds cut, in order, into groups of ``group_size``."""
-        s, g = self.seeds, self.group_size
+        """The units of work: the seeds cut, in order, into groups of ``group_size``
+        (None: ``default_group_size`` for one worker)."""
+        s, g = self.seeds, self.group_size or default_group_size(len(self.seeds), 1)
         return [s[i:i + g] for i in range(0, len(s), g)]
 
 
@@ -204,6 +208,30 @@ def config_path(value) -> Path:
             return shipped
     raise FileNotFoundError(f"config file {path} does not exist, and it is not the name of a shipped study "
                             f"({', '.join(shipped_studies()) or 'none'})")
+
+MAX_GROUP_SIZE = 8  # the largest default group: the group size studies used before it was chosen per machine
+
+
+def default_group_size(n_seeds: int, n_workers: int, largest: int = MAX_GROUP_SIZE) -> int:
+    """The group size that keeps ``n_workers`` busy to the end: of the sizes 1 … ``largest``, the
+    largest (fewest, most batched groups) among those whose groups, handed out in order to whichever
+    worker is free, finish soonest (counting the time of a group as its number of seeds).
+
+    24 seeds on 2 workers: groups of 6 (two rounds of two), where groups of 8 leave one worker idle
+    for the last third; 24 on 1 worker: groups of 8.
+    """
+    n_seeds, n_workers = int(n_seeds), int(n_workers)
+    if n_seeds < 1 or n_workers < 1:
+        raise ValueError(f"n_seeds and n_workers must be at least 1, got {n_seeds} and {n_workers}")
+    return min(range(1, min(largest, n_seeds) + 1), key=lambda g: (_finish(n_seeds, g, n_workers), -g))
+
+
+def _finish(n_seeds: int, group: int, n_workers: int) -> int:
+    """When the last of n_seeds in groups of ``group`` finishes on n_workers, in seed-times."""
+    loads = [0] * min(n_workers, n_seeds)
+    for start in range(0, n_seeds, group):
+        heapq.heapreplace(loads, loads[0] + min(group, n_seeds - start))
+    return max(loads)
 
 
 def _name(value, what, known) -> str:

@@ -5,12 +5,37 @@ for every task and yields ``(task, result)`` as each finishes, in any order. ``f
 importable module-level function and its arguments and results picklable; the results travel
 back to the caller, which alone writes the study's store, so workers need no shared filesystem.
 Executors are context managers; leaving the block stops their workers.
+
+Progress: a running task may call ``report_progress(key, value)`` (e.g. the iterations its
+seeds have done); the executor delivers it, in the caller's process, to the ``on_progress``
+callback given to ``map_unordered``. In this process that is a direct call; from local worker
+processes the messages travel on a queue that the caller drains while it waits. Dask workers
+report nothing; their tasks count when they finish.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue as _queue
 from collections.abc import Callable, Iterable, Iterator
+
+_POLL = 0.2  # seconds between drains of the workers' progress queue while waiting for tasks
+
+# Where report_progress sends: the caller's callback around a task run in this process, a queue's
+# put in a worker process, None where nobody listens.
+_report_to: Callable | None = None
+
+
+def report_progress(key, value) -> None:
+    """Called inside a task: tells the caller's ``on_progress(key, value)`` how far the task has come.
+
+    ``key`` and ``value`` must be picklable and small; a caller that does not listen loses them,
+    and a failure to deliver never fails the task.
+    """
+    if _report_to is not None:
+        with contextlib.suppress(Exception):  # progress is advisory; the task's result is what matters
+            _report_to(key, value)
 
 
 class WorkerError(RuntimeError):
@@ -20,15 +45,27 @@ class WorkerError(RuntimeError):
 class Executor:
     """Runs tasks one after the other in this process."""
 
-    def map_unordered(self, fn: Callable, tasks: Iterable[tuple]) -> Iterator[tuple]:
+    def map_unordered(self, fn: Callable, tasks: Iterable[tuple], on_progress: Callable | None = None
+                      ) -> Iterator[tuple]:
+        global _report_to
         for task in tasks:
-            yield task, fn(*task)
+            before, _report_to = _report_to, on_progress
+            try:
+                result = fn(*task)
+            finally:
+                _report_to = before
+            yield task, result
 
     def close(self) -> None:
         pass
 
     def describe(self) -> str:
         return "in this process"
+
+    @property
+    def workers(self) -> int:
+        """How many tasks run at once (what the groups of a new study are sized for)."""
+        return 1
 
     def __enter__(self):
         return self
@@ -37,10 +74,24 @@ class Executor:
         self.close()
 
 
-def _limit_threads(threads: int) -> None:
-    """Worker start-up: several workers on one machine each get their share of the cores."""
+def _start_worker(threads: int, progress) -> None:
+    """Worker start-up: several workers on one machine each get their share of the cores, and
+    report_progress puts on the caller's queue (without waiting for it at exit: progress may be lost)."""
+    global _report_to
     import torch
     torch.set_num_threads(threads)
+    progress.cancel_join_thread()
+    _report_to = lambda key, value: progress.put_nowait((key, value))
+
+
+def _polled(futures, poll: Callable) -> Iterator:
+    """The futures as they complete (like as_completed), calling ``poll()`` every _POLL seconds meanwhile."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=_POLL, return_when=FIRST_COMPLETED)
+        poll()
+        yield from done
 
 
 def _collect(done, task_of: Callable, died: type, who: str, cancel: Callable) -> Iterator[tuple]:
@@ -63,43 +114,65 @@ class LocalExecutor(Executor):
 
     Workers are started with ``spawn``, not ``fork``: forking a process that has used torch's
     thread pools (or CUDA) can deadlock the child. Each worker gets ``threads`` torch threads
-    (default: the cores divided among the workers).
+    (default: the cores divided among the workers). ``why``, when given, says how the number was
+    chosen, and ``describe()`` adds it.
     """
 
-    def __init__(self, n_workers: int = 1, threads: int | None = None):
+    def __init__(self, n_workers: int = 1, threads: int | None = None, *, why: str | None = None):
         if int(n_workers) < 1:
             raise ValueError(f"n_workers must be at least 1, got {n_workers}")
+        self.why = why
         self.n_workers = int(n_workers)
         self.threads = threads or max(1, (os.cpu_count() or 1) // self.n_workers)
         self._pool = None
+        self._queue = None
 
-    def map_unordered(self, fn, tasks):
+    def map_unordered(self, fn, tasks, on_progress=None):
         if self.n_workers == 1:
-            yield from super().map_unordered(fn, tasks)
+            yield from super().map_unordered(fn, tasks, on_progress)
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import ProcessPoolExecutor
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.n_workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_limit_threads, initargs=(self.threads,))
+            context = multiprocessing.get_context("spawn")
+            self._queue = context.Queue()
+            self._pool = ProcessPoolExecutor(self.n_workers, mp_context=context, initializer=_start_worker,
+                                             initargs=(self.threads, self._queue))
         from concurrent.futures.process import BrokenProcessPool
         futures = {self._pool.submit(fn, *task): task for task in tasks}
+
+        def drain():
+            while True:
+                try:
+                    key, value = self._queue.get_nowait()
+                except (_queue.Empty, OSError, ValueError):  # nothing left, or the queue is closed
+                    return
+                if on_progress is not None:
+                    on_progress(key, value)
 
         def cancel():
             for fut in futures:
                 fut.cancel()
-        yield from _collect(as_completed(futures), futures.__getitem__, BrokenProcessPool, "a local worker process",
-                            cancel)
+        yield from _collect(_polled(futures, drain), futures.__getitem__, BrokenProcessPool,
+                            "a local worker process", cancel)
 
     def close(self):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            self._queue.close()
+            self._queue = None
 
     def describe(self):
         if self.n_workers == 1:
-            return "in this process"
-        return f"on {self.n_workers} local worker processes ({self.threads} torch thread(s) each)"
+            text = "in this process"
+        else:
+            text = f"on {self.n_workers} local worker processes ({self.threads} torch thread(s) each)"
+        return text if self.why is None else f"{text}, {self.why}"
+
+    @property
+    def workers(self) -> int:
+        return self.n_workers
 
 
 class DaskExecutor(Executor):
@@ -131,7 +204,7 @@ class DaskExecutor(Executor):
                 raise ValueError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = self.client.scheduler.address
 
-    def map_unordered(self, fn, tasks):
+    def map_unordered(self, fn, tasks, on_progress=None):
         from distributed import KilledWorker, as_completed
         tasks = list(tasks)
         futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
@@ -149,3 +222,8 @@ class DaskExecutor(Executor):
         n = len(self.client.scheduler_info().get("workers", {}))
         kind = "a local Dask cluster" if self.cluster is not None else "the Dask scheduler"
         return f"on {kind} at {self.address} ({n} worker(s))"
+
+    @property
+    def workers(self) -> int:
+        info = self.client.scheduler_info().get("workers", {})
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))

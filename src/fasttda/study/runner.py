@@ -11,16 +11,21 @@ rounding) as in an uninterrupted run.
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from .._progress import Progress
 from . import store as _store
-from .config import StudyConfig
-from .executors import Executor, LocalExecutor
+from .config import StudyConfig, default_group_size
+from .executors import Executor, LocalExecutor, report_progress
+
+log = logging.getLogger(__name__)
+
+REPORT_EVERY = 0.5  # seconds between a training task's progress reports
 
 
 @lru_cache(maxsize=2)
@@ -49,14 +54,23 @@ def train_group(config: dict, seeds: list[int]) -> dict:
 
     Returns {"seeds", "weights": {layer: (seeds, checkpoints, out, in, k, k) float32},
     "accuracy": {seed: {checkpoint: accuracy}}, "seconds", "device"}.
+    Every ``REPORT_EVERY`` seconds of training it reports ``(tuple(seeds), iterations done)`` through
+    ``report_progress`` (and always after the last iteration).
     """
     from ..nets import train
     cfg = StudyConfig.from_dict(config)
     start = time.perf_counter()
+    key, last = tuple(seeds), [float("-inf")]
+
+    def step(it):
+        now = time.monotonic()
+        if now - last[0] >= REPORT_EVERY or it == cfg.iterations:
+            last[0] = now
+            report_progress(key, it)
     ens = train.train_ensemble(cfg.model, _dataset(cfg.dataset, cfg.data_dir), seeds=seeds,
                                iterations=cfg.iterations, batch_size=cfg.batch_size, optimizer=cfg.optimizer,
                                lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
-                               checkpoints=cfg.checkpoints, layers=cfg.layers, device=cfg.device)
+                               checkpoints=cfg.checkpoints, layers=cfg.layers, device=cfg.device, callback=step)
     weights = {layer: np.stack([ens.weights(layer, it) for it in cfg.checkpoints], axis=1)
                for layer in ens.layers}
     accuracy = {s: {int(it): float(acc[i]) for it, acc in sorted(ens.accuracy.items())}
@@ -65,13 +79,27 @@ def train_group(config: dict, seeds: list[int]) -> dict:
             "seconds": time.perf_counter() - start, "device": str(train.pick_device(cfg.device))}
 
 
-def _prepare(config: StudyConfig, out: Path) -> dict:
-    """The manifest to continue from: a fresh one for a new folder, the existing one for a resumed study."""
+def default_lr(optimizer: str) -> float:
+    """The learning rate ``train_ensemble`` uses for ``optimizer`` when given none (read from the trainer)."""
+    import torch
+
+    from ..nets import train
+    opt = train._optimizer(optimizer, [torch.zeros(1, requires_grad=True)], None, 0.0, 0.0)
+    return float(opt.param_groups[0]["lr"])
+
+
+def _prepare(config: StudyConfig, out: Path, workers: int = 1) -> dict:
+    """The manifest to continue from: a fresh one for a new folder, the existing one for a resumed study.
+
+    A new study stores the values that ``None`` stands for: the group size chosen for ``workers``
+    (``default_group_size``) and the trainer's default learning rate; a resumed one takes the stored
+    values wherever ``config`` leaves them None."""
     if (out / _store.MANIFEST).exists():
         manifest = _store.read_manifest(out)
         saved = _store.manifest_config(manifest)
-        if config.layers is None:
-            config.layers = saved.layers
+        for name in ("layers", "group_size", "lr"):
+            if getattr(config, name) is None:
+                setattr(config, name, getattr(saved, name))
         diff = saved.differences(config)
         if diff and _adds_seeds(saved, config):
             # More seeds for the same study: the stored seeds' groups stay as they are, the new ones follow.
@@ -92,6 +120,10 @@ def _prepare(config: StudyConfig, out: Path) -> dict:
             raise ValueError(f"{out} is not empty and holds no {_store.MANIFEST}; refusing to write a study into it")
     shapes = layer_shapes(config)
     config.layers = sorted(shapes)
+    if config.group_size is None:
+        config.group_size = default_group_size(len(config.seeds), workers)
+    if config.lr is None:
+        config.lr = default_lr(config.optimizer)
     out.mkdir(parents=True, exist_ok=True)
     manifest = _store.new_manifest(config, shapes)
     _store.write_json_atomic(out / _store.MANIFEST, manifest)
@@ -107,9 +139,9 @@ def _adds_seeds(saved: StudyConfig, config: StudyConfig) -> bool:
     return all(tuple(g) in new_groups for g in saved.groups())
 
 
-def _progress(progress, **kwargs):
-    from tqdm.auto import tqdm
-    return tqdm(file=sys.stderr, disable=not progress, dynamic_ncols=True, **kwargs)
+def _progress(progress, *, total, desc="", unit="it", initial=0) -> Progress:
+    """A tqdm bar on a terminal, log lines of the ``fasttda`` logger otherwise (``fasttda._progress``)."""
+    return Progress(total, desc, unit, initial=initial, enabled=progress, logger=log)
 
 
 def run_study(config: StudyConfig, out, *, executor: Executor | None = None, progress: bool = True,
@@ -117,7 +149,11 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     """Trains (or finishes) the study ``config`` into the folder ``out`` and returns it as a :class:`Study`.
 
     executor : where the groups of seeds run (default: this process); see ``fasttda.study.executors``.
-    progress : tqdm bars on stderr for training and analysis.
+        A new study with ``group_size`` None cuts its seeds into groups that keep the executor's
+        workers busy to the end, and stores that group size.
+    progress : show how training and analysis advance: a tqdm bar on stderr when it is a terminal,
+        INFO lines of the ``fasttda.study.runner`` logger otherwise. Training counts seed-iterations
+        as the workers report them (rate and time left), not only finished groups.
     analyse : after training, store ``analyze`` of every (layer, checkpoint) with default parameters,
         skipping those already stored for the same finished seeds.
 
@@ -132,7 +168,14 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     out = Path(out)
     if config.data_dir is not None and not Path(config.data_dir).is_dir():  # before anything is written
         raise FileNotFoundError(f"data folder {config.data_dir} of dataset {config.dataset} does not exist")
-    manifest = _prepare(config, out)
+    own = executor is None
+    executor = LocalExecutor(1) if own else executor
+    try:
+        manifest = _prepare(config, out, executor.workers)
+    except BaseException:
+        if own:
+            executor.close()
+        raise
     config = _store.manifest_config(manifest).replace(device=config.device)
     shapes = {int(k): tuple(v) for k, v in manifest["layers"].items()}
     arrays = _store.FilterArrays(out, config, shapes, create=True)
@@ -140,15 +183,25 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     done = set(manifest["done"])
     pending = [g for g in config.groups() if not set(g) <= done]
 
-    own = executor is None
-    executor = LocalExecutor(1) if own else executor
-    if progress and pending:
-        print(f"{out}: training {sum(len(g) for g in pending)} of {len(config.seeds)} seeds of {config.model} on "
-              f"{config.dataset} {executor.describe()}", file=sys.stderr)
+    if pending:
+        log.info(f"{out}: training {sum(len(g) for g in pending)} of {len(config.seeds)} seeds of {config.model} "
+                 f"on {config.dataset}, {config.iterations} iterations each, in {len(pending)} group(s) of up "
+                 f"to {config.group_size} {executor.describe()}")
     task_config = config.to_dict()
+    its = config.iterations
+    seen = {tuple(g): 0 for g in pending}  # iterations each pending group has reported
+    kept = sum(len(g) for g in config.groups() if tuple(g) not in seen)  # seeds done in finished groups
     try:
-        with _progress(progress, total=len(config.seeds), initial=len(done), desc="training", unit="seed") as bar:
-            for (_, seeds), result in executor.map_unordered(train_group, [(task_config, g) for g in pending]):
+        with _progress(progress, total=len(config.seeds) * its, initial=kept * its, desc="training",
+                       unit="seed-it") as bar:
+            def advance(key, it):
+                key = tuple(key)
+                if key in seen and it > seen[key]:
+                    bar.update((min(it, its) - seen[key]) * len(key))
+                    seen[key] = min(it, its)
+
+            tasks = [(task_config, g) for g in pending]
+            for (_, seeds), result in executor.map_unordered(train_group, tasks, on_progress=advance):
                 new = [s for s in seeds if s not in done]
                 for s in new:
                     i = seeds.index(s)
@@ -162,7 +215,7 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
                 manifest["done"] = [s for s in config.seeds if s in done]
                 manifest["updated"] = stamp
                 _store.write_json_atomic(out / _store.MANIFEST, manifest)
-                bar.update(len(new))
+                advance(seeds, its)  # a group that reported nothing (e.g. on Dask) counts when it finishes
     finally:
         if own:
             executor.close()
@@ -181,7 +234,7 @@ def analyse_study(study, *, progress: bool = True, **kwargs) -> dict:
 
     stored = {}
     jobs = [(layer, it) for layer in study.layers for it in study.checkpoints]
-    with _progress(progress, total=len(jobs), desc="analysing", unit="layer") as bar:
+    with _progress(progress, total=len(jobs), desc="analysing", unit="cell") as bar:
         for layer, it in jobs:
             key = {"layer": layer, "checkpoint": it, "seeds": study.done, "channels": study.config.channels,
                    "kwargs": kwargs}
