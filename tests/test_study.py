@@ -239,7 +239,7 @@ def test_different_study_or_foreign_folder_is_refused(tiny_study, tmp_path):
             run_study(StudyConfig(**{**TINY, **change}), out, progress=False)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     # the device may change on resume: it says where to run, not what
-    run_study(StudyConfig(**{**TINY, "device": "auto"}), out, progress=False, analyse=False)
+    run_study(StudyConfig(**{**TINY, "device": "auto"}), out, progress=False, analyze=False)
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep me")
@@ -292,7 +292,7 @@ def test_sigkill_mid_study_then_resume_keeps_finished_seeds(tmp_path):
     assert all(resumed.manifest["finished"][str(s)]["time"] > max(stamps.values())
                for s in resumed.done if s not in stamps)
 
-    whole = run_study(StudyConfig(**cfg), tmp_path / "whole", progress=False, analyse=False)
+    whole = run_study(StudyConfig(**cfg), tmp_path / "whole", progress=False, analyze=False)
     for layer in (1, 2):
         for it in (10, 20):
             np.testing.assert_allclose(resumed.weights(layer, it), whole.weights(layer, it), atol=1e-5)
@@ -309,7 +309,7 @@ def test_dask_local_cluster_matches_local_run(tiny_study, tmp_path):
     with DaskExecutor(n_local=2) as ex:
         assert ex.address.startswith("tcp://127.0.0.1:")
         assert len(ex.client.scheduler_info()["workers"]) == 2
-        study = run_study(StudyConfig(**TINY), tmp_path / "dask", executor=ex, progress=False, analyse=False)
+        study = run_study(StudyConfig(**TINY), tmp_path / "dask", executor=ex, progress=False, analyze=False)
         print(f"tiny study on a 2-worker local Dask cluster (start-up included): {time.perf_counter() - start:.1f} s")
         # the command line reaching the same scheduler by its address: seeds 0 and 1 form the same group
         from fasttda import cli
@@ -361,16 +361,16 @@ def test_reading_a_study_needs_no_torch(tiny_study):
 def test_more_seeds_extend_a_study(tmp_path):
     out = tmp_path / "grow"
     base = dict(TINY, seeds=2, group_size=2)
-    first = run_study(StudyConfig(**base), out, progress=False, analyse=False)
+    first = run_study(StudyConfig(**base), out, progress=False, analyze=False)
     stamps = {s: first.manifest["finished"][str(s)]["time"] for s in first.done}
-    grown = run_study(StudyConfig(**dict(base, seeds=4)), out, progress=False, analyse=False)
+    grown = run_study(StudyConfig(**dict(base, seeds=4)), out, progress=False, analyze=False)
     assert grown.seeds == grown.done == [0, 1, 2, 3]
     assert {s: grown.manifest["finished"][str(s)]["time"] for s in (0, 1)} == stamps  # not retrained
-    fresh = run_study(StudyConfig(**dict(base, seeds=4)), tmp_path / "fresh", progress=False, analyse=False)
+    fresh = run_study(StudyConfig(**dict(base, seeds=4)), tmp_path / "fresh", progress=False, analyze=False)
     for layer in (1, 2):
         np.testing.assert_array_equal(grown.weights(layer, 20), fresh.weights(layer, 20))
     # a stored group that the new seed list would split (3 seeds in groups of 2 → [2] vs [2, 3]) is refused
-    odd = run_study(StudyConfig(**dict(base, seeds=3)), tmp_path / "odd", progress=False, analyse=False)
+    odd = run_study(StudyConfig(**dict(base, seeds=3)), tmp_path / "odd", progress=False, analyze=False)
     with pytest.raises(ValueError, match="holds a different study"):
         run_study(StudyConfig(**dict(base, seeds=4)), odd.path, progress=False)
 
@@ -415,7 +415,7 @@ class TwoWorkersHere(fasttda.study.Executor):
 def test_new_study_stores_groups_for_its_workers_and_a_resumed_one_keeps_them(tmp_path, monkeypatch):
     cfg = dict(TINY, seeds=4, group_size=None, lr=None, layers=[1], checkpoints=[20])
     first = run_study(StudyConfig(**cfg), tmp_path / "s", executor=TwoWorkersHere(), progress=False,
-                      analyse=False)
+                      analyze=False)
     assert first.config.group_size == 2 and first.config.groups() == [[0, 1], [2, 3]]
     assert first.config.lr == runner.default_lr("adam") == 0.001  # the trainer's default for the default optimizer, stored
     # interrupted before the second group was done; resumed on one worker, it keeps the stored groups
@@ -425,7 +425,7 @@ def test_new_study_stores_groups_for_its_workers_and_a_resumed_one_keeps_them(tm
     (first.path / "study.json").write_text(json.dumps(m))
     counter = CountingTrain()
     monkeypatch.setattr(runner, "train_group", counter)
-    again = run_study(StudyConfig(**cfg), first.path, progress=False, analyse=False)
+    again = run_study(StudyConfig(**cfg), first.path, progress=False, analyze=False)
     assert counter.groups == [[2, 3]] and again.config.group_size == 2 and again.done == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="group_size: 2 vs 4"):
         run_study(StudyConfig(**dict(cfg, group_size=4)), first.path, progress=False)
@@ -436,7 +436,7 @@ def test_report_shows_the_learning_rate_used(tmp_path):
 
     from fasttda import cli
     cfg = dict(TINY, seeds=2, lr=None, layers=[1], checkpoints=[20])
-    study = run_study(StudyConfig(**cfg), tmp_path / "s", progress=False, analyse=False)
+    study = run_study(StudyConfig(**cfg), tmp_path / "s", progress=False, analyze=False)
     page, _ = cli.write_study_report(study, tmp_path / "report", {"k": 5, "n_landmarks": 30}, progress=False)
     row = re.search(r"<td>lr</td>\s*<td>([^<]*)</td>", page.read_text())
     assert row is not None and float(row.group(1)) == runner.default_lr("adam")
@@ -459,7 +459,7 @@ def test_study_progress_counts_seed_iterations(tmp_path, caplog):
     import logging
     cfg = StudyConfig(**dict(TINY, seeds=4, iterations=20, checkpoints=[20], layers=[1]))
     with caplog.at_level(logging.INFO, logger="fasttda"):
-        run_study(cfg, tmp_path / "s", progress=True, analyse=False)
+        run_study(cfg, tmp_path / "s", progress=True, analyze=False)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("training: ")]
     assert lines[0].startswith("training: 2/80 seed-it") and lines[-1].startswith("training: 80/80 seed-it (100%)")
     # resumed with the second group to do: the first group's iterations are counted as done
@@ -469,7 +469,7 @@ def test_study_progress_counts_seed_iterations(tmp_path, caplog):
     (tmp_path / "s" / "study.json").write_text(json.dumps(m))
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="fasttda"):
-        run_study(cfg, tmp_path / "s", progress=True, analyse=False)
+        run_study(cfg, tmp_path / "s", progress=True, analyze=False)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("training: ")]
     assert lines[0].startswith("training: 42/80 seed-it") and lines[-1].startswith("training: 80/80")
     assert any("training 2 of 4 seeds" in r.getMessage() for r in caplog.records)

@@ -174,7 +174,7 @@ def study_run(args: argparse.Namespace) -> int:
     config = study_config(args)
     with _executor(args, config) as executor:
         study = run_study(config, args.out, executor=executor, progress=not args.quiet,
-                          analyse=not args.no_analysis)
+                          analyze=not args.no_analysis)
     if not args.quiet:
         print(describe_study(study))
     return 0

@@ -16,10 +16,10 @@ from .executors import DaskExecutor, Executor, LocalExecutor, WorkerError
 from .results import Study, load_study
 
 
-def run_study(config, out, *, executor=None, progress=True, analyse=True):
+def run_study(config, out, *, executor=None, progress=True, analyze=True):
     """Trains (or resumes) a study into the folder ``out``; see :func:`fasttda.study.runner.run_study`."""
     from .runner import run_study as run
-    return run(config, out, executor=executor, progress=progress, analyse=analyse)
+    return run(config, out, executor=executor, progress=progress, analyze=analyze)
 
 
 __all__ = ["DaskExecutor", "Executor", "LocalExecutor", "Study", "StudyConfig", "WorkerError", "load_study",

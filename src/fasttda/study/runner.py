@@ -145,7 +145,7 @@ def _progress(progress, *, total, desc="", unit="it", initial=0) -> Progress:
 
 
 def run_study(config: StudyConfig, out, *, executor: Executor | None = None, progress: bool = True,
-              analyse: bool = True):
+              analyze: bool = True):
     """Trains (or finishes) the study ``config`` into the folder ``out`` and returns it as a :class:`Study`.
 
     executor : where the groups of seeds run (default: this process); see ``fasttda.study.executors``.
@@ -154,7 +154,7 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     progress : show how training and analysis advance: a tqdm bar on stderr when it is a terminal,
         INFO lines of the ``fasttda.study.runner`` logger otherwise. Training counts seed-iterations
         as the workers report them (rate and time left), not only finished groups.
-    analyse : after training, store ``analyze`` of every (layer, checkpoint) with default parameters,
+    analyze : after training, store ``analyze`` of every (layer, checkpoint) with default parameters,
         skipping those already stored for the same finished seeds.
 
     Safe to interrupt at any point: rerunning with the same config keeps every finished seed.
@@ -221,12 +221,12 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
             executor.close()
 
     study = Study(out)
-    if analyse:
-        analyse_study(study, progress=progress)
+    if analyze:
+        analyze_study(study, progress=progress)
     return study
 
 
-def analyse_study(study, *, progress: bool = True, **kwargs) -> dict:
+def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
     """Stores ``analysis/layer{L}_it{I}.json`` for every (layer, checkpoint), skipping those already stored for
     the same finished seeds and parameters. A layer whose filters cannot be analysed (e.g. all constant)
     gets a file with its ``error``. Returns {(layer, checkpoint): the stored dict}."""
