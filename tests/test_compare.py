@@ -10,16 +10,23 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("zarr")
 pytest.importorskip("matplotlib")
 
-import fasttda  # noqa: E402
-from fasttda import cli  # noqa: E402
-from fasttda.study import Comparison, StudiesComparison, StudyConfig, compare_studies, load_study, run_study  # noqa: E402
+import fasttda
+from fasttda import cli
+from fasttda.study import (
+    Comparison,
+    StudiesComparison,
+    StudyConfig,
+    compare_studies,
+    load_study,
+    run_study,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # smaller than test_study's TINY: the distances need checkpoints, layers and seeds, not a trained network
-SMALL = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=10, checkpoints=[0, 5, 10], layers=[1, 2],
-             batch_size=16, lr=0.05, group_size=3, device="cpu")
-KW = dict(k=8, n_null=0, n_threads=1)
+SMALL = {"model": "mnist2", "dataset": "mnist5k", "seeds": 3, "iterations": 10, "checkpoints": [0, 5, 10],
+         "layers": [1, 2], "batch_size": 16, "lr": 0.05, "group_size": 3, "device": "cpu"}
+KW = {"k": 8, "n_null": 0, "n_threads": 1}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +75,7 @@ def test_matrices_are_the_diagram_distances_of_the_analyses(small_study, compari
 def test_wasserstein_subset_and_json_round_trip(small_study):
     c = small_study.compare("wasserstein", layers=[2], checkpoints=[5, 10], seed_checkpoints=[], order=2,
                             internal_p=2, **KW)
-    assert list(c.checkpoints) == [2] and list(c.layers) == [5, 10] and c.seeds == {}
+    assert list(c.checkpoints) == [2] and c.layers == {} and c.seeds == {}  # one layer: no matrix between layers
     a5, a10 = small_study.analyze(2, 5, **KW), small_study.analyze(2, 10, **KW)
     want = fasttda.wasserstein(a5.barcodes["dgms"][1], a10.barcodes["dgms"][1], p=2, internal_p=2)
     assert c.checkpoints[2].matrix[0, 1] == pytest.approx(want, rel=1e-12)
@@ -113,7 +120,7 @@ def test_cli_prints_tables_and_json(small_study, comparison, tmp_path, capsys):
                      *flags]) == 0
     d = json.loads(capsys.readouterr().out)
     got = Comparison.from_dict(d)
-    assert list(got.checkpoints) == [1] and list(got.layers) == [0, 10] and list(got.seeds) == [(1, 10)]
+    assert list(got.checkpoints) == [1] and got.layers == {} and list(got.seeds) == [(1, 10)]
     np.testing.assert_array_equal(got.seeds[1, 10].matrix, comparison.seeds[1, 10].matrix)
     full = comparison.checkpoints[1].matrix
     np.testing.assert_array_equal(got.checkpoints[1].matrix, full[np.ix_([0, 2], [0, 2])])

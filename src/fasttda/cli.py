@@ -495,10 +495,10 @@ def compare_command(args: argparse.Namespace) -> int:
     from .study.compare import compare, compare_studies
     a = load_study(args.dir)
     b = load_study(args.dir_b) if args.dir_b is not None else None
-    kwargs = dict(metric=args.metric, dim=args.dim, layers=_ints(args.layers, "--layers"),
-                  checkpoints=_ints(args.checkpoints, "--checkpoints"),
-                  seed_checkpoints=_ints(args.seed_checkpoints, "--seed-checkpoints"), order=args.order,
-                  internal_p=args.internal_p, **analyze_kwargs(args))
+    kwargs = {"metric": args.metric, "dim": args.dim, "layers": _ints(args.layers, "--layers"),
+              "checkpoints": _ints(args.checkpoints, "--checkpoints"),
+              "seed_checkpoints": _ints(args.seed_checkpoints, "--seed-checkpoints"), "order": args.order,
+              "internal_p": args.internal_p, **analyze_kwargs(args)}
     result = compare(a, **kwargs) if b is None else compare_studies(a, b, **kwargs)
     print(json.dumps(result.to_dict(), allow_nan=False) if args.json else result.table())
     return 0

@@ -12,9 +12,9 @@
 Reading a study needs numpy and zarr only; running one imports torch.
 """
 
+from .compare import Comparison, StudiesComparison, compare_studies
 from .config import StudyConfig
 from .executors import DaskExecutor, Executor, LocalExecutor, WorkerError
-from .compare import Comparison, StudiesComparison, compare_studies
 from .results import Study, load_study
 
 

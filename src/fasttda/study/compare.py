@@ -139,9 +139,9 @@ class StudiesComparison:
         checkpoints = sorted({cp for _, cp in self.cross})
         labels = [f"it {cp}" for cp in checkpoints]
         width = max([len(s) for s in labels] + [len("layer 10"), digits + 4])
-        lines = [f"{_metric_name(self.a.metric, self.a.order, self.a.internal_p)} between H{self.a.dim} diagrams "
-                 f"of the pooled analyses, study A {self.a.study} against study B {self.b.study}",
-                 " " * width + "".join(f"  {s:>{width}}" for s in labels)]
+        heading = (f"{_metric_name(self.a.metric, self.a.order, self.a.internal_p)} between H{self.a.dim} diagrams "
+                   f"of the pooled analyses, study A {self.a.study} against study B {self.b.study}")
+        lines = [heading, " " * width + "".join(f"  {s:>{width}}" for s in labels)]
         for layer in layers:
             cells = [_cell(self.cross[layer, cp], digits) if (layer, cp) in self.cross else "-" for cp in checkpoints]
             lines.append(f"{'layer ' + str(layer):<{width}}" + "".join(f"  {c:>{width}}" for c in cells))
@@ -194,16 +194,19 @@ class _Distances:
 
 
 def _compare(d: _Distances, layers, checkpoints, seed_checkpoints) -> Comparison:
+    """The matrices of one study; a matrix of a single row (one layer, one checkpoint, one seed) is left out."""
     study = d.study
     seed_cps = checkpoints[-1:] if seed_checkpoints is None else [study._checkpoint(c) for c in seed_checkpoints]
-    by_checkpoint = {layer: DistanceMatrix("checkpoints", [f"it {cp}" for cp in checkpoints],
-                                           d.matrix([d.analysis(layer, cp) for cp in checkpoints]), layer=layer)
-                     for layer in layers}
-    by_layer = {cp: DistanceMatrix("layers", [f"layer {layer}" for layer in layers],
-                                   d.matrix([d.analysis(layer, cp) for layer in layers]), checkpoint=cp)
-                for cp in checkpoints}
-    by_seed = {}
-    for layer in layers:
+    by_checkpoint, by_layer, by_seed = {}, {}, {}
+    if len(checkpoints) > 1:
+        by_checkpoint = {layer: DistanceMatrix("checkpoints", [f"it {cp}" for cp in checkpoints],
+                                               d.matrix([d.analysis(layer, cp) for cp in checkpoints]), layer=layer)
+                         for layer in layers}
+    if len(layers) > 1:
+        by_layer = {cp: DistanceMatrix("layers", [f"layer {layer}" for layer in layers],
+                                       d.matrix([d.analysis(layer, cp) for layer in layers]), checkpoint=cp)
+                    for cp in checkpoints}
+    for layer in layers if len(study.done) > 1 else []:
         for cp in seed_cps:
             alone = [study.analyze(layer, cp, seeds=[s], **{**d.kwargs, "n_null": 0}) for s in study.done]
             by_seed[layer, cp] = DistanceMatrix("seeds", [f"seed {s}" for s in study.done], d.matrix(alone),
@@ -248,7 +251,7 @@ def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkp
     Returns
     -------
     Comparison
-        The matrices, with labels (``"it 10"``, ``"layer 1"``, ``"seed 3"``), ``table()`` and ``to_dict()``.
+        The matrices (those of a single row left out: no layer matrix for one layer, ...), with labels (``"it 10"``, ``"layer 1"``, ``"seed 3"``), ``table()`` and ``to_dict()``.
 
     Raises
     ------
