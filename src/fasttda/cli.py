@@ -539,6 +539,48 @@ def add_report(commands) -> None:
     p.set_defaults(run=report_command)
 
 
+# ---------------------------------------------------------------- compare
+
+def compare_command(args: argparse.Namespace) -> int:
+    from .study import load_study
+    from .study.compare import compare, compare_studies
+    a = load_study(args.dir)
+    b = load_study(args.dir_b) if args.dir_b is not None else None
+    kwargs = {"metric": args.metric, "dim": args.dim, "layers": _ints(args.layers, "--layers"),
+              "checkpoints": _ints(args.checkpoints, "--checkpoints"),
+              "seed_checkpoints": _ints(args.seed_checkpoints, "--seed-checkpoints"), "order": args.order,
+              "internal_p": args.internal_p, **analyze_kwargs(args)}
+    result = compare(a, **kwargs) if b is None else compare_studies(a, b, **kwargs)
+    print(json.dumps(result.to_dict(), allow_nan=False) if args.json else result.table())
+    return 0
+
+
+def add_compare(commands) -> None:
+    p = commands.add_parser("compare", help="distances between a study's persistence diagrams, or two studies'",
+                            description="Bottleneck (or Wasserstein) distances between the H1 diagrams of a "
+                                        "study's pooled analyses: between checkpoints (per layer), between layers "
+                                        "(per checkpoint), and between seeds, each seed's filters analysed alone "
+                                        "(by default at the last checkpoint only, to keep the cost down). Given "
+                                        "two studies: for each shared (layer, checkpoint) the distance between "
+                                        "their pooled diagrams, then each study's own tables. The null model "
+                                        "changes no diagram, so --n-null defaults to 0 here.")
+    p.add_argument("dir", type=Path, metavar="DIR", help="a study folder")
+    p.add_argument("dir_b", type=Path, nargs="?", default=None, metavar="DIR_B", help="a second study to compare with")
+    p.add_argument("--metric", choices=("bottleneck", "wasserstein"), default="bottleneck",
+                   help="distance between diagrams (default bottleneck)")
+    p.add_argument("--dim", type=int, default=1, metavar="D", help="homology dimension compared (default 1)")
+    p.add_argument("--order", type=float, default=1.0, metavar="X", help="order of the Wasserstein distance (default 1)")
+    p.add_argument("--internal-p", type=float, default=float("inf"), metavar="X",
+                   help="ground metric L-X of the Wasserstein distance (default inf)")
+    p.add_argument("--layers", metavar="L,L", help="layers to compare (default all)")
+    p.add_argument("--checkpoints", metavar="I,I", help="checkpoints to compare (default all)")
+    p.add_argument("--seed-checkpoints", metavar="I,I",
+                   help="checkpoints at which seeds are compared (default the last; an empty string for none)")
+    add_analyze_flags(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(run=compare_command)
+
+
 # ---------------------------------------------------------------- main
 
 COMMANDS = [add_demo, add_study, add_analyze, add_report]
@@ -559,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(commands)
+    add_compare(commands)
     return parser
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ._graph import component_labels
 from .interactive import mapper_html
 
-__all__ = ["barcode", "diagram", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "mapper_html",
+__all__ = ["barcode", "diagram", "distance_matrix", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "mapper_html",
            "orientations", "save", "spring_layout"]
 
 DIM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # H0, H1, H2, H3
@@ -602,4 +602,58 @@ def evolution(rows, *, ax=None, layers=None, title=None, checkpoint_label: str =
     ax.legend(fontsize=7, frameon=False)
     if title is not None:
         ax.set_title(title)
+    return fig
+
+
+def distance_matrix(matrix, labels=None, *, ax=None, title=None, label: str = "distance"):
+    """A heatmap of a square distance matrix (``Study.compare``'s, say), rows and columns labelled, with a
+    colour bar; infinite entries are left blank.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (n, n)
+        The distances (a `DistanceMatrix` may be passed here, its labels and title then used).
+    labels : sequence of str, length n
+        The names of the rows (and columns); optional only for a `DistanceMatrix`.
+    ax : matplotlib Axes, optional
+        Draw into it; by default a new Figure is made.
+    title : str, optional
+    label : str, default "distance"
+        The colour bar's label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the matrix is not square, has NaN or negative entries, or the labels do not match it.
+
+    Examples
+    --------
+    >>> fig = fasttda.plot.distance_matrix([[0, 1], [1, 0]], ["it 0", "it 10"])
+    """
+    if hasattr(matrix, "matrix") and hasattr(matrix, "labels"):
+        labels = matrix.labels if labels is None else labels
+        title = matrix.title if title is None else title
+        matrix = matrix.matrix
+    M = np.asarray(matrix, dtype=float)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
+        raise ValueError(f"matrix must be a non-empty square array, got shape {M.shape}")
+    if np.isnan(M).any() or (M < 0).any():
+        raise ValueError("matrix must hold distances: no NaN, none negative")
+    if labels is None:
+        raise ValueError("labels are needed: one name per row of the matrix")
+    labels = [str(s) for s in labels]
+    if len(labels) != len(M):
+        raise ValueError(f"labels has {len(labels)} names for a {len(M)} x {len(M)} matrix")
+    n = len(M)
+    fig, ax = _figure(ax, (1.2 + 0.5 * n, 0.8 + 0.5 * n))
+    image = ax.imshow(np.ma.masked_invalid(M), cmap="viridis", vmin=0, interpolation="nearest")
+    ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(n), labels, fontsize=8)
+    fig.colorbar(image, ax=ax, label=label)
+    if title is not None:
+        ax.set_title(title, fontsize=9)
     return fig

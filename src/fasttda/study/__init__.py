@@ -7,10 +7,12 @@
     study = load_study("runs/mnist")
     study.weights(layer=1, checkpoint=1000)      # (24, 64, 1, 3, 3)
     study.analyze(layer=1, checkpoint=1000, k=15)
+    study.compare(k=15)                          # bottleneck distances between checkpoints, layers, seeds
 
 Reading a study needs numpy and zarr only; running one imports torch.
 """
 
+from .compare import Comparison, StudiesComparison, compare_studies
 from .config import StudyConfig
 from .executors import DaskExecutor, Executor, LocalExecutor, WorkerError
 from .results import Study, load_study
@@ -22,5 +24,5 @@ def run_study(config, out, *, executor=None, progress=True, analyze=True):
     return run(config, out, executor=executor, progress=progress, analyze=analyze)
 
 
-__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "Study", "StudyConfig", "WorkerError", "load_study",
-           "run_study"]
+__all__ = ["Comparison", "DaskExecutor", "Executor", "LocalExecutor", "StudiesComparison", "Study", "StudyConfig",
+           "WorkerError", "compare_studies", "load_study", "run_study"]

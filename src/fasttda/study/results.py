@@ -154,6 +154,14 @@ class Study(RichDisplay):
                              "halves_top_h1": tops, "moved": a.moved})
         return rows
 
+    def compare(self, metric: str = "bottleneck", dim: int = 1, layers=None, checkpoints=None, **kwargs):
+        """Diagram distances between this study's checkpoints (per layer), layers (per checkpoint) and seeds
+        (each analysed alone, by default only at the last checkpoint): a :class:`~fasttda.study.compare.Comparison`.
+        ``kwargs`` (seed_checkpoints, order, internal_p, and analyze's k, p, …) as in
+        :func:`fasttda.study.compare.compare`."""
+        from .compare import compare
+        return compare(self, metric, dim, layers, checkpoints, **kwargs)
+
     def saved_analysis(self, layer: int, checkpoint: int | None = None) -> dict | None:
         """What ``study run`` stored for (layer, checkpoint): {"layer", "checkpoint", "seeds", "channels",
         "kwargs", and "analysis" (``Analysis.to_dict``) or "error"}; None when nothing (readable) is stored."""
