@@ -32,7 +32,7 @@ KW = {"k": 8, "n_null": 0, "n_threads": 1}
 @pytest.fixture(scope="module")
 def small_study(tmp_path_factory):
     out = tmp_path_factory.mktemp("small") / "study"
-    run_study(StudyConfig(**SMALL), out, progress=False, analyse=False)
+    run_study(StudyConfig(**SMALL), out, progress=False, analyze=False)
     return load_study(out)
 
 
