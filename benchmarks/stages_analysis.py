@@ -11,12 +11,11 @@ a numpy max-min loop, ripser.py and KeplerMapper with sklearn's single linkage.
 
 import numpy as np
 from scipy.spatial import cKDTree
-
-import fasttda
-from fasttda.filters import dct_patches
-from fasttda.filters import dct_coordinates
 from stage import Size, Stage, level
 from stages_neighbours import numpy_maxmin
+
+import fasttda
+from fasttda.filters import dct_coordinates, dct_patches
 
 SAMPLE, K, P, LANDMARKS = 50_000, 300, 0.3, 300
 

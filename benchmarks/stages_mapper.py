@@ -8,9 +8,10 @@ The covers are not identical (KeplerMapper places and sizes its cubes its
 own way), so the graphs are close but not equal.
 """
 
+from stage import Size, Stage, level
+
 import fasttda
 from fasttda.mapper import principal_components
-from stage import Size, Stage, level
 
 CUBES, OVERLAP, HEIGHT = 10, 0.3, 0.5
 

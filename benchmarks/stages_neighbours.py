@@ -2,9 +2,9 @@
 
 import numpy as np
 from scipy.spatial import cKDTree
+from stage import Size, Stage, level
 
 import fasttda
-from stage import Size, Stage, level
 
 K = 100
 

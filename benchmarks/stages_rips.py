@@ -1,9 +1,9 @@
 """Rips persistence against ripser.py and giotto-ph (same thread count)."""
 
 import numpy as np
+from stage import Size, Stage, level
 
 import fasttda
-from stage import Size, Stage, level
 
 THREADS = 2
 

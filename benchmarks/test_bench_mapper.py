@@ -4,7 +4,6 @@
 """
 
 import pytest
-
 from stages_mapper import cloud_and_lens, run_fasttda, run_kmapper
 
 DATA = cloud_and_lens(20_000)()

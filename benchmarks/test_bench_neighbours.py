@@ -6,9 +6,9 @@
 import numpy as np
 import pytest
 from scipy.spatial import cKDTree
+from stages_neighbours import numpy_maxmin
 
 import fasttda
-from stages_neighbours import numpy_maxmin
 
 X = fasttda.datasets.filter_like(50_000, seed=0)
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fasttda
-from fasttda import _core, _core_portable
 from conftest import clouds
+from fasttda import _core, _core_portable
 
 pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
 

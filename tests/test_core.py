@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import fasttda
-from fasttda import _core
 from conftest import assert_interrupted
+from fasttda import _core
 
 pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
 

@@ -13,9 +13,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from conftest import gradients  # noqa: E402
-
 import fasttda  # noqa: E402
+from conftest import gradients  # noqa: E402
 from fasttda import display  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"

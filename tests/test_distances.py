@@ -6,11 +6,11 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import assert_interrupted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fasttda
+from conftest import assert_interrupted
 
 pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
 

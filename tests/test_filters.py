@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fasttda.filters import (DCT_EIGENVALUES, DCT_UNIT, dct_coordinates, dct_patches, filter_vectors,
-                             grid_laplacian)
+from fasttda.filters import DCT_EIGENVALUES, DCT_UNIT, dct_coordinates, dct_patches, filter_vectors, grid_laplacian
 
 YY, XX = np.mgrid[-1:2, -1:2].astype(float)
 

@@ -12,9 +12,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from conftest import gradients  # noqa: E402
-
 import fasttda  # noqa: E402
+from conftest import gradients  # noqa: E402
 from fasttda import interactive, plot, report  # noqa: E402
 from fasttda.display import MapperPage  # noqa: E402
 

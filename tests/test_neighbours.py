@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
 import fasttda
-from fasttda import _core
 from conftest import assert_interrupted, clouds, load_mat, sq_dists
+from fasttda import _core
 
 pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
 

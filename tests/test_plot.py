@@ -11,11 +11,9 @@ import pytest
 pytest.importorskip("matplotlib")
 
 import fasttda  # noqa: E402
+from conftest import gradients  # noqa: E402
 from fasttda import plot  # noqa: E402
 from fasttda.mapper import MapperGraph  # noqa: E402
-
-from conftest import gradients  # noqa: E402
-
 
 
 @pytest.fixture(scope="module")

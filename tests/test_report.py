@@ -15,9 +15,9 @@ import pytest
 pytest.importorskip("matplotlib")
 
 import fasttda  # noqa: E402
+from conftest import gradients  # noqa: E402
 from fasttda import report  # noqa: E402
 
-from conftest import gradients  # noqa: E402
 FIGURES_PER_ANALYSIS = 4  # Mapper graph, barcode, diagram, orientations
 
 

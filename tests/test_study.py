@@ -17,8 +17,14 @@ pytest.importorskip("zarr")
 
 import fasttda  # noqa: E402
 from fasttda import nets  # noqa: E402
-from fasttda.study import LocalExecutor, StudyConfig, WorkerError, load_study, run_study  # noqa: E402
-from fasttda.study import runner  # noqa: E402
+from fasttda.study import (  # noqa: E402
+    LocalExecutor,
+    StudyConfig,
+    WorkerError,
+    load_study,
+    run_study,
+    runner,  # noqa: E402
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -20,7 +20,6 @@ from .stability import Stability, stability
 from .weights import load_weights
 
 
-
 def __getattr__(name):
     # Studies need zarr (and torch to run one): imported on first use, not with fasttda.
     if name in ("load_study", "run_study"):

@@ -98,7 +98,6 @@ def stability(analysis, n_boot: int = 100, *, seed: int = 0, level: float = 0.95
     >>> a = fasttda.analyze(np.random.default_rng(0).normal(size=(8, 64, 1, 3, 3)))  # doctest: +SKIP
     >>> a.stability(20).summary(a.verdict)  # doctest: +SKIP
     """
-    from . import analysis as _a
     from .distances import bottleneck
 
     n_boot = as_int(n_boot, "n_boot", low=1)
