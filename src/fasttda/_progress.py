@@ -15,8 +15,18 @@ import time
 LOG_EVERY = 10.0  # seconds between progress log lines when stderr is not a terminal
 
 
+def _in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (ipykernel merely imported, e.g. by a test runner, is not)."""
+    ipython = sys.modules.get("IPython")
+    try:
+        shell = ipython.get_ipython() if ipython is not None else None
+    except Exception:  # noqa: BLE001 - an IPython too old or half imported: not a kernel we can draw in
+        return False
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _interactive(stream) -> bool:
-    if "ipykernel" in sys.modules:  # a notebook: tqdm.auto draws a widget
+    if _in_notebook():  # a notebook: tqdm.auto draws a widget
         return True
     try:
         return stream.isatty()
