@@ -19,7 +19,7 @@ pytestmark = pytest.mark.kernels  # the sanitizer build reruns these
 
 try:
     from fasttda import _core_avx2
-except ImportError:  # built without it (not x86-64)
+except ModuleNotFoundError:  # built without it (not x86-64); a build that fails to import is an error
     _core_avx2 = None
 
 HAVE_AVX2 = _core_avx2 is not None and _core_portable.cpu_has_avx2()

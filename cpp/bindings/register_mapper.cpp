@@ -67,8 +67,10 @@ void define(py::module_& m) {
 }  // namespace
 
 void register_mapper(py::module_& m) {
-    // Mapper's options by name: fasttda.mapper builds one with keywords.
-    py::class_<mapper_params>(m, "MapperParams", "The options of one Mapper run (see fasttda.mapper).")
+    // Mapper's options by name: fasttda.mapper builds one with keywords. Local to each module: the
+    // portable and the AVX2 build both bind this C++ type, and a global registration lets only one import.
+    py::class_<mapper_params>(m, "MapperParams", py::module_local(),
+                              "The options of one Mapper run (see fasttda.mapper).")
         .def(py::init<>())
         .def(py::init([](py::kwargs kwargs) {
             py::object p = py::cast(mapper_params{});

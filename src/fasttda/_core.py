@@ -10,6 +10,7 @@ FASTTDA_CORE=portable (or =avx2, to insist) overrides the choice.
 
 import os
 import sys
+import warnings
 
 from . import _core_portable
 
@@ -22,7 +23,11 @@ def _choose():
         return _core_portable
     try:
         from . import _core_avx2
-    except ImportError:
+    except ModuleNotFoundError:  # built without it (not x86-64)
+        _core_avx2 = None
+    except ImportError as e:  # built but broken: say so instead of quietly running the slower core
+        warnings.warn(f"fasttda's AVX2 core does not import ({e}); using the portable one", RuntimeWarning,
+                      stacklevel=2)
         _core_avx2 = None
     if _core_avx2 is not None and _core_portable.cpu_has_avx2():
         return _core_avx2
