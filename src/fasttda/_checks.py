@@ -15,15 +15,21 @@ INT64_MAX = 2**63 - 1
 INT_MAX = 2**31 - 1
 
 
+def as_array(x) -> np.ndarray:
+    """``x`` as a numpy array: a torch tensor on any device is detached and copied to the host; anything
+    else goes through ``np.asarray``. The one place torch meets numpy on the analysis side."""
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
 def as_points(X, name: str = "X") -> np.ndarray:
     """A C-contiguous (n, d) float32 or float64 array of finite values.
 
     float32 stays float32 (no copy when already contiguous) unless its squared
     distances could overflow; every other real dtype becomes float64.
     """
-    if hasattr(X, "detach") and hasattr(X, "cpu"):  # a torch tensor, on any device
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
+    X = as_array(X)
     if X.dtype.kind not in "fiub":
         raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
     if X.ndim != 2:

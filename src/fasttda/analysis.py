@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import models
-from ._checks import as_int, as_points, as_real, as_threads
+from ._checks import as_array, as_int, as_points, as_real, as_threads
 from ._json import jsonable
 from .display import RichDisplay, analysis_repr, show
 from .filters import FilterVectors, dct_patches, filter_vectors
@@ -403,9 +403,7 @@ def movement(weights, initial) -> np.ndarray:
 
 
 def _slices(w) -> np.ndarray:
-    if hasattr(w, "detach"):
-        w = w.detach().cpu().numpy()
-    w = np.asarray(w, dtype=np.float64)
+    w = as_array(w).astype(np.float64, copy=False)
     if w.ndim < 2:
         raise ValueError(f"weights must hold k×k slices, got shape {w.shape}")
     k = w.shape[-1]

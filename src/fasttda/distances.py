@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._checks import as_int, as_real, as_threads
+from ._checks import as_array, as_int, as_real, as_threads
 
 __all__ = ["bottleneck", "diagram_distances", "wasserstein"]
 
@@ -29,9 +29,7 @@ MAX_COORDINATE = 1e300  # differences of finite coordinates stay finite
 
 def as_diagram(D, name: str = "diagram") -> np.ndarray:
     """A C-contiguous (m, 2) float64 array of (birth, death) pairs, checked."""
-    if hasattr(D, "detach") and hasattr(D, "cpu"):  # a torch tensor
-        D = D.detach().cpu().numpy()
-    D = np.asarray(D)
+    D = as_array(D)
     if D.dtype.kind not in "fiub":
         raise TypeError(f"{name} must hold real numbers, got dtype {D.dtype}")
     if D.size == 0:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import as_array
+
 __all__ = ["mapper_html"]
 
 WIDTH = 1000.0  # layout units across the drawing; node radii and edge widths are in the same units
@@ -45,9 +47,7 @@ def _node_values(graph, extra: dict, reverse: set, labels: dict) -> dict:
 def _per_point(name, v, graph, analysis) -> np.ndarray:
     """A per-point array as one value per point of the graph: given per graph point, per point of
     the Analysis (indexed by its core), or per filter vector (indexed through its sample and core)."""
-    if hasattr(v, "detach") and hasattr(v, "cpu"):
-        v = v.detach().cpu().numpy()
-    v = np.asarray(v)
+    v = as_array(v)
     if v.ndim != 1 or v.dtype.kind not in "fiub":
         raise ValueError(f"values[{name!r}] must be a 1-D array of numbers, got shape {v.shape}, dtype {v.dtype}")
     v = v.astype(np.float64)

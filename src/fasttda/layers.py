@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import as_array
 from .analysis import Analysis, analyze
 
 __all__ = ["LayerAnalyses", "analyze_layers", "select_layers"]
@@ -150,7 +151,7 @@ def analyze_layers(weights, *, layers=None, progress=None, **kwargs) -> LayerAna
     out = LayerAnalyses()
     for name in names:
         w = weights[name]
-        w = w.detach().cpu().numpy() if hasattr(w, "detach") else np.asarray(w)
+        w = as_array(w)
         if w.ndim != 4:
             raise ValueError(f"layer {name} must be a conv kernel (out, in, kh, kw), got shape {w.shape}")
         out.shapes[name] = tuple(int(d) for d in w.shape)

@@ -14,7 +14,7 @@ from collections import deque
 import numpy as np
 
 from . import _core
-from ._checks import INT64_MAX, as_int, as_points, as_threads
+from ._checks import INT64_MAX, as_array, as_int, as_points, as_threads
 from ._graph import components
 from ._json import jsonable
 from .display import RichDisplay
@@ -138,9 +138,7 @@ def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarr
             return np.stack([np.cos(theta), np.sin(theta)], axis=1)
         raise ValueError(f"unknown lens {lens!r}: the built-in lenses are {', '.join(map(repr, LENSES))}, "
                          "or pass an (n,) or (n, d) array")
-    if hasattr(lens, "detach") and hasattr(lens, "cpu"):  # a torch tensor, on any device
-        lens = lens.detach().cpu().numpy()
-    L = np.asarray(lens)
+    L = as_array(lens)
     if L.dtype.kind not in "fiub":
         raise TypeError(f"the lens must hold real numbers, got dtype {L.dtype}")
     if L.ndim == 1:
@@ -217,9 +215,7 @@ class MapperGraph(RichDisplay):
 
     def node_mean(self, values) -> np.ndarray:
         """Per-node means of a per-point (n,) or (n, k) array: (n_nodes,) or (n_nodes, k)."""
-        if hasattr(values, "detach") and hasattr(values, "cpu"):
-            values = values.detach().cpu().numpy()
-        values = np.asarray(values)
+        values = as_array(values)
         if values.ndim not in (1, 2) or values.shape[0] != self.n_points:
             raise ValueError(f"values must have one row per point ({self.n_points}), got shape {values.shape}")
         values = values.astype(np.float64, copy=False)
