@@ -226,6 +226,12 @@ def test_report_of_a_study(study_dir, tmp_path, capsys):
             assert (out / "figures" / f"layer{layer}_ckpt{it}_mapper.png").stat().st_size > 0
     assert page.count("data:image/png;base64,") >= 2 * 2 * 4  # four figures per (layer, checkpoint)
     assert "evolution" in page.lower()
+    # Heatmaps of the diagram distances: between checkpoints (one per layer), layers (one per
+    # checkpoint) and seeds (each layer at the last checkpoint).
+    assert "Distances between diagrams" in page
+    heatmaps = sorted(p.stem for p in (out / "figures").glob("distances_*"))
+    assert len(heatmaps) == 2 + 2 + 2
+    assert "Layer 1, between checkpoints" in page and "Layer 2 at iteration 20, between seeds" in page
 
 
 def test_report_errors_write_nothing(study_dir, tmp_path, capsys):

@@ -469,9 +469,11 @@ def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoin
     accuracy = {checkpoint: study.accuracy_at(checkpoint).tolist() for checkpoint in checkpoints}
     evolution = (study.evolution(layers, checkpoints, n_halves=4, analyses=analyses, **kwargs)
                  if len(checkpoints) >= 2 else None)
+    comparison = study.compare(layers=layers, checkpoints=checkpoints, analyses=analyses, **kwargs)
     path = report.write_report(out, analyses, title=f"fasttda study: {c.model} on {c.dataset}",
                                params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
-                               accuracy=accuracy, interactive=interactive, evolution=evolution)
+                               accuracy=accuracy, interactive=interactive, evolution=evolution,
+                               comparison=comparison)
     return path, analyses
 
 

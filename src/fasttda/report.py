@@ -231,7 +231,7 @@ def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[tuple
 
 def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", params: dict | None = None,
                  accuracy: dict | None = None, notes=None, interactive: bool = False, sort: bool = True,
-                 evolution: list | None = None) -> Path:
+                 evolution: list | None = None, comparison=None) -> Path:
     """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
 
     analyses
@@ -253,6 +253,9 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     evolution
         ``Study.evolution`` rows: each layer's top H1 bar against the checkpoint,
         drawn beside the grid (``plot.evolution``).
+    comparison
+        A ``Comparison`` (``Study.compare``): a heatmap of each of its distance
+        matrices, between checkpoints, layers and seeds.
     """
     from . import plot
 
@@ -289,6 +292,13 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
         body.append(_figure_html(saved, "Top H1 persistence of each layer against the checkpoint: the pooled "
                                         "networks (line), random halves of them (band), untrained filters "
                                         "(dashed) and the length a bar needs to count (dotted)"))
+    matrices = comparison.matrices() if comparison is not None else []
+    if matrices:
+        body.append("<h2>Distances between diagrams</h2>")
+        body.append(f"<p>{_esc(comparison.heading())}.</p>")
+        for i, m in enumerate(matrices):
+            saved = _save_figure(plot.distance_matrix(m), folder / f"distances_{i}")
+            body.append(_figure_html(saved, m.title.capitalize()))
     if len(layers) >= 3:  # a deep network: one Mapper graph per layer at the last checkpoint
         last = max(checkpoints, key=lambda c: (c is not None, c if c is not None else 0))
         by_layer = {k[0]: analyses[k] for k in keys if k[1] == last}

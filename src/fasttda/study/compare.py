@@ -223,7 +223,7 @@ def _cells(study, layers, checkpoints):
 
 
 def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkpoints=None, *,
-            seed_checkpoints=None, order: float = 1.0, internal_p: float = math.inf,
+            seed_checkpoints=None, order: float = 1.0, internal_p: float = math.inf, analyses: dict | None = None,
             **analyze_kwargs) -> Comparison:
     """Distances between a study's persistence diagrams: over training, across layers, across seeds.
 
@@ -244,6 +244,9 @@ def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkp
         no seeds.
     order, internal_p : float
         The order ``p`` and ground metric of the Wasserstein distance (ignored for the bottleneck one).
+    analyses : dict, optional
+        ``{(layer, checkpoint): Analysis}`` already made with the same ``analyze_kwargs`` (a report's,
+        say): used instead of analysing those cells again.
     **analyze_kwargs
         Passed to ``Study.analyze`` (k, p, n_landmarks, n_threads, ...). ``n_null`` defaults to 0 here,
         since the null model changes no diagram.
@@ -264,6 +267,7 @@ def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkp
     >>> c.checkpoints[1].matrix                                 # layer 1's diagrams, checkpoint by checkpoint
     """
     d = _Distances(study, metric, dim, order, internal_p, analyze_kwargs)
+    d.pooled.update(analyses or {})
     layers, checkpoints = _cells(study, layers, checkpoints)
     return _compare(d, layers, checkpoints, seed_checkpoints)
 
