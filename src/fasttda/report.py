@@ -87,12 +87,12 @@ def _heading(layer, checkpoint) -> str:
 
 def _keys(analyses: dict) -> list[tuple]:
     """(layer, checkpoint) keys in display order; a bare key k means (k, None)."""
-    from .plot import _order_key
+    from .plot import order_key
 
     keys = [k if isinstance(k, tuple) and len(k) == 2 else (k, None) for k in analyses]
     if len(set(keys)) != len(keys):
         raise ValueError("two analyses have the same (layer, checkpoint)")
-    return sorted(keys, key=lambda k: (_order_key(k[0]), _order_key(k[1])))
+    return sorted(keys, key=lambda k: (order_key(k[0]), order_key(k[1])))
 
 
 def _value(v) -> str:

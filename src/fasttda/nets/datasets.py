@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+__all__ = ["Dataset", "load", "load_cifar10", "load_mnist", "load_mnist5k", "load_natural10", "load_natural_rotation"]
+
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",

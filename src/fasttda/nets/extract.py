@@ -15,6 +15,8 @@ from ..filters import FilterVectors, filter_vectors
 from ..weights import LayerWeights
 from .store import WeightStore
 
+__all__ = ["conv_weights", "iter_filter_vectors", "iter_weights", "layer_filters"]
+
 CHANNELS = ("each", "mean")
 
 

@@ -18,6 +18,11 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+__all__ = [
+    "SmallCNN", "VGG", "build", "cifar2", "conv_layers", "conv_weight_names", "load_vgg16", "mnist2", "vgg16",
+    "vgg_small"
+]
+
 # VGG configurations as torchvision writes them: numbers are conv widths, "M" a max-pool.
 VGG_CONFIGS = {
     "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],

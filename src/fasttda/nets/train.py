@@ -136,7 +136,8 @@ def _kernels(dev: torch.device, tf32: bool):
     return stack
 
 
-def _optimizer(name, params, lr, momentum, weight_decay):
+def make_optimizer(name, params, lr, momentum, weight_decay):
+    """A torch optimizer by name (``"sgd"`` or ``"adam"``); ``lr`` None takes the optimizer's default here."""
     name = name.lower()
     if name == "sgd":
         return torch.optim.SGD(params, lr=0.01 if lr is None else lr, momentum=momentum, weight_decay=weight_decay)
@@ -283,7 +284,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     leaves = list(params.values())
     for p in leaves:
         p.requires_grad_(True)
-    opt = _optimizer(optimizer, leaves, lr, momentum, weight_decay)
+    opt = make_optimizer(optimizer, leaves, lr, momentum, weight_decay)
 
     x_train, y_train = ds.x_train.to(dev), ds.y_train.to(dev)
     x_test, y_test = ds.x_test.to(dev), ds.y_test.to(dev)
@@ -341,7 +342,7 @@ def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int =
     if dev.type == "cpu":
         keep_freed_memory()
     net.train()
-    opt = _optimizer(optimizer, net.parameters(), lr, momentum, weight_decay)
+    opt = make_optimizer(optimizer, net.parameters(), lr, momentum, weight_decay)
     x_train, y_train = ds.x_train.to(dev), ds.y_train.to(dev)
     order = DataOrder(len(x_train), batch_size, seed)
     with _kernels(dev, tf32):

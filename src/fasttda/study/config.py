@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["StudyConfig", "config_path", "default_group_size", "shipped_studies"]
+
 # Datasets read from a local folder, and the input channels of each dataset and model
 # (so a mismatch is reported before any worker starts).
 FOLDER_DATASETS = ("mnist", "cifar10")

@@ -20,6 +20,8 @@ import os
 import queue as _queue
 from collections.abc import Callable, Iterable, Iterator
 
+__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "WorkerError", "choose_workers", "report_progress"]
+
 _POLL = 0.2  # seconds between drains of the workers' progress queue while waiting for tasks
 
 # Where report_progress sends: the caller's callback around a task run in this process, a queue's
@@ -227,3 +229,55 @@ class DaskExecutor(Executor):
     def workers(self) -> int:
         info = self.client.scheduler_info().get("workers", {})
         return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
+
+
+def choose_workers(config, out) -> tuple[int, str]:
+    """Local worker processes for a study when none are asked for, and why, in words.
+
+    One per core (each with one torch thread; measured faster than one process with all threads), no
+    more than there are groups of seeds, and one, in this process, when training runs on a GPU. A new
+    study without a group size gets the one sized for these workers (set in ``config``; a resumed study
+    keeps its stored groups).
+
+    Parameters
+    ----------
+    config : StudyConfig
+        The study to run; its ``group_size`` is set when None and the study is new.
+    out : str or Path
+        The study folder (a resumed study's stored groups are read from it).
+
+    Returns
+    -------
+    (int, str)
+        The number of workers and the reason, e.g. ``(2, "chosen for 2 core(s) (--workers N to change)")``.
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig
+    >>> choose_workers(StudyConfig(seeds=24, device="cuda"), "runs/new")
+    (1, 'training on cuda (--workers N to change)')
+    """
+    from pathlib import Path
+
+    from . import store
+    from .config import default_group_size
+
+    out = Path(out)
+    cores = os.cpu_count() or 1
+    device = config.device
+    if device == "auto":
+        import torch
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if not device.startswith("cpu"):
+        return 1, f"training on {device} (--workers N to change)"
+    seeds = len(config.seeds)
+    group = config.group_size
+    if group is None and (out / store.MANIFEST).is_file():  # a resumed study keeps its groups
+        try:
+            group = store.manifest_config(store.read_manifest(out)).group_size
+        except (ValueError, OSError, KeyError):
+            group = None  # run_study reports what is wrong with the folder
+    if group is None:
+        group = config.group_size = default_group_size(seeds, min(cores, seeds))
+    workers = max(1, min(cores, -(-seeds // group)))
+    return workers, f"chosen for {cores} core(s) (--workers N to change)"

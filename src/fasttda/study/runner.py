@@ -18,10 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .._json import jsonable
 from .._progress import Progress
 from . import store as _store
 from .config import StudyConfig, default_group_size
 from .executors import Executor, LocalExecutor, report_progress
+
+__all__ = ["analyze_study", "run_study"]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def default_lr(optimizer: str) -> float:
     import torch
 
     from ..nets import train
-    opt = train._optimizer(optimizer, [torch.zeros(1, requires_grad=True)], None, 0.0, 0.0)
+    opt = train.make_optimizer(optimizer, [torch.zeros(1, requires_grad=True)], None, 0.0, 0.0)
     return float(opt.param_groups[0]["lr"])
 
 
@@ -139,8 +142,9 @@ def _adds_seeds(saved: StudyConfig, config: StudyConfig) -> bool:
     return all(tuple(g) in new_groups for g in saved.groups())
 
 
-def _progress(progress, *, total, desc="", unit="it", initial=0) -> Progress:
-    """A tqdm bar on a terminal, log lines of the ``fasttda`` logger otherwise (``fasttda._progress``)."""
+def progress_bar(progress, *, total, desc="", unit="it", initial=0) -> Progress:
+    """The progress of a study's work: a tqdm bar on a terminal, INFO lines of this module's logger
+    otherwise (``fasttda._progress.Progress``); ``progress`` False shows nothing."""
     return Progress(total, desc, unit, initial=initial, enabled=progress, logger=log)
 
 
@@ -192,7 +196,7 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     seen = {tuple(g): 0 for g in pending}  # iterations each pending group has reported
     kept = sum(len(g) for g in config.groups() if tuple(g) not in seen)  # seeds done in finished groups
     try:
-        with _progress(progress, total=len(config.seeds) * its, initial=kept * its, desc="training",
+        with progress_bar(progress, total=len(config.seeds) * its, initial=kept * its, desc="training",
                        unit="seed-it") as bar:
             def advance(key, it):
                 key = tuple(key)
@@ -234,7 +238,7 @@ def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
 
     stored = {}
     jobs = [(layer, it) for layer in study.layers for it in study.checkpoints]
-    with _progress(progress, total=len(jobs), desc="analysing", unit="cell") as bar:
+    with progress_bar(progress, total=len(jobs), desc="analysing", unit="cell") as bar:
         for layer, it in jobs:
             key = {"layer": layer, "checkpoint": it, "seeds": study.done, "channels": study.config.channels,
                    "kwargs": kwargs}
@@ -251,7 +255,7 @@ def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
                 warnings.warn(f"layer {layer} at iteration {it}: {e}", stacklevel=2)
             path = _store.analysis_path(study.path, layer, it)
             path.parent.mkdir(exist_ok=True)
-            _store.write_json_atomic(path, _store.jsonable(entry))
-            stored[layer, it] = _store.jsonable(entry)
+            _store.write_json_atomic(path, jsonable(entry))
+            stored[layer, it] = jsonable(entry)
             bar.update()
     return stored

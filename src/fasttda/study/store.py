@@ -32,8 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .._json import jsonable  # noqa: F401 - the store writes strict JSON through it (runner uses _store.jsonable)
 from .config import StudyConfig
+
+__all__ = ["FilterArrays", "analysis_path", "manifest_config", "new_manifest", "read_manifest"]
 
 MANIFEST = "study.json"
 FILTERS = "filters.zarr"
