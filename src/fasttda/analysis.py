@@ -329,9 +329,10 @@ class _Topology:
         return np.sort(np.minimum(d[:, 1], _cap(self.barcodes)) - d[:, 0])[::-1]
 
 
-def _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
+def topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
     """Dense core, landmarks and barcodes of points already checked at the door (``_as_filter_points``):
-    the stages run unchecked, on row subsets that stay C-contiguous and finite."""
+    the stages run unchecked, on row subsets that stay C-contiguous and finite. Shared with
+    ``stability`` and the null model; not part of the public API (see ``__all__``)."""
     core, density = _dense_core(points, k, p, n_threads)
     X = points[core]
     landmarks, radius = _maxmin(X, min(n_landmarks, len(core)), seed, n_threads)
@@ -386,7 +387,7 @@ def null_model(fv: FilterVectors | None, n_points: int, *, k: int, p: float, nor
             pts = filter_vectors(slices, norm=norm, min_contrast=min_contrast, top=top, n_threads=n_threads).points
             pts, _ = _sample(pts, sample, seed)
         kk = min(k, len(pts) - 1)
-        h1 = _topology(pts, kk, p, n_landmarks, 1, coeff, seed, n_threads).h1()
+        h1 = topology(pts, kk, p, n_landmarks, 1, coeff, seed, n_threads).h1()
         tops[i] = h1[0] if len(h1) else 0.0
     return tops
 
@@ -503,7 +504,7 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
     n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
 
-    topo = _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
+    topo = topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
     core, density, landmarks, radius, barcodes = topo.core, topo.density, topo.landmarks, topo.radius, topo.barcodes
     X = points[core]
     X64 = X.astype(np.float64)  # the model fits and node means work in float64: convert once
@@ -625,7 +626,7 @@ def _robustness(weights, a: "Analysis", fv, n_threads) -> list[dict]:
             pb = default_p(n) if setting["p"] is None else setting["p"]
             if kb >= n:
                 raise ValueError(f"k must be smaller than the number of filter vectors (k={kb}, n={n})")
-            topo = _topology(points, kb, pb, P["n_landmarks"], 1, P["coeff"], P["seed"], n_threads)
+            topo = topology(points, kb, pb, P["n_landmarks"], 1, P["coeff"], P["seed"], n_threads)
             nulls = (null_model(fv_b, n, k=kb, p=pb, norm=P["norm"], n_landmarks=P["n_landmarks"], coeff=P["coeff"],
                                 min_contrast=P["min_contrast"], top=setting["top"], sample=P["sample"],
                                 n_null=P["n_null"], init=init, seed=P["seed"], n_threads=n_threads)

@@ -511,6 +511,18 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``fasttda`` argument parser, with every command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> from fasttda.cli import build_parser
+    >>> build_parser().parse_args(["study", "info", "runs/mnist"]).dir.name
+    'mnist'
+    """
     import fasttda
     parser = _Parser(prog="fasttda", description="Topology of what convolutional networks learn.")
     parser.add_argument("--version", action="version", version=f"fasttda {fasttda.__version__}")
@@ -579,6 +591,24 @@ def _expected_errors() -> tuple:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``fasttda`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 after a one-line ``fasttda: error: ...`` on stderr.
+
+    Examples
+    --------
+    >>> from fasttda.cli import main
+    >>> main(["analyze", "weights.pt", "--layer", "1"])  # doctest: +SKIP
+    0
+    """
     try:
         args = build_parser().parse_args(argv)
     except BrokenPipeError:  # fasttda --help | head -1

@@ -253,6 +253,18 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     evolution
         ``Study.evolution`` rows: each layer's top H1 bar against the checkpoint,
         drawn beside the grid (``plot.evolution``).
+
+    Returns
+    -------
+    Path
+        ``out_dir/index.html``.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(3000), n_landmarks=60, n_null=0)
+    >>> fasttda.report.write_report("report", {("layer 1", None): a}).name
+    'index.html'
     """
     from . import plot
 

@@ -185,17 +185,40 @@ class StudyConfig:
 
 
 def shipped_studies() -> list[str]:
-    """Names of the study configs that ship with the package (``data/studies/<name>.toml``)."""
+    """Names of the study configs that ship with the package (``data/studies/<name>.toml``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from fasttda.study.config import shipped_studies
+    >>> "natural_evolution" in shipped_studies()
+    True
+    """
     return sorted(p.stem for p in SHIPPED_STUDIES.glob("*.toml"))
 
 
 def config_path(value) -> Path:
     """The config file ``value`` names: a path to a file, or the name of a shipped study.
 
-    Raises FileNotFoundError, naming the shipped studies, when it is neither.
+    Parameters
+    ----------
+    value : str or Path
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the shipped studies, when it is neither.
 
     Examples
     --------
+    >>> from fasttda.study.config import config_path
     >>> config_path("natural_evolution").name
     'natural_evolution.toml'
     """
@@ -221,6 +244,22 @@ def default_group_size(n_seeds: int, n_workers: int, largest: int = MAX_GROUP_SI
 
     24 seeds on 2 workers: groups of 6 (two rounds of two), where groups of 8 leave one worker idle
     for the last third; 24 on 1 worker: groups of 8.
+
+    Parameters
+    ----------
+    n_seeds, n_workers : int
+    largest : int
+        The largest group size allowed.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fasttda.study.config import default_group_size
+    >>> default_group_size(24, 2), default_group_size(24, 1)
+    (6, 8)
     """
     n_seeds, n_workers = int(n_seeds), int(n_workers)
     if n_seeds < 1 or n_workers < 1:

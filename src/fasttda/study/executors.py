@@ -34,6 +34,25 @@ def report_progress(key, value) -> None:
 
     ``key`` and ``value`` must be picklable and small; a caller that does not listen loses them,
     and a failure to deliver never fails the task.
+
+    Parameters
+    ----------
+    key, value
+        Picklable; e.g. the task's seeds and the iterations done.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import Executor, report_progress
+    >>> def task(n):
+    ...     report_progress("task", n)
+    ...     return n * n
+    >>> seen = []
+    >>> list(Executor().map_unordered(task, [(3,)], on_progress=lambda k, v: seen.append((k, v)))), seen
+    ([((3,), 9)], [('task', 3)])
     """
     if _report_to is not None:
         with contextlib.suppress(Exception):  # progress is advisory; the task's result is what matters

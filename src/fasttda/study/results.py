@@ -181,8 +181,30 @@ class Study(RichDisplay):
 
 
 def load_study(path) -> Study:
-    """The study in folder ``path``. A missing folder or manifest raises FileNotFoundError, a corrupt
-    manifest or filter store ValueError, each naming the path."""
+    """The study in folder ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder or its manifest is missing.
+    ValueError
+        When the manifest or the filter store is corrupt (naming the path).
+
+    Examples
+    --------
+    >>> from fasttda.study import load_study
+    >>> study = load_study("runs/mnist")  # doctest: +SKIP
+    >>> study.weights(layer=1, checkpoint=1000).shape  # doctest: +SKIP
+    (24, 64, 1, 3, 3)
+    """
     return Study(path)
 
 

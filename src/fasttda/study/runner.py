@@ -164,6 +164,31 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     Safe to interrupt at any point: rerunning with the same config keeps every finished seed.
     Rerunning with seeds appended (e.g. 32 after 24, with group_size dividing 24) trains only the new ones.
     A folder that holds a different study, or a non-empty folder that is not a study, is refused.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    out : str or Path
+    executor : Executor, optional
+    progress, analyze : bool
+        As above.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    TypeError
+        When ``config`` is not a StudyConfig.
+    ValueError, FileNotFoundError
+        When ``out`` holds another study or something else, or the dataset's folder is missing.
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig, run_study
+    >>> cfg = StudyConfig(model="mnist2", dataset="mnist5k", seeds=4, iterations=200)  # doctest: +SKIP
+    >>> study = run_study(cfg, "runs/mnist")  # doctest: +SKIP
     """
     from .results import Study
     if not isinstance(config, StudyConfig):
@@ -233,7 +258,26 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
 def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
     """Stores ``analysis/layer{L}_it{I}.json`` for every (layer, checkpoint), skipping those already stored for
     the same finished seeds and parameters. A layer whose filters cannot be analysed (e.g. all constant)
-    gets a file with its ``error``. Returns {(layer, checkpoint): the stored dict}."""
+    gets a file with its ``error``.
+
+    Parameters
+    ----------
+    study : Study
+    progress : bool
+    **kwargs
+        Keywords of ``fasttda.analyze``.
+
+    Returns
+    -------
+    dict
+        {(layer, checkpoint): the stored dict}.
+
+    Examples
+    --------
+    >>> from fasttda.study import load_study
+    >>> from fasttda.study.runner import analyze_study
+    >>> stored = analyze_study(load_study("runs/mnist"), k=15)  # doctest: +SKIP
+    """
     import warnings
 
     stored = {}
