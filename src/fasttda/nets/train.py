@@ -37,7 +37,22 @@ DATA_SEED_OFFSET = 0x5EED_0000  # data order of seed s: torch.Generator seeded w
 
 
 def pick_device(device="auto") -> torch.device:
-    """``"auto"``: CUDA when available, else the CPU; anything else as torch.device understands it."""
+    """``"auto"``: CUDA when available, else the CPU; anything else as torch.device understands it.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+
+    Returns
+    -------
+    torch.device
+
+    Examples
+    --------
+    >>> from fasttda.nets.train import pick_device
+    >>> pick_device("cpu")
+    device(type='cpu')
+    """
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
@@ -86,7 +101,26 @@ def _factory(model):
 
 
 def init_model(factory, seed: int) -> nn.Module:
-    """The network's default initialisation under ``torch.manual_seed(seed)``, without disturbing the global RNG."""
+    """The network's default initialisation under ``torch.manual_seed(seed)``, without disturbing the global RNG.
+
+    Parameters
+    ----------
+    factory : callable
+        Returns a new network, e.g. ``fasttda.nets.models.mnist2``.
+    seed : int
+
+    Returns
+    -------
+    torch.nn.Module
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.models import mnist2
+    >>> from fasttda.nets.train import init_model
+    >>> torch.equal(init_model(mnist2, 3)[0].weight, init_model(mnist2, 3)[0].weight)
+    True
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         return factory()
@@ -356,7 +390,25 @@ def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int =
 
 
 def flops_per_sample(model: nn.Module, input_shape) -> int:
-    """Multiply-adds ×2 of one forward pass through the conv and linear layers (training ≈ 3× this)."""
+    """Multiply-adds ×2 of one forward pass through the conv and linear layers (training ≈ 3× this).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    input_shape : tuple
+        Of one sample, e.g. (1, 28, 28).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import mnist2
+    >>> from fasttda.nets.train import flops_per_sample
+    >>> flops_per_sample(mnist2(), (1, 28, 28)) > 0
+    True
+    """
     total = 0
 
     def hook(mod, inp, out):
