@@ -64,7 +64,15 @@ class WorkerError(RuntimeError):
 
 
 class Executor:
-    """Runs tasks one after the other in this process."""
+    """Runs tasks one after the other in this process.
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import Executor
+    >>> with Executor() as ex:
+    ...     list(ex.map_unordered(pow, [(2, 3), (3, 2)]))
+    [((2, 3), 8), ((3, 2), 9)]
+    """
 
     def map_unordered(self, fn: Callable, tasks: Iterable[tuple], on_progress: Callable | None = None
                       ) -> Iterator[tuple]:
@@ -137,6 +145,25 @@ class LocalExecutor(Executor):
     thread pools (or CUDA) can deadlock the child. Each worker gets ``threads`` torch threads
     (default: the cores divided among the workers). ``why``, when given, says how the number was
     chosen, and ``describe()`` adds it.
+
+    Parameters
+    ----------
+    n_workers : int
+    threads : int, optional
+        Torch threads per worker.
+    why : str, optional
+
+    Raises
+    ------
+    ValueError
+        When ``n_workers`` is below 1.
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import LocalExecutor
+    >>> with LocalExecutor(1) as ex:  # one worker: this process
+    ...     sorted(r for _, r in ex.map_unordered(pow, [(2, 3), (3, 2)]))
+    [8, 9]
     """
 
     def __init__(self, n_workers: int = 1, threads: int | None = None, *, why: str | None = None):
@@ -201,6 +228,26 @@ class DaskExecutor(Executor):
     ``LocalCluster`` of ``n_local`` single-threaded worker processes started here (and stopped on close).
 
     Tasks are submitted with ``pure=False`` so a retried task is recomputed, not looked up.
+
+    Parameters
+    ----------
+    address : str, optional
+    n_local : int, optional
+    host : str
+        Where a local cluster listens.
+    timeout : float
+        Seconds to wait for the scheduler.
+
+    Raises
+    ------
+    ImportError
+        Without ``distributed``.
+
+    Examples
+    --------
+    >>> from fasttda.study import DaskExecutor, StudyConfig, run_study
+    >>> with DaskExecutor(address="tcp://scheduler:8786") as ex:  # doctest: +SKIP
+    ...     run_study(StudyConfig(seeds=64), "runs/big", executor=ex)
     """
 
     def __init__(self, address: str | None = None, n_local: int | None = None, *, host: str = "127.0.0.1",
