@@ -281,6 +281,17 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
         progress; it should return quickly (throttle it yourself).
 
     On the CPU the process keeps freed memory for reuse (see ``keep_freed_memory``).
+
+    Returns
+    -------
+    Ensemble
+        The trained networks, their accuracies and the recorded weights (``Ensemble.store``).
+
+    Examples
+    --------
+    >>> from fasttda.nets.train import train_ensemble
+    >>> ens = train_ensemble("mnist2", "mnist5k", seeds=range(8), iterations=400,
+    ...                      checkpoints=[0, 400])  # doctest: +SKIP
     """
     factory, name = _factory(model)
     seeds = [int(s) for s in seeds]

@@ -52,6 +52,13 @@ class StudyConfig:
         created (``default_group_size``, so that no worker idles at the end) and stored with it.
     channels : how the study's analyses read a layer: "each" (every (out, in) slice is a filter)
         or "mean" (one filter per output channel, averaged over its inputs).
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig
+    >>> cfg = StudyConfig(model="mnist2", dataset="mnist5k", seeds=24, iterations=1000, checkpoints=[400, 1000])
+    >>> cfg.seeds[:3], cfg.checkpoints
+    ([0, 1, 2], [400, 1000])
     """
 
     model: str = "mnist2"
