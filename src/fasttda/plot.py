@@ -364,6 +364,32 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
     deterministic force layout, started from the node means of the lens),
     ``"lens"`` (the first two lens coordinates as they are), ``"networkx"``
     (networkx's spring layout, if installed) or an (n_nodes, 2) array.
+
+    Parameters
+    ----------
+    graph : MapperGraph or Analysis
+    node_filters : array of shape (n_nodes, k, k), optional
+    color : str, array or None
+    ax : matplotlib Axes, optional
+    max_filters : int
+    layout : str or array
+    seed : int
+        Of the spring layout.
+    cmap : matplotlib colormap, optional
+    colorbar : bool
+    title : str, optional
+    thumb_size : float
+        Side of a filter thumbnail, in points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(3000), n_landmarks=60, n_null=0)
+    >>> fig = fasttda.plot.mapper_graph(a, max_filters=10)
     """
     if hasattr(graph, "graph") and hasattr(graph, "node_filters"):  # an Analysis
         node_filters = graph.node_filters if node_filters is None else node_filters

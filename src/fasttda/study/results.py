@@ -24,6 +24,13 @@ class Study(RichDisplay):
     accuracy : {seed: {iteration: test accuracy}} of the finished seeds, at every checkpoint and
         at the last iteration.
     manifest : the raw ``study.json`` contents.
+
+    Examples
+    --------
+    >>> from fasttda.study import load_study
+    >>> study = load_study("runs/mnist")  # doctest: +SKIP
+    >>> study.analyze(layer=1, checkpoint=1000, k=15).verdict  # doctest: +SKIP
+    'primary circle'
     """
 
     def __init__(self, path):
