@@ -131,6 +131,81 @@ def test_robustness_grid_reports_the_verdict_around_the_chosen_parameters():
     assert "The verdict holds at all 5 neighbouring settings" in a.summary()
 
 
+def _full_reruns(weights, a, fv):
+    """The robustness grid the slow way: the whole of ``analyze`` at every neighbouring setting."""
+    P = a.params
+    grid = [{"k": max(2, P["k"] // 2)}, {"k": 2 * P["k"]}, {"p": P["p"] / 2}, {"p": min(1.0, 2 * P["p"])}]
+    slices = fv is not None and not isinstance(weights, type(fv))
+    if slices:
+        grid.append({"top": 0.2 if P["top"] is None else None})
+    rows = []
+    for change in grid:
+        setting = {"k": P["k"], "p": P["p"], "top": P["top"] if slices else None, **change}
+        if "top" in change:
+            setting.update({name: None for name in P["defaulted"]})
+        try:
+            b = fasttda.analyze(weights, **setting, norm=P["norm"], n_landmarks=P["n_landmarks"], coeff=P["coeff"],
+                                min_contrast=P["min_contrast"], sample=P["sample"], n_null=P["n_null"],
+                                seed=P["seed"], n_intervals=4)
+            h1 = b.persistence[1]
+            rows.append({**setting, "k": b.params["k"], "p": b.params["p"], "verdict": b.verdict,
+                         "top_h1": float(h1[0]) if len(h1) else 0.0, "null_cut": null_cut(b.null_h1)})
+        except ValueError as e:
+            rows.append({**setting, "verdict": None, "error": str(e)})
+    return rows
+
+
+@pytest.mark.parametrize("case", ["slices", "sampled", "points", "filter_vectors", "pixel", "too_small"])
+def test_robustness_judges_each_setting_as_analyze_would(case):
+    # The grid reruns only the core, landmarks, barcodes and null of each setting: the same rows as rerunning
+    # the whole analysis there.
+    W = noisy_gradients(1500, 0.1, 4)
+    kwargs = {"n_landmarks": 60, "n_null": 2, "seed": 3}
+    weights = {"slices": W, "sampled": W, "points": filter_vectors(W).points, "filter_vectors": filter_vectors(W),
+               "pixel": np.random.default_rng(1).normal(size=(400, 2, 5, 5)),
+               "too_small": noisy_gradients(40, 0.1, 1)}[case]
+    if case == "sampled":
+        kwargs.update(sample=1000, top=0.5)
+    if case == "too_small":
+        kwargs.update(k=15)  # 2k is more than the points: that setting reports its error
+    a = fasttda.analyze(weights, robustness=True, **kwargs)
+    assert a.robustness == _full_reruns(weights, a, a.filters)
+    assert case != "too_small" or any(r["verdict"] is None and "k must be smaller" in r["error"]
+                                      for r in a.robustness)
+
+
+@pytest.mark.parametrize("form", ["points", "filter_vectors", "weights"])
+def test_the_points_are_checked_once_per_analysis(monkeypatch, form):
+    # Checked once at the door; the stages after it (core, landmarks, barcodes, Mapper, lens, the null
+    # draws, the robustness grid, the bootstrap) run on the checked arrays without checking them again.
+    import importlib
+
+    from fasttda import _checks, analysis, filters
+
+    checked, scanned = [], []
+
+    def as_points(X, name="X"):
+        checked.append(name)
+        return _checks.as_points(X, name)
+
+    for name in ("analysis", "homology", "mapper", "neighbours"):  # fasttda.mapper is the function: by name
+        monkeypatch.setattr(importlib.import_module(f"fasttda.{name}"), "as_points", as_points)
+    real_filter_vectors = filters.filter_vectors
+
+    def filter_vectors_(weights, **kwargs):
+        scanned.append(weights)
+        return real_filter_vectors(weights, **kwargs)
+
+    monkeypatch.setattr(analysis, "filter_vectors", filter_vectors_)
+    W = noisy_gradients(1500, 0.1, 2).reshape(3, 500, 1, 3, 3)
+    weights = {"points": real_filter_vectors(W).points, "filter_vectors": real_filter_vectors(W), "weights": W}[form]
+    fasttda.analyze(weights, n_landmarks=60, n_null=2, lens="codensity", robustness=True, n_boot=2)
+    if form == "weights":  # filter_vectors checks the weights (and the other cut's): its points are unit vectors
+        assert checked == [] and sum(w is W for w in scanned) == 2
+    else:
+        assert checked == ["points"]
+
+
 def test_filter_vectors_and_points_are_accepted():
     W = noisy_gradients(2000, 0.1, 2)
     fv = filter_vectors(W)

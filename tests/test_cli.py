@@ -410,16 +410,17 @@ def test_closed_stdout_ends_quietly(study_dir, args):
 
 def test_workers_are_chosen_for_the_machine_and_said(monkeypatch, tmp_path):
     from fasttda.study import StudyConfig
+    from fasttda.study.executors import choose_workers
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     config = StudyConfig(seeds=24, device="cpu")
-    assert cli.choose_workers(config, tmp_path / "new") == (2, "chosen for 2 core(s) (--workers N to change)")
+    assert choose_workers(config, tmp_path / "new") == (2, "chosen for 2 core(s) (--workers N to change)")
     assert config.group_size == 6  # four groups of 6: no worker idles while the other trains the last group
     monkeypatch.setattr(os, "cpu_count", lambda: 16)
     config = StudyConfig(seeds=24, device="cpu")
-    assert cli.choose_workers(config, tmp_path / "new")[0] == 12 and config.group_size == 2
+    assert choose_workers(config, tmp_path / "new")[0] == 12 and config.group_size == 2
     config = StudyConfig(seeds=24, device="cpu", group_size=8)  # given: kept, and no more workers than groups
-    assert cli.choose_workers(config, tmp_path / "new")[0] == 3 and config.group_size == 8
-    assert cli.choose_workers(StudyConfig(seeds=24, device="cuda"), tmp_path / "new") == (
+    assert choose_workers(config, tmp_path / "new")[0] == 3 and config.group_size == 8
+    assert choose_workers(StudyConfig(seeds=24, device="cuda"), tmp_path / "new") == (
         1, "training on cuda (--workers N to change)")
 
 

@@ -53,7 +53,7 @@ def test_page_data_matches_the_analysis(analysis):
     assert d["values"]["members"] == g.size.tolist() and d["color"] == "density"
     assert d["point_of"] == a.core.tolist() and d["filter_of"] == a.core.tolist()  # no sample was drawn
     # The layout is plot's spring layout for the same seed: same picture, up to scale and a flipped y.
-    pos = plot._layout(g, "spring", 0)
+    pos = plot.node_positions(g, "spring", 0)
     xy = np.array([[n["x"], n["y"]] for n in d["nodes"]])
     scale = (xy[:, 0].max() - xy[:, 0].min()) / np.ptp(pos[:, 0])
     assert np.allclose((xy[:, 0] - xy[:, 0].min()) / scale, pos[:, 0] - pos[:, 0].min(), atol=1e-3)

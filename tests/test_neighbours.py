@@ -149,8 +149,8 @@ def test_non_contiguous_and_integer_input():
 @pytest.mark.parametrize("k, name", [(300, "nk300c30Dct"), (15, "nk15c30Dct")])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_reproduces_published_dense_cores(k, name, dtype):
-    X = load_mat("natural_patches", "n50000Dct")
-    published = load_mat("natural_patches", name)
+    published = load_mat("natural_patches", name)  # first: without the published cores the test skips
+    X = load_mat("natural_patches", "n50000Dct")  # the float64 original they were computed from
     # The published core is a list of points: find where each lies in the full cloud.
     dist, where = cKDTree(X).query(published)
     assert dist.max() == 0

@@ -440,10 +440,10 @@ def test_new_study_stores_groups_for_its_workers_and_a_resumed_one_keeps_them(tm
 def test_report_shows_the_learning_rate_used(tmp_path):
     import re
 
-    from fasttda import cli
+    from fasttda.study.report import write_study_report
     cfg = dict(TINY, seeds=2, lr=None, layers=[1], checkpoints=[20])
     study = run_study(StudyConfig(**cfg), tmp_path / "s", progress=False, analyze=False)
-    page, _ = cli.write_study_report(study, tmp_path / "report", {"k": 5, "n_landmarks": 30}, progress=False)
+    page, _ = write_study_report(study, tmp_path / "report", {"k": 5, "n_landmarks": 30}, progress=False)
     row = re.search(r"<td>lr</td>\s*<td>([^<]*)</td>", page.read_text())
     assert row is not None and float(row.group(1)) == runner.default_lr("adam")
 

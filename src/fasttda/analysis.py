@@ -19,9 +19,14 @@ from ._checks import as_array, as_int, as_points, as_real, as_threads
 from ._json import jsonable
 from .display import RichDisplay, analysis_repr, show
 from .filters import FilterVectors, dct_patches, filter_vectors
-from .homology import rips
-from .mapper import MapperGraph, mapper
-from .neighbours import dense_core, maxmin
+from .homology import _rips_points
+from .mapper import MapperGraph, _mapper
+from .neighbours import _dense_core, _maxmin
+
+__all__ = [
+    "Analysis", "analyze", "default_k", "default_p", "judge", "largest_gap", "long_bars", "movement", "null_cut",
+    "null_model", "plane_share"
+]
 
 TOLERANCE = 0.5  # distance to a model within which a point counts as on it (random points on S⁷: ≈ 1)
 LONG_GAP = 2.0  # a bar is long when it is at least this many times the next one down
@@ -148,30 +153,42 @@ class Analysis(RichDisplay):
         return largest_gap(self.circle_theta)
 
     def summary(self) -> str:
-        if self.space == "pixel":
-            return self._pixel_summary()
+        """The verdict and the numbers behind it, in a few lines of text.
+
+        Returns
+        -------
+        str
+            The verdict with the long H1 bars, the evidence (null model, movement, resamples,
+            neighbouring settings), the dense core, the model fits (3×3 filters; other sizes are
+            analysed in pixel space, where they do not apply) and the Mapper graph.
+        """
         p = self.params
         h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
         h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
         top = ", ".join(f"{x:.2f}" for x in h1[: max(h1_long + 1, 2)])
-        s = self.shares
         lines = [
-            f"{self.verdict}: {h1_long} long H1 bar(s) "
-            f"(persistence, longest first: {top or 'none'}).",
-        ]
-        lines += self._evidence(h1)
-        lines += [
+            f"{self.verdict}: {h1_long} long H1 bar(s) (persistence, longest first: {top or 'none'}).",
+            *self._evidence(h1),
             f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
             f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
-            f"Within {p['tolerance']} of the model: primary circle {s['circle']:.0%}, three circles "
-            f"{s['three_circle']:.0%}, Klein bottle {s['klein']:.0%} of the core.",
-            f"The primary circle's plane holds a median {self.plane_share:.0%} of a core filter's energy; "
-            f"the widest arc of orientations with no core point is {self.largest_gap:.0f} degrees.",
-            f"Horizontal and vertical edges {self.orientation['axis_ratio']:.1f}x as frequent as diagonal ones "
-            f"(1.0 = uniform).",
-            f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
-            f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).",
         ]
+        if self.space == "pixel":  # k×k filters, k ≠ 3: topology only, no 3×3 model
+            k = self.filters.kernel
+            lines.append(f"{k}x{k} filters, analysed in pixel space ({k * k} mean-zero pixel values of unit contrast): "
+                         "the 3x3 models (primary circle, three circles, Klein bottle) and the edge orientations do "
+                         "not apply.")
+        else:
+            s = self.shares
+            lines += [
+                f"Within {p['tolerance']} of the model: primary circle {s['circle']:.0%}, three circles "
+                f"{s['three_circle']:.0%}, Klein bottle {s['klein']:.0%} of the core.",
+                f"The primary circle's plane holds a median {self.plane_share:.0%} of a core filter's energy; "
+                f"the widest arc of orientations with no core point is {self.largest_gap:.0f} degrees.",
+                f"Horizontal and vertical edges {self.orientation['axis_ratio']:.1f}x as frequent as diagonal ones "
+                f"(1.0 = uniform).",
+            ]
+        lines.append(f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
+                     f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).")
         if self.filters is not None and self.filters.n_dropped:
             lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
         lines += self.notes
@@ -230,26 +247,6 @@ class Analysis(RichDisplay):
                 lines.append(f"The verdict flips at {len(flips)} of {len(tried)} neighbouring settings: {said}.")
         return lines
 
-    def _pixel_summary(self) -> str:
-        """The summary of k×k filters (k ≠ 3) in pixel space: topology only, no 3×3 model."""
-        p, k = self.params, self.filters.kernel
-        h1 = self.persistence[1] if len(self.persistence) > 1 else np.empty(0)
-        h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
-        top = ", ".join(f"{x:.2f}" for x in h1[: max(h1_long + 1, 2)])
-        lines = [
-            f"{self.verdict}: {h1_long} long H1 bar(s) (persistence, longest first: {top or 'none'}).",
-            *self._evidence(h1),
-            f"Dense core X({p['k']}, {p['p']:.0%}) of {len(self.points)} filter vectors: {len(self.core)} points, "
-            f"{len(self.landmarks)} landmarks (covering radius {self.cover_radius:.2f}).",
-            f"{k}x{k} filters, analysed in pixel space ({k * k} mean-zero pixel values of unit contrast): the 3x3 "
-            "models (primary circle, three circles, Klein bottle) and the edge orientations do not apply.",
-            f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
-            f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).",
-        ]
-        if self.filters.n_dropped:
-            lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
-        return "\n".join(lines + self.notes)
-
 
 def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray,
              tolerance: float, plane: float, gap: float, top: float = np.inf, nulls=()) -> str:
@@ -281,9 +278,13 @@ def largest_gap(theta: np.ndarray) -> float:
 
 
 def _as_filter_points(weights, norm: str, min_contrast: float, top, n_threads):
-    """(points, FilterVectors or None): (n, 8) arrays are taken as DCT points already."""
+    """(points, FilterVectors or None): (n, 8) arrays are taken as DCT points already.
+
+    The door of the pipeline: the points come out checked once, C-contiguous float32 or float64 and
+    finite (``as_points``, or ``filter_vectors``, which checks the weights and makes unit vectors), so
+    the stages after it run unchecked."""
     if isinstance(weights, FilterVectors):
-        return weights.points, weights
+        return as_points(weights.points, "points"), weights
     arr = weights
     if not (hasattr(arr, "detach") or isinstance(arr, (list, tuple))):
         arr = np.asarray(arr)
@@ -328,12 +329,14 @@ class _Topology:
         return np.sort(np.minimum(d[:, 1], _cap(self.barcodes)) - d[:, 0])[::-1]
 
 
-def _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
-    core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads)
+def topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
+    """Dense core, landmarks and barcodes of points already checked at the door (``_as_filter_points``):
+    the stages run unchecked, on row subsets that stay C-contiguous and finite. Shared with
+    ``stability`` and the null model; not part of the public API (see ``__all__``)."""
+    core, density = _dense_core(points, k, p, n_threads)
     X = points[core]
-    landmarks, radius = maxmin(X, min(n_landmarks, len(core)), seed=seed, return_radius=True, n_threads=n_threads)
-    return _Topology(core, density, landmarks, float(radius),
-                     rips(X[landmarks], maxdim=maxdim, coeff=coeff, n_threads=n_threads))
+    landmarks, radius = _maxmin(X, min(n_landmarks, len(core)), seed, n_threads)
+    return _Topology(core, density, landmarks, float(radius), _rips_points(X[landmarks], maxdim, coeff, n_threads))
 
 
 def _sample(points, sample, seed):
@@ -384,7 +387,7 @@ def null_model(fv: FilterVectors | None, n_points: int, *, k: int, p: float, nor
             pts = filter_vectors(slices, norm=norm, min_contrast=min_contrast, top=top, n_threads=n_threads).points
             pts, _ = _sample(pts, sample, seed)
         kk = min(k, len(pts) - 1)
-        h1 = _topology(pts, kk, p, n_landmarks, 1, coeff, seed, n_threads).h1()
+        h1 = topology(pts, kk, p, n_landmarks, 1, coeff, seed, n_threads).h1()
         tops[i] = h1[0] if len(h1) else 0.0
     return tops
 
@@ -501,27 +504,28 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
     n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
 
-    topo = _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
+    topo = topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
     core, density, landmarks, radius, barcodes = topo.core, topo.density, topo.landmarks, topo.radius, topo.barcodes
     X = points[core]
+    X64 = X.astype(np.float64)  # the model fits and node means work in float64: convert once
     nulls = (null_model(fv, n, k=k, p=p, norm=norm, n_landmarks=n_landmarks, coeff=coeff,
                         min_contrast=min_contrast, top=top, sample=sample, n_null=n_null, init=null_init,
                         seed=seed, n_threads=n_threads) if n_null and maxdim >= 1 else np.empty(0))
 
     pixel = fv is not None and fv.space == "pixel"
-    if pixel:  # k×k filters, k ≠ 3: the 3×3 models and orientations do not apply (see Analysis._pixel_summary)
+    if pixel:  # k×k filters, k ≠ 3: the 3×3 models and orientations do not apply (see Analysis.summary)
         theta = circle_d = three_d = t1 = t2 = klein_d = np.empty(0)
     else:
-        theta, circle_d = models.circle_fit(X)
-        three_d = models.three_circle_distance(X)
-        t1, t2, klein_d = models.klein_fit(X, norm, n_threads=n_threads)
-    graph = mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
+        theta, circle_d = models.circle_fit(X64)
+        three_d = models.three_circle_distance(X64)
+        t1, t2, klein_d = models.klein_fit(X64, norm, n_threads=n_threads)
+    graph = _mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
                    values={"density": density}, n_threads=n_threads)
     if pixel:
-        node_filters = graph.node_mean(X).reshape(-1, fv.kernel, fv.kernel) if graph.n_nodes else \
+        node_filters = graph.node_mean(X64).reshape(-1, fv.kernel, fv.kernel) if graph.n_nodes else \
             np.empty((0, fv.kernel, fv.kernel))
     else:
-        node_filters = dct_patches(graph.node_mean(X), norm) if graph.n_nodes else np.empty((0, 3, 3))
+        node_filters = dct_patches(graph.node_mean(X64), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
     counted = _counted(topo, nulls)
     n_long = [c for c, _ in counted]
@@ -593,7 +597,10 @@ def null_cut(nulls: np.ndarray) -> float:
 
 def _robustness(weights, a: "Analysis", fv, n_threads) -> list[dict]:
     """The verdict at the neighbours of the chosen (k, p, contrast cut): k/2 and 2k, p/2 and 2p, the other
-    cut (the paper's top 20% against every slice), each judged against its own null."""
+    cut (the paper's top 20% against every slice), each judged against its own null.
+
+    Each neighbour reruns only what its verdict needs (core, landmarks, barcodes, null and ``judge``, as
+    ``analyze`` judges), on the analysed points; only the other cut makes new filter vectors."""
     P = a.params
     k, p, top = P["k"], P["p"], P["top"]
     grid = [{"k": max(2, k // 2)}, {"k": 2 * k}, {"p": p / 2}, {"p": min(1.0, 2 * p)}]
@@ -607,13 +614,26 @@ def _robustness(weights, a: "Analysis", fv, n_threads) -> list[dict]:
         if "top" in change:  # another cut keeps another number of points: defaults follow it
             setting.update({name: None for name in P.get("defaulted", ())})
         try:
-            b = analyze(weights, **setting, norm=P["norm"], n_landmarks=P["n_landmarks"], maxdim=1,
-                        coeff=P["coeff"], min_contrast=P["min_contrast"], tolerance=P["tolerance"],
-                        sample=P["sample"], n_null=P["n_null"], null_init=init, seed=P["seed"],
-                        n_threads=n_threads, n_intervals=4)
-            rows.append({**setting, "k": b.params["k"], "p": b.params["p"], "verdict": b.verdict,
-                         "top_h1": _top(b.persistence),
-                         "null_cut": null_cut(b.null_h1)})
+            if "top" in change:
+                points, fv_b = _as_filter_points(weights, P["norm"], P["min_contrast"], setting["top"], n_threads)
+                points, _ = _sample(points, P["sample"], P["seed"])
+            else:
+                points, fv_b = a.points, fv
+            n = len(points)
+            if n < 3:
+                raise ValueError(f"there are only {n} filter vectors: too few to have a shape")
+            kb = default_k(n) if setting["k"] is None else setting["k"]
+            pb = default_p(n) if setting["p"] is None else setting["p"]
+            if kb >= n:
+                raise ValueError(f"k must be smaller than the number of filter vectors (k={kb}, n={n})")
+            topo = topology(points, kb, pb, P["n_landmarks"], 1, P["coeff"], P["seed"], n_threads)
+            nulls = (null_model(fv_b, n, k=kb, p=pb, norm=P["norm"], n_landmarks=P["n_landmarks"], coeff=P["coeff"],
+                                min_contrast=P["min_contrast"], top=setting["top"], sample=P["sample"],
+                                n_null=P["n_null"], init=init, seed=P["seed"], n_threads=n_threads)
+                     if P["n_null"] else np.empty(0))
+            verdict, h1 = judge(points[topo.core], topo, P, nulls)
+            rows.append({**setting, "k": kb, "p": pb, "verdict": verdict, "top_h1": float(h1[0]) if len(h1) else 0.0,
+                         "null_cut": null_cut(nulls)})
         except ValueError as e:  # e.g. 2k is too large for a small layer
             rows.append({**setting, "verdict": None, "error": str(e)})
     return rows

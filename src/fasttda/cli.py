@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+__all__ = ["build_parser", "main"]
+
 
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes are reported on one line, like every other error."""
@@ -44,6 +46,8 @@ def demo(args: argparse.Namespace) -> int:
     config = StudyConfig.from_dict(DEMO_STUDY, source="the demo")
     print(f"demo study: {config.model} on {config.dataset}, {len(config.seeds)} seeds x {config.iterations} "
           f"iterations, into {out / 'study'} (rerun to resume)", flush=True)
+    from .study.executors import choose_workers
+    from .study.report import describe_study, write_study_report
     workers, why = (args.workers, None) if args.workers is not None else choose_workers(config, out / "study")
     with LocalExecutor(workers, why=why) as executor:
         study = run_study(config, out / "study", executor=executor, progress=not args.quiet)
@@ -129,36 +133,9 @@ def _positive(text: str) -> int:
     return value
 
 
-def choose_workers(config, out: Path) -> tuple[int, str]:
-    """Local worker processes for a study when none are asked for, and why, in words: one per core
-    (each with one torch thread; measured faster than one process with all threads), no more than
-    there are groups of seeds, and one, in this process, when training runs on a GPU. A new study
-    without a group size gets the one sized for these workers (set in ``config``; a resumed study
-    keeps its stored groups)."""
-    from .study import store as _store
-    from .study.config import default_group_size
-    cores = os.cpu_count() or 1
-    device = config.device
-    if device == "auto":
-        import torch
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if not device.startswith("cpu"):
-        return 1, f"training on {device} (--workers N to change)"
-    seeds = len(config.seeds)
-    group = config.group_size
-    if group is None and (out / _store.MANIFEST).is_file():  # a resumed study keeps its groups
-        try:
-            group = _store.manifest_config(_store.read_manifest(out)).group_size
-        except (ValueError, OSError, KeyError):
-            group = None  # run_study reports what is wrong with the folder
-    if group is None:
-        group = config.group_size = default_group_size(seeds, min(cores, seeds))
-    workers = max(1, min(cores, -(-seeds // group)))
-    return workers, f"chosen for {cores} core(s) (--workers N to change)"
-
-
 def _executor(args: argparse.Namespace, config):
     from .study import DaskExecutor, LocalExecutor
+    from .study.executors import choose_workers
     if args.scheduler is not None:
         return DaskExecutor(address=args.scheduler)
     if args.dask_local is not None:
@@ -170,6 +147,7 @@ def _executor(args: argparse.Namespace, config):
 
 
 def study_run(args: argparse.Namespace) -> int:
+    from .study.report import describe_study
     from .study.runner import run_study
     config = study_config(args)
     with _executor(args, config) as executor:
@@ -216,38 +194,9 @@ def add_study(commands) -> None:
     i.set_defaults(run=study_info)
 
 
-def study_summary(study) -> dict:
-    import numpy as np
-    acc = {}
-    for it in sorted({it for a in study.accuracy.values() for it in a}):
-        vals = np.array([a[it] for a in study.accuracy.values() if it in a])
-        acc[it] = {"mean": float(vals.mean()), "min": float(vals.min()), "max": float(vals.max())}
-    analyses = {}
-    for layer in study.layers:
-        for it in study.checkpoints:
-            entry = study.saved_analysis(layer, it)
-            if entry is not None:
-                analyses[f"layer{layer}_it{it}"] = entry.get("error") or entry["analysis"]["verdict"]
-    return {"path": str(study.path), "config": study.config.to_dict(), "done": study.done,
-            "complete": study.complete, "accuracy": acc, "analyses": analyses}
-
-
-def describe_study(study) -> str:
-    s = study_summary(study)
-    c = study.config
-    lines = [f"study {study.path}: {c.model} on {c.dataset}, {c.iterations} iterations, "
-             f"checkpoints {','.join(map(str, study.checkpoints))}, layers {','.join(map(str, study.layers))}",
-             f"seeds done: {len(study.done)} of {len(study.seeds)}"]
-    for it, a in s["accuracy"].items():
-        lines.append(f"  test accuracy at iteration {it}: mean {a['mean']:.3f} "
-                     f"(min {a['min']:.3f}, max {a['max']:.3f})")
-    for key, verdict in s["analyses"].items():
-        lines.append(f"  {key}: {verdict}")
-    return "\n".join(lines)
-
-
 def study_info(args: argparse.Namespace) -> int:
     from .study import load_study
+    from .study.report import describe_study, study_summary
     study = load_study(args.dir)
     if args.json:
         print(json.dumps(study_summary(study), indent=1))
@@ -391,7 +340,7 @@ def analyze_command(args: argparse.Namespace) -> int:
         study = load_study(target)
         if args.layer is None:
             raise ValueError(f"give --layer: the study has layers {', '.join(map(str, study.layers))}")
-        checkpoint = study._checkpoint(args.checkpoint)
+        checkpoint = study.check_checkpoint(args.checkpoint)
         weights = study.filters(args.layer, checkpoint, channels=args.channels)
         if 0 in study.checkpoints and checkpoint != 0:  # the initial filters: how far the layer moved
             kwargs["initial"] = study.filters(args.layer, 0, channels=args.channels)
@@ -446,37 +395,6 @@ def add_analyze(commands) -> None:
 
 # ---------------------------------------------------------------- report
 
-def write_study_report(study, out: Path, kwargs: dict, *, layers=None, checkpoints=None,
-                       progress=True, interactive=False) -> tuple[Path, dict]:
-    """Analyses every (layer, checkpoint) of a study and writes the HTML report into ``out``.
-
-    Returns the report's path and the analyses, {(layer, checkpoint): Analysis}."""
-    from . import report
-    from .study.runner import _progress
-    layers = layers or study.layers
-    checkpoints = checkpoints or study.checkpoints
-    for layer in layers:
-        study._layer(layer)
-    for checkpoint in checkpoints:
-        study._checkpoint(checkpoint)
-    cells = [(layer, checkpoint) for layer in layers for checkpoint in checkpoints]
-    analyses = {}
-    with _progress(progress, total=len(cells), desc="analyses", unit="analysis") as bar:
-        for layer, checkpoint in cells:
-            analyses[(layer, checkpoint)] = study.analyze(layer, checkpoint, **kwargs)
-            bar.update()
-    c = study.config
-    accuracy = {checkpoint: study.accuracy_at(checkpoint).tolist() for checkpoint in checkpoints}
-    evolution = (study.evolution(layers, checkpoints, n_halves=4, analyses=analyses, **kwargs)
-                 if len(checkpoints) >= 2 else None)
-    comparison = study.compare(layers=layers, checkpoints=checkpoints, analyses=analyses, **kwargs)
-    path = report.write_report(out, analyses, title=f"fasttda study: {c.model} on {c.dataset}",
-                               params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
-                               accuracy=accuracy, interactive=interactive, evolution=evolution,
-                               comparison=comparison)
-    return path, analyses
-
-
 def report_weights(args: argparse.Namespace) -> int:
     """report FILE: every conv layer of a weights file, the layer grid and each layer's figures."""
     from . import report
@@ -502,6 +420,7 @@ def report_weights(args: argparse.Namespace) -> int:
 
 def report_command(args: argparse.Namespace) -> int:
     from .study import load_study
+    from .study.report import write_study_report
     target = Path(args.dir)
     if not target.is_dir() and (target.is_file() or target.suffix.lower() in WEIGHT_FILES):
         return report_weights(args)
@@ -592,6 +511,18 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``fasttda`` argument parser, with every command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> from fasttda.cli import build_parser
+    >>> build_parser().parse_args(["study", "info", "runs/mnist"]).dir.name
+    'mnist'
+    """
     import fasttda
     parser = _Parser(prog="fasttda", description="Topology of what convolutional networks learn.")
     parser.add_argument("--version", action="version", version=f"fasttda {fasttda.__version__}")
@@ -660,6 +591,24 @@ def _expected_errors() -> tuple:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``fasttda`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 after a one-line ``fasttda: error: ...`` on stderr.
+
+    Examples
+    --------
+    >>> from fasttda.cli import main
+    >>> main(["analyze", "weights.pt", "--layer", "1"])  # doctest: +SKIP
+    0
+    """
     try:
         args = build_parser().parse_args(argv)
     except BrokenPipeError:  # fasttda --help | head -1

@@ -88,7 +88,7 @@ def analysis_repr(a) -> str:
 def _analysis_figure(a):
     from . import plot
 
-    fig = plot._new_figure((8.4, 3.3))
+    fig = plot.new_figure((8.4, 3.3))
     gax, bax = fig.subplots(1, 2, width_ratios=[1.15, 1])
     plot.mapper_graph(a, ax=gax, max_filters=MAX_FILTERS, colorbar=False, thumb_size=13,
                       title=f"Mapper graph ({a.graph.n_nodes} nodes)")
@@ -105,7 +105,7 @@ def _analysis_figure(a):
 def _graph_figure(g, node_filters=None):
     from . import plot
 
-    fig = plot._new_figure((4.2, 3.4))
+    fig = plot.new_figure((4.2, 3.4))
     plot.mapper_graph(g, ax=fig.add_subplot(), node_filters=node_filters, max_filters=MAX_FILTERS, thumb_size=13)
     return fig
 
@@ -117,7 +117,7 @@ def _filters_figure(fv):
 
     k = fv.kernel
     n = min(len(fv), N_SAMPLE_FILTERS)
-    fig = plot._new_figure((0.42 * min(max(n, 1), 12), 0.5 * max(1, -(-n // 12)) + 0.25))
+    fig = plot.new_figure((0.42 * min(max(n, 1), 12), 0.5 * max(1, -(-n // 12)) + 0.25))
     ax = fig.add_subplot()
     ax.set_axis_off()
     if n == 0:

@@ -57,7 +57,8 @@ def as_diagram(D, name: str = "diagram") -> np.ndarray:
     return D
 
 
-def _check_metric(p, internal_p, delta):
+def check_metric(p, internal_p, delta) -> tuple[float, float, float]:
+    """(p, internal_p, delta) as floats, or the one-sentence error about the first out of range."""
     p = as_real(p, "p")
     if not (1 <= p < np.inf):
         raise ValueError(f"p (the order) must be a finite number >= 1, got {p}")
@@ -185,7 +186,7 @@ def wasserstein(A, B, p: float = 1.0, internal_p: float = np.inf, *, delta: floa
     0.293151
     """
     A, B = as_diagram(A, "A"), as_diagram(B, "B")
-    p, internal_p, delta = _check_metric(p, internal_p, delta)
+    p, internal_p, delta = check_metric(p, internal_p, delta)
     return _core.wasserstein(A, B, p, internal_p, delta, _check_flag(matching, "matching"))
 
 
@@ -258,6 +259,6 @@ def diagram_distances(diagrams, dim: int = 1, metric: str = "bottleneck", p: flo
     dim = as_int(dim, "dim", low=0)
     if not isinstance(metric, str) or metric not in ("bottleneck", "wasserstein"):
         raise ValueError(f"metric must be 'bottleneck' or 'wasserstein', got {metric!r}")
-    p, internal_p, delta = _check_metric(p, internal_p, delta)
+    p, internal_p, delta = check_metric(p, internal_p, delta)
     dgms = [_diagram_of(item, dim, k) for k, item in enumerate(diagrams)]
     return _core.diagram_distances(dgms, metric, p, internal_p, delta, as_threads(n_threads))

@@ -24,6 +24,11 @@ from ._checks import as_threads
 from ._pool import run
 from .display import RichDisplay
 
+__all__ = [
+    "DCT_EIGENVALUES", "DCT_UNIT", "FilterVectors", "dct_coordinates", "dct_patches", "filter_vectors",
+    "grid_laplacian"
+]
+
 CHUNK = 1 << 18  # slices per chunk: a few MB, large enough to amortise the calls
 
 # The DCT basis of 3×3 patches (Lee, Pedersen & Mumford 2003; Carlsson et al. 2008),
@@ -47,7 +52,24 @@ DCT_UNIT = _DCT_PATTERNS / np.linalg.norm(_DCT_PATTERNS, axis=1, keepdims=True)
 
 
 def grid_laplacian(k: int) -> np.ndarray:
-    """D of the k×k grid with 4-neighbours: xᵀ D x = Σ over adjacent pixels of (x_i − x_j)²."""
+    """D of the k×k grid with 4-neighbours: xᵀ D x = Σ over adjacent pixels of (x_i − x_j)².
+
+    Parameters
+    ----------
+    k : int
+        Side of the grid.
+
+    Returns
+    -------
+    ndarray of shape (k*k, k*k)
+        The graph Laplacian, pixels numbered row by row.
+
+    Examples
+    --------
+    >>> from fasttda.filters import grid_laplacian
+    >>> grid_laplacian(3).diagonal().astype(int).tolist()  # corners have 2 neighbours, the centre 4
+    [2, 3, 2, 3, 4, 3, 2, 3, 2]
+    """
     D = np.zeros((k * k, k * k))
     for r in range(k):
         for c in range(k):
@@ -65,6 +87,22 @@ def dct_coordinates(norm: str) -> np.ndarray:
 
     L2: v = Uᵀx with U the orthonormal DCT basis. D-norm: v = Λ^½ Uᵀx, the
     coefficients on the D-unit basis e_i of the 2008 paper, so |v| = |x|_D.
+
+    Parameters
+    ----------
+    norm : {"L2", "D"}
+
+    Returns
+    -------
+    ndarray of shape (8, 9)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.filters import dct_coordinates
+    >>> edge = np.array([1.0, 0, -1] * 3)  # a vertical edge, mean zero
+    >>> np.round(dct_coordinates("L2") @ edge, 6).tolist()  # all on e1, at its L2 length
+    [2.44949, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     """
     if norm == "L2":
         return DCT_UNIT.copy()
@@ -72,7 +110,28 @@ def dct_coordinates(norm: str) -> np.ndarray:
 
 
 def dct_patches(points: np.ndarray, norm: str) -> np.ndarray:
-    """(m, 3, 3) mean-zero patches of DCT points: the inverse of ``dct_coordinates(norm)``."""
+    """(m, 3, 3) mean-zero patches of DCT points: the inverse of ``dct_coordinates(norm)``.
+
+    Parameters
+    ----------
+    points : array of shape (m, 8)
+        DCT coordinates.
+    norm : {"L2", "D"}
+        The norm the coordinates were made with.
+
+    Returns
+    -------
+    ndarray of shape (m, 3, 3)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.filters import dct_patches
+    >>> np.round(dct_patches(np.eye(8)[:1], "L2")[0] * np.sqrt(6), 6)  # e1: a vertical edge
+    array([[ 1.,  0., -1.],
+           [ 1.,  0., -1.],
+           [ 1.,  0., -1.]])
+    """
     return (np.asarray(points, dtype=np.float64) @ np.linalg.pinv(dct_coordinates(norm)).T).reshape(-1, 3, 3)
 
 
@@ -130,7 +189,35 @@ def _project(S, contrast, cut, B, out, start):
 
 @dataclass
 class FilterVectors(RichDisplay):
-    """Slices kept as points, with where each came from and what was dropped."""
+    """Slices kept as points, with where each came from and what was dropped (made by ``filter_vectors``).
+
+    Attributes
+    ----------
+    points : ndarray of shape (m, dim), float32
+        Unit length in the chosen norm; dim is 8 for 3×3 in DCT coordinates, k*k in pixel space.
+    source : ndarray of shape (m, 3), int64
+        Network, out channel and in channel of each point.
+    contrast : ndarray of shape (m,)
+        Contrast of each kept slice before normalising.
+    n_slices, n_dropped : int
+        Slices seen, and those below the contrast cut.
+    cut : float
+        The absolute contrast cut applied.
+    kernel : int
+        k of the k×k slices.
+    norm, space : str
+        ``"L2"`` or ``"D"``; ``"dct"`` (3×3 only) or ``"pixel"``.
+    networks : int
+        Networks the slices came from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda import filter_vectors
+    >>> fv = filter_vectors(np.random.default_rng(0).normal(size=(2, 16, 4, 3, 3)))
+    >>> len(fv), fv.points.shape[1], fv.networks, fv.source[0].tolist()
+    (128, 8, 2, [0, 0, 0])
+    """
 
     points: np.ndarray  # (m, dim) float32; unit length in the chosen norm
     source: np.ndarray  # (m, 3) int64: network, out channel, in channel
@@ -228,6 +315,29 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     space : "dct" — for 3×3, the 8 DCT coordinates (points of S⁷); "pixel" —
         the k*k mean-zero pixel values. Other kernel sizes always use "pixel".
     n_threads : threads working on different chunks (None: all cores).
+
+    Returns
+    -------
+    FilterVectors
+        The kept slices as points, with their source and contrast.
+
+    Raises
+    ------
+    ValueError
+        On NaN or infinite weights, a bad shape or option, or when every slice is dropped.
+    TypeError
+        When the weights do not hold real numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda import filter_vectors
+    >>> W = np.random.default_rng(0).normal(size=(64, 3, 3, 3))  # one layer: 64 out, 3 in channels
+    >>> fv = filter_vectors(W)
+    >>> fv.points.shape, fv.n_dropped
+    ((192, 8), 0)
+    >>> filter_vectors(W, top=0.2).points.shape  # the 20% of highest contrast, as the 2008 paper keeps
+    (39, 8)
     """
     if norm not in ("L2", "D"):
         raise ValueError(f"norm must be 'L2' or 'D', got {norm!r}")

@@ -13,6 +13,8 @@ import numpy as np
 from . import _core
 from ._checks import INT64_MAX, INT_MAX, as_int, as_points, as_threads
 
+__all__ = ["rips"]
+
 
 def _check_options(maxdim, thresh, coeff) -> tuple[int, float, int]:
     """Types only: the core checks the values (maxdim range, thresh >= 0, coeff prime)."""
@@ -73,6 +75,14 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
         res = _core.rips_matrix(_as_matrix(X), maxdim, thresh, coeff, threads)
     else:
         res = _core.rips_points(as_points(X), maxdim, thresh, coeff, threads)
+    res["dgms"] = [_sorted(d) for d in res["dgms"]]
+    return res
+
+
+def _rips_points(X: np.ndarray, maxdim: int, coeff: int, n_threads: int | None) -> dict:
+    """``rips(X, maxdim, coeff=coeff)`` of a point cloud without the checks: X already passed ``as_points``
+    and maxdim, coeff and n_threads are integers (or None); the core checks their values."""
+    res = _core.rips_points(X, maxdim, np.inf, coeff, n_threads)
     res["dgms"] = [_sorted(d) for d in res["dgms"]]
     return res
 

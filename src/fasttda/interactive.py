@@ -92,7 +92,7 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
     """The data the page draws (positions in layout units, radii, colours, filters, members, sources)."""
     from .analysis import Analysis
     from .mapper import MapperGraph
-    from .plot import _layout
+    from .plot import node_positions
 
     analysis = result if isinstance(result, Analysis) else None
     if analysis is not None:
@@ -142,7 +142,7 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
             raise ValueError(f"color must be a value name or one number per node ({n}), "
                              f"got shape {node_values['custom'].shape}")
 
-    pos = _layout(graph, "spring", seed) if n else np.empty((0, 2))
+    pos = node_positions(graph, "spring", seed) if n else np.empty((0, 2))
     span = pos.max(axis=0) * WIDTH if n else np.zeros(2)  # the unit box: the longer side is WIDTH
     box = np.maximum(span, WIDTH / 5)  # a single node or a line of nodes still gets a drawing area
     width, height = (float(x) for x in box + 2 * MARGIN)

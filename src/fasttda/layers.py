@@ -29,7 +29,15 @@ log = logging.getLogger("fasttda")
 
 class LayerAnalyses(dict):
     """``{layer name: Analysis}`` in the network's order, with ``skipped``: ``{layer name: reason}``
-    and ``shapes``: ``{layer name: kernel shape}`` of every layer looked at (skipped ones included)."""
+    and ``shapes``: ``{layer name: kernel shape}`` of every layer looked at (skipped ones included).
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> result = fasttda.analyze_layers(fasttda.load_weights("vgg16.pt"))  # doctest: +SKIP
+    >>> result.skipped  # doctest: +SKIP
+    {}
+    """
 
     def __init__(self, items=()):
         super().__init__(items)

@@ -19,6 +19,8 @@ from ._graph import components
 from ._json import jsonable
 from .display import RichDisplay
 
+__all__ = ["MapperGraph", "euclidean_mst", "make_lens", "mapper", "principal_components"]
+
 LENSES = ("pca1", "pca2", "codensity", "circle_angle")
 COVERS = ("uniform", "balanced")
 CLUSTERERS = ("single_linkage", "dbscan")
@@ -84,12 +86,20 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
     Nodes are ordered by cube (row-major over the interval indices), then by
     smallest member; the graph does not depend on ``n_threads``.
     """
-    X = as_points(X)
+    return _mapper(as_points(X), lens, n_intervals=n_intervals, overlap=overlap, cover=cover, clusterer=clusterer,
+                   cluster_params=cluster_params, min_points=min_points, triangles=triangles, values=values,
+                   n_threads=n_threads)
+
+
+def _mapper(X: np.ndarray, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform",
+            clusterer: str = "single_linkage", cluster_params: dict | None = None, min_points: int = 1,
+            triangles: bool = False, values: dict | None = None, n_threads: int | None = None) -> "MapperGraph":
+    """``mapper`` of points that already passed ``as_points`` (the pipeline checks them once)."""
     n = X.shape[0]
     cover = _choice(cover, COVERS, "cover")
     clusterer = _choice(clusterer, CLUSTERERS, "clusterer")
     params = _cluster_params(clusterer, cluster_params)
-    L = make_lens(X, lens, k=params["k"], n_threads=n_threads)
+    L = _make_lens(X, lens, k=params["k"], n_threads=n_threads)
     d = L.shape[1]
     # Types here; the core checks the values (n_intervals >= 1, overlap in [0, 1), min_points >= 1,
     # height >= 0, a finite eps >= 0, a finite lens) and says what is wrong.
@@ -118,17 +128,22 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
 
 def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarray:
     """The (n, d) float64 lens: a built-in one by name, or an array of the right shape as a float64 copy."""
-    X = as_points(X)
+    return _make_lens(as_points(X), lens, k=k, n_threads=n_threads)
+
+
+def _make_lens(X: np.ndarray, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarray:
+    """``make_lens`` of points that already passed ``as_points``."""
     n = X.shape[0]
     if isinstance(lens, str):
         if lens in ("pca1", "pca2"):
             return principal_components(X, int(lens[-1]))
         if lens == "codensity":
-            from .neighbours import codensity
+            from .neighbours import _codensity
 
             if n < 2:
                 raise ValueError("the codensity lens needs at least 2 points")
-            return codensity(X, min(as_int(k, "k", low=1), n - 1), n_threads=n_threads).astype(np.float64)[:, None]
+            k = min(as_int(k, "k", low=1), n - 1)
+            return _codensity(X, k, as_threads(n_threads)).astype(np.float64)[:, None]
         if lens == "circle_angle":
             # (cos θ, sin θ) of the angle on the primary circle: a 2-D lens, so the cover
             # does not cut the circle open where a 1-D angle would wrap around.

@@ -22,6 +22,8 @@ import numpy as np
 from ._pool import run, spans
 from .filters import dct_coordinates
 
+__all__ = ["circle_fit", "klein_fit", "klein_planes", "orientation_histogram", "three_circle_distance"]
+
 N_THETA = 360  # grid of θ1 over [0, π): half-degree resolution
 
 
@@ -37,7 +39,28 @@ def _grid_uv():
 
 
 def klein_planes(norm: str = "L2", n_theta: int = N_THETA) -> tuple[np.ndarray, np.ndarray]:
-    """θ1 grid and, for each θ1, an orthonormal basis (2, 8) of the plane span{u, u²} in coordinates."""
+    """θ1 grid and, for each θ1, an orthonormal basis (2, 8) of the plane span{u, u²} in coordinates.
+
+    Parameters
+    ----------
+    norm : {"L2", "D"}
+        The DCT coordinates to work in.
+    n_theta : int
+        Points of the θ1 grid over [0, π).
+
+    Returns
+    -------
+    theta : ndarray of shape (n_theta,)
+    planes : ndarray of shape (n_theta, 2, 8)
+        Rows: the edge u, then the line u² made orthogonal to it.
+
+    Examples
+    --------
+    >>> from fasttda.models import klein_planes
+    >>> theta, planes = klein_planes(n_theta=4)
+    >>> planes.shape
+    (4, 2, 8)
+    """
     theta = np.arange(n_theta) * np.pi / n_theta
     x, y = _grid_uv()
     u = np.cos(theta)[:, None] * x + np.sin(theta)[:, None] * y
@@ -50,7 +73,25 @@ def klein_planes(norm: str = "L2", n_theta: int = N_THETA) -> tuple[np.ndarray, 
 
 
 def circle_fit(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(θ, distance) of each point to the primary circle; θ = atan2(e2, e1) in [0, 2π)."""
+    """(θ, distance) of each point to the primary circle; θ = atan2(e2, e1) in [0, 2π).
+
+    Parameters
+    ----------
+    points : array of shape (n, 8)
+        DCT coordinates.
+
+    Returns
+    -------
+    theta, distance : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.models import circle_fit
+    >>> theta, d = circle_fit(np.array([[0.0, 1, 0, 0, 0, 0, 0, 0]]))  # e2: a horizontal edge
+    >>> float(np.degrees(theta[0])), float(d[0])
+    (90.0, 0.0)
+    """
     v = np.asarray(points, dtype=np.float64)
     r = np.hypot(v[:, 0], v[:, 1])
     theta = np.mod(np.arctan2(v[:, 1], v[:, 0]), 2 * np.pi)
@@ -63,7 +104,24 @@ def _plane_distance(v: np.ndarray, projection: np.ndarray) -> np.ndarray:
 
 
 def three_circle_distance(points: np.ndarray) -> np.ndarray:
-    """Distance of each point to the union of the primary and the two secondary circles."""
+    """Distance of each point to the union of the primary and the two secondary circles.
+
+    Parameters
+    ----------
+    points : array of shape (n, 8)
+        DCT coordinates.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.models import three_circle_distance
+    >>> three_circle_distance(np.eye(8)[[2, 7]]).round(3).tolist()  # e3 (a line) is on it, e8 is not
+    [0.0, 1.414]
+    """
     v = np.asarray(points, dtype=np.float64)
     primary = np.hypot(v[:, 0], v[:, 1])
     vertical_lines = np.hypot(v[:, 0], v[:, 2])
@@ -99,6 +157,25 @@ def klein_fit(points: np.ndarray, norm: str = "L2", *, n_threads: int | None = N
     plane, in the orthonormal basis (edge u, line u² made orthogonal to u):
     θ2 = π/2 or 3π/2 is a pure edge, 0 or π a pure line. Large inputs are split
     over n_threads threads (None: all cores).
+
+    Parameters
+    ----------
+    points : array of shape (n, 8)
+        DCT coordinates in the norm ``norm``.
+    norm : {"L2", "D"}
+    n_threads : int, optional
+
+    Returns
+    -------
+    theta1, theta2, distance : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.models import klein_fit
+    >>> t1, t2, d = klein_fit(np.eye(8)[:1])  # e1, a vertical edge: on the bottle, a pure edge
+    >>> float(t1[0]), round(float(np.degrees(t2[0]))), round(float(d[0]), 6)
+    (0.0, 270, 0.0)
     """
     v = np.ascontiguousarray(points, dtype=np.float64)
     theta, planes = klein_planes(norm)
@@ -113,7 +190,26 @@ def klein_fit(points: np.ndarray, norm: str = "L2", *, n_threads: int | None = N
 def orientation_histogram(theta: np.ndarray, bins: int = 16) -> dict:
     """Counts of circle angles in `bins` equal sectors of [0, 2π), and how over-represented
     the axis directions are: sectors within 22.5° of 0°, 90°, 180°, 270° (vertical and
-    horizontal edges) against those within 22.5° of the diagonals (1.0 when uniform)."""
+    horizontal edges) against those within 22.5° of the diagonals (1.0 when uniform).
+
+    Parameters
+    ----------
+    theta : array of shape (n,)
+        Angles on the primary circle (radians).
+    bins : int
+
+    Returns
+    -------
+    dict
+        ``counts`` and ``edges`` of the histogram, ``axis`` and ``diagonal`` counts, ``axis_ratio``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.models import orientation_histogram
+    >>> orientation_histogram(np.radians([0, 90, 180, 45]))["axis_ratio"]
+    3.0
+    """
     theta = np.mod(np.asarray(theta, dtype=np.float64), 2 * np.pi)
     counts, edges = np.histogram(theta, bins=bins, range=(0, 2 * np.pi))
     off_axis = np.abs(((theta + np.pi / 4) % (np.pi / 2)) - np.pi / 4)  # distance to nearest axis

@@ -13,6 +13,8 @@ import numpy as np
 from . import _core
 from ._checks import INT64_MAX, as_int, as_points, as_real, as_threads
 
+__all__ = ["codensity", "core_size", "dense_core", "knn", "maxmin", "radius_graph"]
+
 
 def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
     """Distance from each point to its k-th nearest neighbour (the point itself excluded).
@@ -22,6 +24,11 @@ def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
     """
     X = as_points(X)
     return _core.codensity(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
+
+
+def _codensity(X: np.ndarray, k: int, n_threads: int | None) -> np.ndarray:
+    """``codensity`` without the checks, for pipelines whose X already passed ``as_points`` once."""
+    return _core.codensity(X, k, n_threads)
 
 
 def knn(X, k: int, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +63,12 @@ def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads
     return (core, rho) if return_codensity else core
 
 
+def _dense_core(X: np.ndarray, k: int, p: float, n_threads: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(core, codensity) of ``dense_core`` without the point checks: X already passed ``as_points``
+    (C-contiguous float32 or float64, finite), k and n_threads are integers (or None)."""
+    return _core.dense_core(X, k, core_size(X.shape[0], p), n_threads)
+
+
 def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n_threads: int | None = None):
     """Max–min (farthest point) landmarks, in selection order.
 
@@ -70,6 +83,12 @@ def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n
     first = int(np.random.default_rng(seed).integers(n))
     landmarks, radius = _core.maxmin(X, n_landmarks, first, as_threads(n_threads))
     return (landmarks, radius) if return_radius else landmarks
+
+
+def _maxmin(X: np.ndarray, n_landmarks: int, seed: int, n_threads: int | None) -> tuple[np.ndarray, float]:
+    """(landmarks, covering radius) of ``maxmin`` without the point checks: X already passed ``as_points``."""
+    first = int(np.random.default_rng(seed).integers(X.shape[0]))
+    return _core.maxmin(X, n_landmarks, first, n_threads)
 
 
 def radius_graph(X, r: float, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -34,7 +34,8 @@ def _figure(ax, figsize):
     return fig, fig.add_subplot()
 
 
-def _new_figure(figsize):
+def new_figure(figsize):
+    """A matplotlib Figure with constrained layout, drawn without pyplot (no global state)."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")
@@ -91,6 +92,26 @@ def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None
     shorter ones were left out (default: all bars). ``xmax`` fixes the right
     edge, where infinite bars end (default: a little beyond the largest finite
     value), so that barcodes side by side share one scale.
+
+    Parameters
+    ----------
+    dgms : dict or list of (m, 2) arrays
+    ax : matplotlib Axes, optional
+        Draw into it (default: a new figure).
+    dims : list of int, optional
+    title : str, optional
+    max_bars : int, optional
+    xmax : float, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> X = np.random.default_rng(0).normal(size=(100, 2))
+    >>> fig = fasttda.plot.barcode(fasttda.rips(X), max_bars=20)
     """
     dgms = _diagrams(dgms)
     dims = _dims(dgms, dims)
@@ -141,7 +162,26 @@ def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None
 
 
 def diagram(dgms, *, ax=None, dims=None, title=None):
-    """Persistence diagram: birth against death, one colour per dimension, essential classes on a ∞ line."""
+    """Persistence diagram: birth against death, one colour per dimension, essential classes on a ∞ line.
+
+    Parameters
+    ----------
+    dgms : dict or list of (m, 2) arrays
+        ripser.py's ``{'dgms': [H0, H1, ...]}`` or the list itself.
+    ax : matplotlib Axes, optional
+    dims : list of int, optional
+        The dimensions to draw (default: all).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> fig = fasttda.plot.diagram(fasttda.rips(np.random.default_rng(0).normal(size=(100, 2))))
+    """
     dgms = _diagrams(dgms)
     dims = _dims(dgms, dims)
     fig, ax = _figure(ax, (4.2, 4.2))
@@ -183,6 +223,26 @@ def spring_layout(n: int, edges, *, init=None, seed: int = 0, iterations: int = 
     given, e.g. the node means of a 2-D lens) and the components are packed
     in rows, largest first, with areas proportional to their node counts,
     so small pieces do not push the main graph into a corner.
+
+    Parameters
+    ----------
+    n : int
+        Nodes.
+    edges : array of shape (m, 2)
+    init : array of shape (n, 2), optional
+        Starting positions.
+    seed : int
+    iterations : int
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+
+    Examples
+    --------
+    >>> from fasttda.plot import spring_layout
+    >>> spring_layout(4, [(0, 1), (1, 2), (2, 3), (3, 0)], seed=1).shape
+    (4, 2)
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     if n == 0:
@@ -304,6 +364,32 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
     deterministic force layout, started from the node means of the lens),
     ``"lens"`` (the first two lens coordinates as they are), ``"networkx"``
     (networkx's spring layout, if installed) or an (n_nodes, 2) array.
+
+    Parameters
+    ----------
+    graph : MapperGraph or Analysis
+    node_filters : array of shape (n_nodes, k, k), optional
+    color : str, array or None
+    ax : matplotlib Axes, optional
+    max_filters : int
+    layout : str or array
+    seed : int
+        Of the spring layout.
+    cmap : matplotlib colormap, optional
+    colorbar : bool
+    title : str, optional
+    thumb_size : float
+        Side of a filter thumbnail, in points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(3000), n_landmarks=60, n_null=0)
+    >>> fig = fasttda.plot.mapper_graph(a, max_filters=10)
     """
     if hasattr(graph, "graph") and hasattr(graph, "node_filters"):  # an Analysis
         node_filters = graph.node_filters if node_filters is None else node_filters
@@ -323,7 +409,7 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
         filters = np.asarray(node_filters, dtype=np.float64)
         if len(filters) != n or filters.ndim != 3:
             raise ValueError(f"node_filters must be ({n}, k, k), one filter per node, got shape {filters.shape}")
-    pos = _layout(graph, layout, seed)
+    pos = node_positions(graph, layout, seed)
     size = graph.size.astype(np.float64)
 
     from matplotlib.collections import LineCollection
@@ -384,7 +470,9 @@ def _draw_filters(ax, nodes, pos, size, filters, values, max_filters, thumb_size
                 break
 
 
-def _layout(graph, layout, seed):
+def node_positions(graph, layout, seed) -> np.ndarray:
+    """(n_nodes, 2) positions of a Mapper graph's nodes in the unit box: ``layout`` is ``"spring"``,
+    ``"lens"``, ``"networkx"`` or an (n_nodes, 2) array."""
     n = graph.n_nodes
     if isinstance(layout, str):
         lens = graph.lens_mean
@@ -427,6 +515,22 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
     those, the ones ``orientation_histogram`` counts against the diagonals,
     and the dashed line is the uniform level. Takes an Analysis (its core's
     ``circle_theta``) or an array of angles in radians.
+
+    Parameters
+    ----------
+    analysis_or_angles : Analysis or array of shape (n,)
+    ax : matplotlib Axes, optional
+    bins : int
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> fig = fasttda.plot.orientations(np.random.default_rng(0).uniform(0, 2 * np.pi, 500))
     """
     from . import models
 
@@ -478,7 +582,7 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
 
 # ---- grids ------------------------------------------------------------------------------------------
 
-def _order_key(x):
+def order_key(x):
     """Sort None first, then numbers by value, then anything else by its text."""
     if x is None:
         return (0, 0.0, "")
@@ -497,18 +601,45 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
     """The seed's Figure 5: rows are layers, columns checkpoints; each cell a Mapper graph with its
     H1 barcode (the ``max_bars`` longest bars) below. ``analyses`` maps (layer, checkpoint) to an
     Analysis; cells without one are left blank with a note. ``layers`` / ``checkpoints`` fix the
-    order (default: sorted; a None checkpoint first)."""
+    order (default: sorted; a None checkpoint first).
+
+    Parameters
+    ----------
+    analyses : dict
+        {(layer, checkpoint): Analysis}.
+    layers, checkpoints : list, optional
+    max_filters : int
+        Mean filters drawn per graph.
+    barcode_dim : int
+    max_bars : int, optional
+    checkpoint_label : str
+    cell_size : (float, float)
+        Inches per cell.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> from fasttda.study import load_study
+    >>> study = load_study("runs/mnist")  # doctest: +SKIP
+    >>> cells = {(l, c): study.analyze(l, c) for l in study.layers for c in study.checkpoints}  # doctest: +SKIP
+    >>> fig = fasttda.plot.evolution_grid(cells)  # doctest: +SKIP
+    """
     analyses = dict(analyses)
     for key in analyses:
         if not (isinstance(key, tuple) and len(key) == 2):
             raise ValueError(f"evolution_grid needs (layer, checkpoint) keys, got {key!r}")
-    layers = sorted({k[0] for k in analyses}, key=_order_key) if layers is None else list(layers)
-    checkpoints = sorted({k[1] for k in analyses}, key=_order_key) if checkpoints is None else list(checkpoints)
+    layers = sorted({k[0] for k in analyses}, key=order_key) if layers is None else list(layers)
+    checkpoints = sorted({k[1] for k in analyses}, key=order_key) if checkpoints is None else list(checkpoints)
     rows, cols = max(len(layers), 1), max(len(checkpoints), 1)
     shown = [a for a in analyses.values() if a is not None and barcode_dim < len(a.barcodes["dgms"])]
     # One scale for every barcode, so bar lengths compare across cells.
     xmax = max((_right_edge(_diagrams(a.barcodes), [barcode_dim]) for a in shown), default=None)
-    fig = _new_figure((cell_size[0] * cols + 0.6, cell_size[1] * rows + (0.5 if title else 0.2)))
+    fig = new_figure((cell_size[0] * cols + 0.6, cell_size[1] * rows + (0.5 if title else 0.2)))
     outer = fig.add_gridspec(rows, cols)
     for i, layer in enumerate(layers):
         for j, ckpt in enumerate(checkpoints):
@@ -539,13 +670,34 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
 
 def layer_grid(analyses: dict, *, layers=None, ncols: int | None = None, max_filters: int = 20,
                cell_size=(4.0, 3.8), title=None):
-    """The seed's Figure 6: one Mapper graph with mean filters per conv layer; ``analyses`` maps
-    layer to an Analysis."""
-    layers = sorted(analyses, key=_order_key) if layers is None else list(layers)
+    """The seed's Figure 6: one Mapper graph with mean filters per conv layer.
+
+    Parameters
+    ----------
+    analyses : dict
+        {layer: Analysis}.
+    layers : list, optional
+        Their order (default: sorted).
+    ncols : int, optional
+    max_filters : int
+    cell_size : (float, float)
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> result = fasttda.analyze_layers(fasttda.load_weights("vgg16.pt"))  # doctest: +SKIP
+    >>> fig = fasttda.plot.layer_grid(dict(result))  # doctest: +SKIP
+    """
+    layers = sorted(analyses, key=order_key) if layers is None else list(layers)
     n = max(len(layers), 1)
     ncols = min(n, 3) if ncols is None else max(int(ncols), 1)
     nrows = -(-n // ncols)
-    fig = _new_figure((cell_size[0] * ncols, cell_size[1] * nrows + (0.5 if title else 0.0)))
+    fig = new_figure((cell_size[0] * ncols, cell_size[1] * nrows + (0.5 if title else 0.0)))
     for i, layer in enumerate(layers):
         ax = fig.add_subplot(nrows, ncols, i + 1)
         a = analyses.get(layer)
@@ -563,7 +715,27 @@ def layer_grid(analyses: dict, *, layers=None, ncols: int | None = None, max_fil
 
 
 def save(fig, path_stem, *, dpi: int = 150) -> tuple[Path, Path]:
-    """Write ``path_stem.png`` and ``path_stem.svg`` (making parent folders); return both paths."""
+    """Write ``path_stem.png`` and ``path_stem.svg`` (making parent folders); return both paths.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path_stem : str or Path
+        The path without its suffix.
+    dpi : int
+        Of the PNG.
+
+    Returns
+    -------
+    (Path, Path)
+        The PNG and the SVG.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> fig = fasttda.plot.diagram(fasttda.rips(np.random.default_rng(0).normal(size=(50, 2))))
+    >>> png, svg = fasttda.plot.save(fig, "figures/diagram")  # doctest: +SKIP
+    """
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     png, svg = Path(f"{stem}.png"), Path(f"{stem}.svg")
@@ -579,9 +751,27 @@ def evolution(rows, *, ax=None, layers=None, title=None, checkpoint_label: str =
     null_cut, halves_top_h1). Per layer: the pooled analysis as a line with markers, the range over
     random halves of the networks as a shaded band, and the untrained filters' top bar (null mean)
     dashed with the cut a bar must pass to count dotted.
+
+    Parameters
+    ----------
+    rows : list of dict
+    ax : matplotlib Axes, optional
+    layers : list, optional
+    title : str, optional
+    checkpoint_label : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> from fasttda.study import load_study
+    >>> fig = fasttda.plot.evolution(load_study("runs/mnist").evolution())  # doctest: +SKIP
     """
     fig, ax = _figure(ax, (6.0, 3.6))
-    layers = sorted({r["layer"] for r in rows}, key=_order_key) if layers is None else list(layers)
+    layers = sorted({r["layer"] for r in rows}, key=order_key) if layers is None else list(layers)
     for i, layer in enumerate(layers):
         mine = sorted((r for r in rows if r["layer"] == layer), key=lambda r: r["checkpoint"])
         if not mine:
@@ -632,6 +822,7 @@ def distance_matrix(matrix, labels=None, *, ax=None, title=None, label: str = "d
 
     Examples
     --------
+    >>> import fasttda
     >>> fig = fasttda.plot.distance_matrix([[0, 1], [1, 0]], ["it 0", "it 10"])
     """
     if hasattr(matrix, "matrix") and hasattr(matrix, "labels"):

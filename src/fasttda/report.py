@@ -87,12 +87,12 @@ def _heading(layer, checkpoint) -> str:
 
 def _keys(analyses: dict) -> list[tuple]:
     """(layer, checkpoint) keys in display order; a bare key k means (k, None)."""
-    from .plot import _order_key
+    from .plot import order_key
 
     keys = [k if isinstance(k, tuple) and len(k) == 2 else (k, None) for k in analyses]
     if len(set(keys)) != len(keys):
         raise ValueError("two analyses have the same (layer, checkpoint)")
-    return sorted(keys, key=lambda k: (_order_key(k[0]), _order_key(k[1])))
+    return sorted(keys, key=lambda k: (order_key(k[0]), order_key(k[1])))
 
 
 def _value(v) -> str:
@@ -256,6 +256,18 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     comparison
         A ``Comparison`` (``Study.compare``): a heatmap of each of its distance
         matrices, between checkpoints, layers and seeds.
+
+    Returns
+    -------
+    Path
+        ``out_dir/index.html``.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(3000), n_landmarks=60, n_null=0)
+    >>> fasttda.report.write_report("report", {("layer 1", None): a}).name
+    'index.html'
     """
     from . import plot
 

@@ -31,7 +31,31 @@ __all__ = ["Stability", "stability"]
 
 @dataclass
 class Stability:
-    """What ``stability`` found; ``verdicts`` maps each verdict to its share of the resamples."""
+    """What ``stability`` found; ``verdicts`` maps each verdict to its share of the resamples.
+
+    Attributes
+    ----------
+    n_boot : int
+    unit : {"network", "filter"}
+        What was resampled.
+    top_h1 : ndarray of shape (n_boot,)
+        Top H1 persistence of each resample.
+    verdicts : dict
+        {verdict: share of the resamples}.
+    band, level : float
+        The ``level`` quantile of the bottleneck distances to the original H1 diagram.
+    distances : ndarray of shape (n_boot,)
+    per_network : list of dict
+        Verdicts of networks analysed alone.
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(2000), n_landmarks=60, n_null=0)
+    >>> s = a.stability(4)
+    >>> s.unit, len(s.top_h1), round(sum(s.verdicts.values()), 6)
+    ('filter', 4, 1.0)
+    """
 
     n_boot: int
     unit: str  # "network" or "filter": what was resampled
@@ -146,6 +170,6 @@ def _rerun(points, P, nulls, rng, n_threads):
     n = len(points)
     k = min(P["k"] if "k" not in P.get("defaulted", ()) else _a.default_k(n), n - 1)
     p = P["p"] if "p" not in P.get("defaulted", ()) else _a.default_p(n)
-    topo = _a._topology(points, k, p, P["n_landmarks"], 1, P["coeff"], P["seed"], n_threads)
+    topo = _a.topology(points, k, p, P["n_landmarks"], 1, P["coeff"], P["seed"], n_threads)
     verdict, h1 = _a.judge(points[topo.core], topo, P, nulls)
     return verdict, float(h1[0]) if len(h1) else 0.0, topo.barcodes["dgms"][1]

@@ -89,7 +89,23 @@ class LayerWeights(dict):
 
 
 def natural_key(name: str) -> list:
-    """Sort key comparing the digit runs of a name as numbers: ``conv2`` before ``conv10``."""
+    """Sort key comparing the digit runs of a name as numbers: ``conv2`` before ``conv10``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    list
+        Text and integer runs, alternating.
+
+    Examples
+    --------
+    >>> from fasttda.weights import natural_key
+    >>> sorted(["conv10", "conv2", "conv1"], key=natural_key)
+    ['conv1', 'conv2', 'conv10']
+    """
     return [int(t) if i % 2 else t for i, t in enumerate(re.split(r"(\d+)", str(name)))]
 
 

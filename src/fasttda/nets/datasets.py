@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+__all__ = ["Dataset", "load", "load_cifar10", "load_mnist", "load_mnist5k", "load_natural10", "load_natural_rotation"]
+
 MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -364,7 +366,31 @@ DATASETS = ("mnist5k", "mnist", "cifar10", "natural10", "natural_rotation")
 
 
 def load(name: str, root=None, **kwargs) -> Dataset:
-    """A dataset by name; ``mnist`` and ``cifar10`` read from the local folder ``root``."""
+    """A dataset by name; ``mnist`` and ``cifar10`` read from the local folder ``root``.
+
+    Parameters
+    ----------
+    name : str
+        One of ``DATASETS``.
+    root : str or Path, optional
+        The folder of the ``mnist`` or ``cifar10`` files (nothing is downloaded).
+    **kwargs
+        Passed to the loader of ``natural10`` or ``natural_rotation``.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or ``mnist``/``cifar10`` without ``root``.
+
+    Examples
+    --------
+    >>> from fasttda.nets.datasets import load
+    >>> data = load("mnist5k")  # doctest: +SKIP
+    """
     if name == "mnist5k":
         return load_mnist5k()
     if name == "natural10":

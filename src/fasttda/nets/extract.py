@@ -15,6 +15,8 @@ from ..filters import FilterVectors, filter_vectors
 from ..weights import LayerWeights
 from .store import WeightStore
 
+__all__ = ["conv_weights", "iter_filter_vectors", "iter_weights", "layer_filters"]
+
 CHANNELS = ("each", "mean")
 
 
@@ -122,6 +124,31 @@ def iter_weights(source, layers=None, iterations=None, seeds=None, channels: str
     """Yields (seed, iteration, layer, weight (out, in, k, k) float32) one array at a time.
 
     ``channels="mean"`` averages each filter over its input channels (out, 1, k, k).
+
+    Parameters
+    ----------
+    source : WeightStore, folder, or torch module
+        Where the weights are: a ``WeightStore`` (or its folder) of recorded checkpoints, or one network.
+    layers, iterations, seeds : list of int, optional
+        The ones to read (default: all there are).
+    channels : {"each", "mean"}
+
+    Yields
+    ------
+    (int, int, int, ndarray)
+        Seed, iteration, layer and the weight.
+
+    Raises
+    ------
+    ValueError
+        For a layer, iteration or seed the source does not hold, or an unknown ``channels``.
+
+    Examples
+    --------
+    >>> from fasttda.nets.extract import iter_weights
+    >>> from fasttda.nets.models import mnist2
+    >>> [(layer, w.shape) for _, _, layer, w in iter_weights(mnist2())]
+    [(1, (64, 1, 3, 3)), (2, (32, 64, 3, 3))]
     """
     _slices(np.zeros((1, 1, 1, 1)), channels)
     store = _as_store(source, layers)
@@ -139,7 +166,32 @@ def iter_weights(source, layers=None, iterations=None, seeds=None, channels: str
 def layer_filters(source, layer: int, iteration: int | None = None, seeds=None, channels: str = "each",
                   **kwargs) -> FilterVectors:
     """The filter vectors of one layer at one checkpoint, pooled over seeds (``FilterVectors.source[:, 0]``
-    indexes the seeds in order). ``kwargs`` go to ``fasttda.filter_vectors`` (norm, min_contrast, top, space)."""
+    indexes the seeds in order). ``kwargs`` go to ``fasttda.filter_vectors`` (norm, min_contrast, top, space).
+
+    Parameters
+    ----------
+    source : WeightStore, folder, or torch module
+        Where the weights are: a ``WeightStore`` (or its folder) of recorded checkpoints, or one network.
+    layer : int
+    iteration : int, optional
+        Default: the last recorded.
+    seeds : list of int, optional
+    channels : {"each", "mean"}
+
+    Returns
+    -------
+    FilterVectors
+
+    Raises
+    ------
+    ValueError
+        When the source holds no weights of that layer at that iteration.
+
+    Examples
+    --------
+    >>> from fasttda.nets.extract import layer_filters
+    >>> fv = layer_filters("runs/recorded", layer=1, iteration=1000)  # doctest: +SKIP
+    """
     store = _as_store(source, [layer])
     if iteration is None:
         iteration = store.iterations()[-1]
@@ -151,7 +203,27 @@ def layer_filters(source, layer: int, iteration: int | None = None, seeds=None, 
 
 def iter_filter_vectors(source, layers=None, iterations=None, seeds=None, channels: str = "each", **kwargs):
     """Yields ((iteration, layer), FilterVectors pooled over seeds) for every checkpoint and layer, reading
-    only one layer's arrays at a time."""
+    only one layer's arrays at a time.
+
+    Parameters
+    ----------
+    source : WeightStore, folder, or torch module
+        Where the weights are: a ``WeightStore`` (or its folder) of recorded checkpoints, or one network.
+    layers, iterations, seeds : list of int, optional
+    channels : {"each", "mean"}
+    **kwargs
+        Passed to ``fasttda.filter_vectors``.
+
+    Yields
+    ------
+    ((int, int), FilterVectors)
+
+    Examples
+    --------
+    >>> from fasttda.nets.extract import iter_filter_vectors
+    >>> for (it, layer), fv in iter_filter_vectors("runs/recorded", layers=[1]):  # doctest: +SKIP
+    ...     print(it, layer, len(fv))
+    """
     store = _as_store(source, layers)
     for it in _pick(store.iterations(), iterations, "iterations"):
         for layer in _pick(store.layers(), layers, "layers"):

@@ -18,6 +18,11 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+__all__ = [
+    "SmallCNN", "VGG", "build", "cifar2", "conv_layers", "conv_weight_names", "load_vgg16", "mnist2", "vgg16",
+    "vgg_small"
+]
+
 # VGG configurations as torchvision writes them: numbers are conv widths, "M" a max-pool.
 VGG_CONFIGS = {
     "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
@@ -26,7 +31,26 @@ VGG_CONFIGS = {
 
 
 class SmallCNN(nn.Sequential):
-    """The seed's two-layer CNN: conv(64) → pool → conv(32) → pool → fc 64 → fc 10."""
+    """The seed's two-layer CNN: conv(64) → pool → conv(32) → pool → fc 64 → fc 10.
+
+    Parameters
+    ----------
+    in_channels : int
+    size : int
+        Height and width of the input images.
+    n_classes : int
+    widths : (int, int)
+        Filters of the two conv layers.
+    hidden : int
+        Units of the hidden fully connected layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.models import SmallCNN
+    >>> SmallCNN(1, 28, 10)(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    """
 
     def __init__(self, in_channels: int = 1, size: int = 28, n_classes: int = 10,
                  widths: tuple[int, int] = (64, 32), hidden: int = 64):
@@ -49,12 +73,42 @@ class SmallCNN(nn.Sequential):
 
 
 def mnist2(n_classes: int = 10) -> SmallCNN:
-    """The seed's MNIST network, for (N, 1, 28, 28) input."""
+    """The seed's MNIST network, for (N, 1, 28, 28) input.
+
+    Parameters
+    ----------
+    n_classes : int
+
+    Returns
+    -------
+    SmallCNN
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import mnist2
+    >>> mnist2()[0].weight.shape  # layer 1: 64 filters of 3×3
+    torch.Size([64, 1, 3, 3])
+    """
     return SmallCNN(1, 28, n_classes)
 
 
 def cifar2(n_classes: int = 10) -> SmallCNN:
-    """The same network for (N, 3, 32, 32) colour input."""
+    """The same network for (N, 3, 32, 32) colour input.
+
+    Parameters
+    ----------
+    n_classes : int
+
+    Returns
+    -------
+    SmallCNN
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import cifar2
+    >>> cifar2()[0].weight.shape
+    torch.Size([64, 3, 3, 3])
+    """
     return SmallCNN(3, 32, n_classes)
 
 
@@ -87,7 +141,22 @@ class VGG(nn.Module):
 
 
 def vgg16(n_classes: int = 1000) -> VGG:
-    """VGG16 (configuration D, no batch norm) with torchvision's state_dict keys."""
+    """VGG16 (configuration D, no batch norm) with torchvision's state_dict keys.
+
+    Parameters
+    ----------
+    n_classes : int
+
+    Returns
+    -------
+    VGG
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import conv_layers, vgg16
+    >>> len(conv_layers(vgg16()))  # doctest: +SKIP
+    13
+    """
     return VGG(VGG_CONFIGS["vgg16"], n_classes)
 
 
@@ -138,7 +207,29 @@ MODELS = {"mnist2": mnist2, "cifar2": cifar2, "vgg16": vgg16, "vgg_small": vgg_s
 
 
 def build(name: str, **kwargs) -> nn.Module:
-    """A model by name: one of ``MODELS``."""
+    """A model by name: one of ``MODELS``.
+
+    Parameters
+    ----------
+    name : str
+    **kwargs
+        Passed to the model's function.
+
+    Returns
+    -------
+    torch.nn.Module
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, naming those there are.
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import build
+    >>> type(build("mnist2")).__name__
+    'SmallCNN'
+    """
     try:
         return MODELS[name](**kwargs)
     except KeyError:
@@ -147,7 +238,22 @@ def build(name: str, **kwargs) -> nn.Module:
 
 def conv_layers(model: nn.Module) -> dict[int, tuple[str, nn.Conv2d]]:
     """{layer: (parameter name of its weight, module)} with layer 1 the first conv, in forward order
-    of registration (which is the order of every network here)."""
+    of registration (which is the order of every network here).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import conv_layers, mnist2
+    >>> {layer: name for layer, (name, _) in conv_layers(mnist2()).items()}
+    {1: 'conv1.weight', 2: 'conv2.weight'}
+    """
     out = {}
     for name, module in model.named_modules():
         if isinstance(module, nn.Conv2d):
@@ -156,7 +262,28 @@ def conv_layers(model: nn.Module) -> dict[int, tuple[str, nn.Conv2d]]:
 
 
 def conv_weight_names(model: nn.Module, layers=None) -> dict[int, str]:
-    """{layer: state_dict key of its weight} for the requested layers (all when None)."""
+    """{layer: state_dict key of its weight} for the requested layers (all when None).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    layers : list of int, optional
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ValueError
+        For a layer the model does not have.
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import conv_weight_names, mnist2
+    >>> conv_weight_names(mnist2(), [2])
+    {2: 'conv2.weight'}
+    """
     convs = conv_layers(model)
     if layers is None:
         layers = list(convs)

@@ -21,6 +21,8 @@ from torch import nn
 from .models import conv_weight_names
 from .store import WeightStore
 
+__all__ = ["WeightRecorder"]
+
 
 class WeightRecorder:
     """Stores the weights of some conv layers of ``model`` every ``every`` iterations."""

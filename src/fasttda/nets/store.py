@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+__all__ = ["WeightStore"]
+
 _NAME = re.compile(r"^run(\d+)_it(\d+)\.npz$")
 
 

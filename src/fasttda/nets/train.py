@@ -37,7 +37,22 @@ DATA_SEED_OFFSET = 0x5EED_0000  # data order of seed s: torch.Generator seeded w
 
 
 def pick_device(device="auto") -> torch.device:
-    """``"auto"``: CUDA when available, else the CPU; anything else as torch.device understands it."""
+    """``"auto"``: CUDA when available, else the CPU; anything else as torch.device understands it.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+
+    Returns
+    -------
+    torch.device
+
+    Examples
+    --------
+    >>> from fasttda.nets.train import pick_device
+    >>> pick_device("cpu")
+    device(type='cpu')
+    """
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
@@ -86,7 +101,26 @@ def _factory(model):
 
 
 def init_model(factory, seed: int) -> nn.Module:
-    """The network's default initialisation under ``torch.manual_seed(seed)``, without disturbing the global RNG."""
+    """The network's default initialisation under ``torch.manual_seed(seed)``, without disturbing the global RNG.
+
+    Parameters
+    ----------
+    factory : callable
+        Returns a new network, e.g. ``fasttda.nets.models.mnist2``.
+    seed : int
+
+    Returns
+    -------
+    torch.nn.Module
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.models import mnist2
+    >>> from fasttda.nets.train import init_model
+    >>> torch.equal(init_model(mnist2, 3)[0].weight, init_model(mnist2, 3)[0].weight)
+    True
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         return factory()
@@ -136,7 +170,8 @@ def _kernels(dev: torch.device, tf32: bool):
     return stack
 
 
-def _optimizer(name, params, lr, momentum, weight_decay):
+def make_optimizer(name, params, lr, momentum, weight_decay):
+    """A torch optimizer by name (``"sgd"`` or ``"adam"``); ``lr`` None takes the optimizer's default here."""
     name = name.lower()
     if name == "sgd":
         return torch.optim.SGD(params, lr=0.01 if lr is None else lr, momentum=momentum, weight_decay=weight_decay)
@@ -246,6 +281,17 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
         progress; it should return quickly (throttle it yourself).
 
     On the CPU the process keeps freed memory for reuse (see ``keep_freed_memory``).
+
+    Returns
+    -------
+    Ensemble
+        The trained networks, their accuracies and the recorded weights (``Ensemble.store``).
+
+    Examples
+    --------
+    >>> from fasttda.nets.train import train_ensemble
+    >>> ens = train_ensemble("mnist2", "mnist5k", seeds=range(8), iterations=400,
+    ...                      checkpoints=[0, 400])  # doctest: +SKIP
     """
     factory, name = _factory(model)
     seeds = [int(s) for s in seeds]
@@ -283,7 +329,7 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     leaves = list(params.values())
     for p in leaves:
         p.requires_grad_(True)
-    opt = _optimizer(optimizer, leaves, lr, momentum, weight_decay)
+    opt = make_optimizer(optimizer, leaves, lr, momentum, weight_decay)
 
     x_train, y_train = ds.x_train.to(dev), ds.y_train.to(dev)
     x_test, y_test = ds.x_test.to(dev), ds.y_test.to(dev)
@@ -341,7 +387,7 @@ def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int =
     if dev.type == "cpu":
         keep_freed_memory()
     net.train()
-    opt = _optimizer(optimizer, net.parameters(), lr, momentum, weight_decay)
+    opt = make_optimizer(optimizer, net.parameters(), lr, momentum, weight_decay)
     x_train, y_train = ds.x_train.to(dev), ds.y_train.to(dev)
     order = DataOrder(len(x_train), batch_size, seed)
     with _kernels(dev, tf32):
@@ -355,7 +401,25 @@ def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int =
 
 
 def flops_per_sample(model: nn.Module, input_shape) -> int:
-    """Multiply-adds ×2 of one forward pass through the conv and linear layers (training ≈ 3× this)."""
+    """Multiply-adds ×2 of one forward pass through the conv and linear layers (training ≈ 3× this).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    input_shape : tuple
+        Of one sample, e.g. (1, 28, 28).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import mnist2
+    >>> from fasttda.nets.train import flops_per_sample
+    >>> flops_per_sample(mnist2(), (1, 28, 28)) > 0
+    True
+    """
     total = 0
 
     def hook(mod, inp, out):

@@ -19,7 +19,28 @@ from .results import Study, load_study
 
 
 def run_study(config, out, *, executor=None, progress=True, analyze=True):
-    """Trains (or resumes) a study into the folder ``out``; see :func:`fasttda.study.runner.run_study`."""
+    """Trains (or resumes) a study into the folder ``out``; see :func:`fasttda.study.runner.run_study`.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    out : str or Path
+        The study folder (created, or resumed).
+    executor : Executor, optional
+        Where the groups of seeds train (default: this process).
+    progress, analyze : bool
+        Show progress; analyse every (layer, checkpoint) after training.
+
+    Returns
+    -------
+    Study
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig, run_study
+    >>> cfg = StudyConfig(model="mnist2", dataset="mnist5k", seeds=4, iterations=200)  # doctest: +SKIP
+    >>> study = run_study(cfg, "runs/mnist")  # doctest: +SKIP
+    """
     from .runner import run_study as run
     return run(config, out, executor=executor, progress=progress, analyze=analyze)
 

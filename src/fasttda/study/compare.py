@@ -174,10 +174,10 @@ class _Distances:
 
     def __init__(self, study, metric, dim, order, internal_p, kwargs):
         from .._checks import as_int
-        from ..distances import _check_metric
+        from ..distances import check_metric
         if not isinstance(metric, str) or metric not in METRICS:
             raise ValueError(f"metric must be 'bottleneck' or 'wasserstein', got {metric!r}")
-        self.order, self.internal_p, _ = _check_metric(order, internal_p, 0.0)
+        self.order, self.internal_p, _ = check_metric(order, internal_p, 0.0)
         self.study, self.metric, self.dim = study, metric, as_int(dim, "dim", low=0)
         self.kwargs = {"n_null": 0, **kwargs}  # the null model changes no barcode: skip it unless asked
         self.pooled = {}
@@ -196,7 +196,7 @@ class _Distances:
 def _compare(d: _Distances, layers, checkpoints, seed_checkpoints) -> Comparison:
     """The matrices of one study; a matrix of a single row (one layer, one checkpoint, one seed) is left out."""
     study = d.study
-    seed_cps = checkpoints[-1:] if seed_checkpoints is None else [study._checkpoint(c) for c in seed_checkpoints]
+    seed_cps = checkpoints[-1:] if seed_checkpoints is None else [study.check_checkpoint(c) for c in seed_checkpoints]
     by_checkpoint, by_layer, by_seed = {}, {}, {}
     if len(checkpoints) > 1:
         by_checkpoint = {layer: DistanceMatrix("checkpoints", [f"it {cp}" for cp in checkpoints],
@@ -215,8 +215,8 @@ def _compare(d: _Distances, layers, checkpoints, seed_checkpoints) -> Comparison
 
 
 def _cells(study, layers, checkpoints):
-    layers = study.layers if layers is None else [study._layer(layer) for layer in layers]
-    checkpoints = study.checkpoints if checkpoints is None else [study._checkpoint(c) for c in checkpoints]
+    layers = study.layers if layers is None else [study.check_layer(layer) for layer in layers]
+    checkpoints = study.checkpoints if checkpoints is None else [study.check_checkpoint(c) for c in checkpoints]
     if not layers or not checkpoints:
         raise ValueError("compare needs at least one layer and one checkpoint")
     return layers, checkpoints
@@ -263,8 +263,9 @@ def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkp
 
     Examples
     --------
+    >>> import fasttda
     >>> c = fasttda.load_study("DIR").compare(k=8)              # doctest: +SKIP
-    >>> c.checkpoints[1].matrix                                 # layer 1's diagrams, checkpoint by checkpoint
+    >>> c.checkpoints[1].matrix  # layer 1's diagrams, checkpoint by checkpoint  # doctest: +SKIP
     """
     d = _Distances(study, metric, dim, order, internal_p, analyze_kwargs)
     d.pooled.update(analyses or {})
@@ -299,8 +300,9 @@ def compare_studies(a, b, metric: str = "bottleneck", dim: int = 1, layers=None,
 
     Examples
     --------
+    >>> from fasttda.study import compare_studies, load_study
     >>> c = compare_studies(load_study("adam"), load_study("sgd"), k=8)   # doctest: +SKIP
-    >>> c.cross[1, 1000]                                                  # layer 1 at iteration 1000
+    >>> c.cross[1, 1000]  # layer 1 at iteration 1000  # doctest: +SKIP
     """
     da = _Distances(a, metric, dim, order, internal_p, analyze_kwargs)
     db = _Distances(b, metric, dim, order, internal_p, analyze_kwargs)

@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["StudyConfig", "config_path", "default_group_size", "shipped_studies"]
+
 # Datasets read from a local folder, and the input channels of each dataset and model
 # (so a mismatch is reported before any worker starts).
 FOLDER_DATASETS = ("mnist", "cifar10")
@@ -50,6 +52,13 @@ class StudyConfig:
         created (``default_group_size``, so that no worker idles at the end) and stored with it.
     channels : how the study's analyses read a layer: "each" (every (out, in) slice is a filter)
         or "mean" (one filter per output channel, averaged over its inputs).
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig
+    >>> cfg = StudyConfig(model="mnist2", dataset="mnist5k", seeds=24, iterations=1000, checkpoints=[400, 1000])
+    >>> cfg.seeds[:3], cfg.checkpoints
+    ([0, 1, 2], [400, 1000])
     """
 
     model: str = "mnist2"
@@ -183,17 +192,40 @@ class StudyConfig:
 
 
 def shipped_studies() -> list[str]:
-    """Names of the study configs that ship with the package (``data/studies/<name>.toml``)."""
+    """Names of the study configs that ship with the package (``data/studies/<name>.toml``).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from fasttda.study.config import shipped_studies
+    >>> "natural_evolution" in shipped_studies()
+    True
+    """
     return sorted(p.stem for p in SHIPPED_STUDIES.glob("*.toml"))
 
 
 def config_path(value) -> Path:
     """The config file ``value`` names: a path to a file, or the name of a shipped study.
 
-    Raises FileNotFoundError, naming the shipped studies, when it is neither.
+    Parameters
+    ----------
+    value : str or Path
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the shipped studies, when it is neither.
 
     Examples
     --------
+    >>> from fasttda.study.config import config_path
     >>> config_path("natural_evolution").name
     'natural_evolution.toml'
     """
@@ -219,6 +251,22 @@ def default_group_size(n_seeds: int, n_workers: int, largest: int = MAX_GROUP_SI
 
     24 seeds on 2 workers: groups of 6 (two rounds of two), where groups of 8 leave one worker idle
     for the last third; 24 on 1 worker: groups of 8.
+
+    Parameters
+    ----------
+    n_seeds, n_workers : int
+    largest : int
+        The largest group size allowed.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fasttda.study.config import default_group_size
+    >>> default_group_size(24, 2), default_group_size(24, 1)
+    (6, 8)
     """
     n_seeds, n_workers = int(n_seeds), int(n_workers)
     if n_seeds < 1 or n_workers < 1:

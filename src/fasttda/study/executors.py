@@ -20,6 +20,8 @@ import os
 import queue as _queue
 from collections.abc import Callable, Iterable, Iterator
 
+__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "WorkerError", "choose_workers", "report_progress"]
+
 _POLL = 0.2  # seconds between drains of the workers' progress queue while waiting for tasks
 
 # Where report_progress sends: the caller's callback around a task run in this process, a queue's
@@ -32,6 +34,25 @@ def report_progress(key, value) -> None:
 
     ``key`` and ``value`` must be picklable and small; a caller that does not listen loses them,
     and a failure to deliver never fails the task.
+
+    Parameters
+    ----------
+    key, value
+        Picklable; e.g. the task's seeds and the iterations done.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import Executor, report_progress
+    >>> def task(n):
+    ...     report_progress("task", n)
+    ...     return n * n
+    >>> seen = []
+    >>> list(Executor().map_unordered(task, [(3,)], on_progress=lambda k, v: seen.append((k, v)))), seen
+    ([((3,), 9)], [('task', 3)])
     """
     if _report_to is not None:
         with contextlib.suppress(Exception):  # progress is advisory; the task's result is what matters
@@ -43,7 +64,15 @@ class WorkerError(RuntimeError):
 
 
 class Executor:
-    """Runs tasks one after the other in this process."""
+    """Runs tasks one after the other in this process.
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import Executor
+    >>> with Executor() as ex:
+    ...     list(ex.map_unordered(pow, [(2, 3), (3, 2)]))
+    [((2, 3), 8), ((3, 2), 9)]
+    """
 
     def map_unordered(self, fn: Callable, tasks: Iterable[tuple], on_progress: Callable | None = None
                       ) -> Iterator[tuple]:
@@ -116,6 +145,25 @@ class LocalExecutor(Executor):
     thread pools (or CUDA) can deadlock the child. Each worker gets ``threads`` torch threads
     (default: the cores divided among the workers). ``why``, when given, says how the number was
     chosen, and ``describe()`` adds it.
+
+    Parameters
+    ----------
+    n_workers : int
+    threads : int, optional
+        Torch threads per worker.
+    why : str, optional
+
+    Raises
+    ------
+    ValueError
+        When ``n_workers`` is below 1.
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import LocalExecutor
+    >>> with LocalExecutor(1) as ex:  # one worker: this process
+    ...     sorted(r for _, r in ex.map_unordered(pow, [(2, 3), (3, 2)]))
+    [8, 9]
     """
 
     def __init__(self, n_workers: int = 1, threads: int | None = None, *, why: str | None = None):
@@ -180,6 +228,26 @@ class DaskExecutor(Executor):
     ``LocalCluster`` of ``n_local`` single-threaded worker processes started here (and stopped on close).
 
     Tasks are submitted with ``pure=False`` so a retried task is recomputed, not looked up.
+
+    Parameters
+    ----------
+    address : str, optional
+    n_local : int, optional
+    host : str
+        Where a local cluster listens.
+    timeout : float
+        Seconds to wait for the scheduler.
+
+    Raises
+    ------
+    ImportError
+        Without ``distributed``.
+
+    Examples
+    --------
+    >>> from fasttda.study import DaskExecutor, StudyConfig, run_study
+    >>> with DaskExecutor(address="tcp://scheduler:8786") as ex:  # doctest: +SKIP
+    ...     run_study(StudyConfig(seeds=64), "runs/big", executor=ex)
     """
 
     def __init__(self, address: str | None = None, n_local: int | None = None, *, host: str = "127.0.0.1",
@@ -227,3 +295,55 @@ class DaskExecutor(Executor):
     def workers(self) -> int:
         info = self.client.scheduler_info().get("workers", {})
         return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
+
+
+def choose_workers(config, out) -> tuple[int, str]:
+    """Local worker processes for a study when none are asked for, and why, in words.
+
+    One per core (each with one torch thread; measured faster than one process with all threads), no
+    more than there are groups of seeds, and one, in this process, when training runs on a GPU. A new
+    study without a group size gets the one sized for these workers (set in ``config``; a resumed study
+    keeps its stored groups).
+
+    Parameters
+    ----------
+    config : StudyConfig
+        The study to run; its ``group_size`` is set when None and the study is new.
+    out : str or Path
+        The study folder (a resumed study's stored groups are read from it).
+
+    Returns
+    -------
+    (int, str)
+        The number of workers and the reason, e.g. ``(2, "chosen for 2 core(s) (--workers N to change)")``.
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig
+    >>> choose_workers(StudyConfig(seeds=24, device="cuda"), "runs/new")
+    (1, 'training on cuda (--workers N to change)')
+    """
+    from pathlib import Path
+
+    from . import store
+    from .config import default_group_size
+
+    out = Path(out)
+    cores = os.cpu_count() or 1
+    device = config.device
+    if device == "auto":
+        import torch
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if not device.startswith("cpu"):
+        return 1, f"training on {device} (--workers N to change)"
+    seeds = len(config.seeds)
+    group = config.group_size
+    if group is None and (out / store.MANIFEST).is_file():  # a resumed study keeps its groups
+        try:
+            group = store.manifest_config(store.read_manifest(out)).group_size
+        except (ValueError, OSError, KeyError):
+            group = None  # run_study reports what is wrong with the folder
+    if group is None:
+        group = config.group_size = default_group_size(seeds, min(cores, seeds))
+    workers = max(1, min(cores, -(-seeds // group)))
+    return workers, f"chosen for {cores} core(s) (--workers N to change)"

@@ -24,6 +24,13 @@ class Study(RichDisplay):
     accuracy : {seed: {iteration: test accuracy}} of the finished seeds, at every checkpoint and
         at the last iteration.
     manifest : the raw ``study.json`` contents.
+
+    Examples
+    --------
+    >>> from fasttda.study import load_study
+    >>> study = load_study("runs/mnist")  # doctest: +SKIP
+    >>> study.analyze(layer=1, checkpoint=1000, k=15).verdict  # doctest: +SKIP
+    'primary circle'
     """
 
     def __init__(self, path):
@@ -62,18 +69,20 @@ class Study(RichDisplay):
 
     def accuracy_at(self, checkpoint: int | None = None) -> np.ndarray:
         """Test accuracy of every finished seed at one checkpoint (default the last iteration)."""
-        it = self.config.iterations if checkpoint is None else self._checkpoint(checkpoint)
+        it = self.config.iterations if checkpoint is None else self.check_checkpoint(checkpoint)
         return np.array([self.accuracy[s][it] for s in self.done])
 
     # ------------------------------------------------------------------ filters and analyses
 
-    def _layer(self, layer) -> int:
+    def check_layer(self, layer) -> int:
+        """``layer`` as an int, or a ValueError naming the study's layers when it holds no such layer."""
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or int(layer) not in self.layer_shapes:
             raise ValueError(f"layer {layer!r} is not in the study {self.path}; it has layers "
                              f"{', '.join(map(str, self.layers))}")
         return int(layer)
 
-    def _checkpoint(self, checkpoint) -> int:
+    def check_checkpoint(self, checkpoint) -> int:
+        """``checkpoint`` as an int (None: the last one), or a ValueError naming the study's checkpoints."""
         if checkpoint is None:
             return self.checkpoints[-1]
         if (isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer))
@@ -98,7 +107,7 @@ class Study(RichDisplay):
     def weights(self, layer: int, checkpoint: int | None = None, *, seeds=None) -> np.ndarray:
         """(seeds, out, in, k, k) float32 conv weights of ``layer`` at ``checkpoint`` (default the last),
         for the finished seeds (or the given ones), in the order of ``self.seeds``."""
-        layer, cp = self._layer(layer), self._checkpoint(checkpoint)
+        layer, cp = self.check_layer(layer), self.check_checkpoint(checkpoint)
         return self._arrays.read(layer, self._seed_indices(seeds), self.checkpoints.index(cp))
 
     def filters(self, layer: int, checkpoint: int | None = None, *, seeds=None, channels: str | None = None):
@@ -118,7 +127,7 @@ class Study(RichDisplay):
         ``kwargs`` (k, p, n_landmarks, lens, …) go to ``analyze``. When the study kept the initial filters
         (checkpoint 0), the analysis also says how far the filters moved from them."""
         from ..analysis import analyze
-        cp = self._checkpoint(checkpoint)
+        cp = self.check_checkpoint(checkpoint)
         if 0 in self.checkpoints and cp != 0 and "initial" not in kwargs:
             kwargs["initial"] = self.filters(layer, 0, seeds=seeds, channels=channels)
         return analyze(self.filters(layer, cp, seeds=seeds, channels=channels), **kwargs)
@@ -133,8 +142,8 @@ class Study(RichDisplay):
         are pooled analyses already made with them. Returns one dict per cell, the rows that
         ``fasttda.plot.evolution`` draws."""
         from ..analysis import null_cut
-        layers = self.layers if layers is None else [self._layer(layer) for layer in layers]
-        checkpoints = self.checkpoints if checkpoints is None else [self._checkpoint(c) for c in checkpoints]
+        layers = self.layers if layers is None else [self.check_layer(layer) for layer in layers]
+        checkpoints = self.checkpoints if checkpoints is None else [self.check_checkpoint(c) for c in checkpoints]
         rng = np.random.default_rng(seed)
         done = self.done
         halves = [sorted(rng.choice(done, max(1, len(done) // 2), replace=False).tolist()) for _ in range(n_halves)]
@@ -165,7 +174,7 @@ class Study(RichDisplay):
     def saved_analysis(self, layer: int, checkpoint: int | None = None) -> dict | None:
         """What ``study run`` stored for (layer, checkpoint): {"layer", "checkpoint", "seeds", "channels",
         "kwargs", and "analysis" (``Analysis.to_dict``) or "error"}; None when nothing (readable) is stored."""
-        path = _store.analysis_path(self.path, self._layer(layer), self._checkpoint(checkpoint))
+        path = _store.analysis_path(self.path, self.check_layer(layer), self.check_checkpoint(checkpoint))
         try:
             entry = json.loads(path.read_bytes())
         except (OSError, ValueError):
@@ -179,8 +188,30 @@ class Study(RichDisplay):
 
 
 def load_study(path) -> Study:
-    """The study in folder ``path``. A missing folder or manifest raises FileNotFoundError, a corrupt
-    manifest or filter store ValueError, each naming the path."""
+    """The study in folder ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    FileNotFoundError
+        When the folder or its manifest is missing.
+    ValueError
+        When the manifest or the filter store is corrupt (naming the path).
+
+    Examples
+    --------
+    >>> from fasttda.study import load_study
+    >>> study = load_study("runs/mnist")  # doctest: +SKIP
+    >>> study.weights(layer=1, checkpoint=1000).shape  # doctest: +SKIP
+    (24, 64, 1, 3, 3)
+    """
     return Study(path)
 
 

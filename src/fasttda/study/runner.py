@@ -18,10 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .._json import jsonable
 from .._progress import Progress
 from . import store as _store
 from .config import StudyConfig, default_group_size
 from .executors import Executor, LocalExecutor, report_progress
+
+__all__ = ["analyze_study", "run_study"]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def default_lr(optimizer: str) -> float:
     import torch
 
     from ..nets import train
-    opt = train._optimizer(optimizer, [torch.zeros(1, requires_grad=True)], None, 0.0, 0.0)
+    opt = train.make_optimizer(optimizer, [torch.zeros(1, requires_grad=True)], None, 0.0, 0.0)
     return float(opt.param_groups[0]["lr"])
 
 
@@ -139,8 +142,9 @@ def _adds_seeds(saved: StudyConfig, config: StudyConfig) -> bool:
     return all(tuple(g) in new_groups for g in saved.groups())
 
 
-def _progress(progress, *, total, desc="", unit="it", initial=0) -> Progress:
-    """A tqdm bar on a terminal, log lines of the ``fasttda`` logger otherwise (``fasttda._progress``)."""
+def progress_bar(progress, *, total, desc="", unit="it", initial=0) -> Progress:
+    """The progress of a study's work: a tqdm bar on a terminal, INFO lines of this module's logger
+    otherwise (``fasttda._progress.Progress``); ``progress`` False shows nothing."""
     return Progress(total, desc, unit, initial=initial, enabled=progress, logger=log)
 
 
@@ -160,6 +164,31 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     Safe to interrupt at any point: rerunning with the same config keeps every finished seed.
     Rerunning with seeds appended (e.g. 32 after 24, with group_size dividing 24) trains only the new ones.
     A folder that holds a different study, or a non-empty folder that is not a study, is refused.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    out : str or Path
+    executor : Executor, optional
+    progress, analyze : bool
+        As above.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    TypeError
+        When ``config`` is not a StudyConfig.
+    ValueError, FileNotFoundError
+        When ``out`` holds another study or something else, or the dataset's folder is missing.
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig, run_study
+    >>> cfg = StudyConfig(model="mnist2", dataset="mnist5k", seeds=4, iterations=200)  # doctest: +SKIP
+    >>> study = run_study(cfg, "runs/mnist")  # doctest: +SKIP
     """
     from .results import Study
     if not isinstance(config, StudyConfig):
@@ -192,7 +221,7 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     seen = {tuple(g): 0 for g in pending}  # iterations each pending group has reported
     kept = sum(len(g) for g in config.groups() if tuple(g) not in seen)  # seeds done in finished groups
     try:
-        with _progress(progress, total=len(config.seeds) * its, initial=kept * its, desc="training",
+        with progress_bar(progress, total=len(config.seeds) * its, initial=kept * its, desc="training",
                        unit="seed-it") as bar:
             def advance(key, it):
                 key = tuple(key)
@@ -229,12 +258,31 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
 def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
     """Stores ``analysis/layer{L}_it{I}.json`` for every (layer, checkpoint), skipping those already stored for
     the same finished seeds and parameters. A layer whose filters cannot be analysed (e.g. all constant)
-    gets a file with its ``error``. Returns {(layer, checkpoint): the stored dict}."""
+    gets a file with its ``error``.
+
+    Parameters
+    ----------
+    study : Study
+    progress : bool
+    **kwargs
+        Keywords of ``fasttda.analyze``.
+
+    Returns
+    -------
+    dict
+        {(layer, checkpoint): the stored dict}.
+
+    Examples
+    --------
+    >>> from fasttda.study import load_study
+    >>> from fasttda.study.runner import analyze_study
+    >>> stored = analyze_study(load_study("runs/mnist"), k=15)  # doctest: +SKIP
+    """
     import warnings
 
     stored = {}
     jobs = [(layer, it) for layer in study.layers for it in study.checkpoints]
-    with _progress(progress, total=len(jobs), desc="analysing", unit="cell") as bar:
+    with progress_bar(progress, total=len(jobs), desc="analysing", unit="cell") as bar:
         for layer, it in jobs:
             key = {"layer": layer, "checkpoint": it, "seeds": study.done, "channels": study.config.channels,
                    "kwargs": kwargs}
@@ -251,7 +299,7 @@ def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
                 warnings.warn(f"layer {layer} at iteration {it}: {e}", stacklevel=2)
             path = _store.analysis_path(study.path, layer, it)
             path.parent.mkdir(exist_ok=True)
-            _store.write_json_atomic(path, _store.jsonable(entry))
-            stored[layer, it] = _store.jsonable(entry)
+            _store.write_json_atomic(path, jsonable(entry))
+            stored[layer, it] = jsonable(entry)
             bar.update()
     return stored

@@ -32,8 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .._json import jsonable  # noqa: F401 - the store writes strict JSON through it (runner uses _store.jsonable)
 from .config import StudyConfig
+
+__all__ = ["FilterArrays", "analysis_path", "manifest_config", "new_manifest", "read_manifest"]
 
 MANIFEST = "study.json"
 FILTERS = "filters.zarr"
@@ -95,6 +96,25 @@ def versions() -> dict:
 
 
 def new_manifest(config: StudyConfig, layer_shapes: dict) -> dict:
+    """The ``study.json`` of a new study: format, config, layer shapes, versions, no seed done yet.
+
+    Parameters
+    ----------
+    config : StudyConfig
+    layer_shapes : dict
+        {layer: shape of its weight}.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig
+    >>> from fasttda.study.store import new_manifest
+    >>> new_manifest(StudyConfig(seeds=2), {1: (64, 1, 3, 3)})["layers"]
+    {'1': [64, 1, 3, 3]}
+    """
     t = now()
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "config": config.to_dict(),
             "layers": {str(k): list(v) for k, v in layer_shapes.items()}, "versions": versions(),
@@ -102,7 +122,27 @@ def new_manifest(config: StudyConfig, layer_shapes: dict) -> dict:
 
 
 def read_manifest(folder) -> dict:
-    """The manifest of the study in ``folder``, checked; FileNotFoundError or ValueError naming the path."""
+    """The manifest of the study in ``folder``, checked.
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        Naming the path: a missing folder or manifest, or a corrupt one.
+
+    Examples
+    --------
+    >>> from fasttda.study.store import read_manifest
+    >>> read_manifest("runs/mnist")["done"]  # doctest: +SKIP
+    [0, 1, 2, 3]
+    """
     folder = Path(folder)
     if not folder.exists():
         raise FileNotFoundError(f"study folder {folder} does not exist")
@@ -136,6 +176,23 @@ def read_manifest(folder) -> dict:
 
 
 def manifest_config(manifest: dict) -> StudyConfig:
+    """The StudyConfig a manifest holds.
+
+    Parameters
+    ----------
+    manifest : dict
+
+    Returns
+    -------
+    StudyConfig
+
+    Examples
+    --------
+    >>> from fasttda.study import StudyConfig
+    >>> from fasttda.study.store import manifest_config, new_manifest
+    >>> manifest_config(new_manifest(StudyConfig(seeds=2), {})).seeds
+    [0, 1]
+    """
     return StudyConfig.from_dict(manifest["config"])
 
 
@@ -195,4 +252,21 @@ class FilterArrays:
 
 
 def analysis_path(folder, layer: int, checkpoint: int) -> Path:
+    """Where the stored analysis of (layer, checkpoint) lives in a study folder.
+
+    Parameters
+    ----------
+    folder : str or Path
+    layer, checkpoint : int
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> from fasttda.study.store import analysis_path
+    >>> analysis_path("runs/mnist", 1, 1000).as_posix()
+    'runs/mnist/analysis/layer1_it1000.json'
+    """
     return Path(folder) / ANALYSES / f"layer{int(layer)}_it{int(checkpoint)}.json"
