@@ -117,9 +117,9 @@ def _warn_shape(X) -> None:
     """ripser.py's warnings for a point cloud that may be a distance matrix or transposed."""
     if X.shape[0] == X.shape[1]:
         warnings.warn("The input matrix is square, but the distance_matrix flag is off.  Did you mean to "
-                      "indicate that this was a distance matrix?", stacklevel=3)
+                      "indicate that this was a distance matrix?", stacklevel=4)
     elif X.shape[0] < X.shape[1]:
-        warnings.warn("The input point cloud has more columns than rows; did you mean to transpose?", stacklevel=3)
+        warnings.warn("The input point cloud has more columns than rows; did you mean to transpose?", stacklevel=4)
 
 
 def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_matrix: bool = False,
@@ -220,6 +220,13 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
     >>> len(res["dgms"][1]), res["cocycles"][1][0].shape[1]
     (1, 3)
     """
+    return _rips(X, maxdim, thresh, coeff, distance_matrix, do_cocycles, metric, n_perm, n_threads=n_threads,
+                 warn=True)
+
+
+def _rips(X, maxdim=1, thresh=np.inf, coeff=2, distance_matrix=False, do_cocycles=False, metric="euclidean",
+          n_perm=None, *, n_threads=None, warn=False) -> dict:
+    """``rips`` for fasttda's own callers: without ripser.py's warnings about the shape of a point cloud."""
     maxdim, thresh, coeff = _check_options(maxdim, thresh, coeff)
     threads = as_threads(n_threads)
     if not isinstance(do_cocycles, (bool, np.bool_)):
@@ -244,7 +251,7 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
         raise ValueError(f"X must be a 2-D array: points (n, d) or distances (n, n), got shape {X.shape}")
     as_distances = distance_matrix or metric == "precomputed"
     X = _as_matrix(X) if as_distances else as_points(X)
-    if not distance_matrix:
+    if warn and not distance_matrix:
         _warn_shape(X)
     n = X.shape[0]
     if n_perm and n_perm > n:
