@@ -213,12 +213,15 @@ def test_cocycles_edge_cases():
     res = fasttda.rips(C, thresh=0.7, do_cocycles=True)
     assert np.isinf(res["dgms"][1][0, 1]) and len(res["cocycles"][1]) == 1
     check_h1_cocycles(res["dgms"][1], res["cocycles"][1], cdist(C, C).astype(np.float32), 0.7, 2)
-    # The same diagrams with and without cocycles, on any thread count.
+    # The same diagrams with and without cocycles, and the same cocycles, on any thread count.
+    ref = fasttda.rips(X, maxdim=2, do_cocycles=True, n_threads=1)
     for threads in (1, 3):
         a = fasttda.rips(X, maxdim=2, n_threads=threads)
         b = fasttda.rips(X, maxdim=2, do_cocycles=True, n_threads=threads)
-        for x, y in zip(a["dgms"], b["dgms"]):
-            assert np.array_equal(x, y)
+        for x, y, z in zip(a["dgms"], b["dgms"], ref["dgms"]):
+            assert np.array_equal(x, y) and np.array_equal(y, z)
+        for x, y in zip(b["cocycles"], ref["cocycles"]):
+            assert len(x) == len(y) and all(np.array_equal(c, d) for c, d in zip(x, y))
     with pytest.raises(TypeError, match="do_cocycles"):
         fasttda.rips(X, do_cocycles="yes")
 
