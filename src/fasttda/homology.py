@@ -7,6 +7,7 @@ coboundaries, clearing, apparent and emergent pairs; Z/p coefficients).
 from __future__ import annotations
 
 import numbers
+import sys
 import warnings
 
 import numpy as np
@@ -220,13 +221,17 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
     >>> len(res["dgms"][1]), res["cocycles"][1][0].shape[1]
     (1, 3)
     """
+    # ripser.py's shape warnings are for direct callers: fasttda's own pipeline (analyze, RipsPersistence)
+    # passes landmark clouds whose shape is by design, however few the landmarks.
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    warn = caller != "fasttda" and not caller.startswith("fasttda.")
     return _rips(X, maxdim, thresh, coeff, distance_matrix, do_cocycles, metric, n_perm, n_threads=n_threads,
-                 warn=True)
+                 warn=warn)
 
 
 def _rips(X, maxdim=1, thresh=np.inf, coeff=2, distance_matrix=False, do_cocycles=False, metric="euclidean",
           n_perm=None, *, n_threads=None, warn=False) -> dict:
-    """``rips`` for fasttda's own callers: without ripser.py's warnings about the shape of a point cloud."""
+    """``rips``, with ripser.py's warnings about the shape of a point cloud only when ``warn``."""
     maxdim, thresh, coeff = _check_options(maxdim, thresh, coeff)
     threads = as_threads(n_threads)
     if not isinstance(do_cocycles, (bool, np.bool_)):

@@ -35,7 +35,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("fasttda.sklearn needs scikit-learn: pip install 'fasttda[sklearn]'") from e
 
 from .filters import filter_vectors
-from .homology import _rips
+from .homology import rips
 from .neighbours import dense_core, maxmin
 
 __all__ = ["MATRIX_INPUT_CHECKS", "DenseCore", "FilterVectorizer", "PersistenceImage", "PersistenceLandscape",
@@ -297,8 +297,8 @@ class RipsPersistence(_ListTransformer):
         for cloud in self._check_input(X):
             if self.n_landmarks is not None and self.n_landmarks < len(cloud):
                 cloud = cloud[maxmin(cloud, self.n_landmarks, seed=self.seed, n_threads=self.n_threads)]
-            out.append(_rips(cloud, maxdim=self.maxdim, thresh=self.thresh, coeff=self.coeff,
-                             n_threads=self.n_threads)["dgms"])
+            out.append(rips(cloud, maxdim=self.maxdim, thresh=self.thresh, coeff=self.coeff,
+                            n_threads=self.n_threads)["dgms"])
         return out
 
 
