@@ -113,6 +113,7 @@ def test_large_clouds_are_identical(d, dtype):
 
 
 @needs_avx2
+@pytest.mark.filterwarnings("ignore:The input:UserWarning")  # rips warns, as ripser.py, on square or wide clouds
 @settings(max_examples=15, deadline=None)
 @given(X=clouds(min_n=3, max_n=60))
 def test_barcodes_and_mapper_graphs_are_identical(X):

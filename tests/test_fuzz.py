@@ -178,6 +178,7 @@ def test_radius_graph(X, r):
 
 
 @FUZZ
+@pytest.mark.filterwarnings("ignore:The input:UserWarning")  # ripser.py's warnings for square or wide clouds
 @given(arrays(max_n=25, max_d=4), st.one_of(st.integers(-1, 3), st.sampled_from([4, 100]), st.none()),
        st.one_of(st.sampled_from([np.inf, 0.0, 0.5, 2.0, -1.0, np.nan]), st.just("x")),
        st.sampled_from([2, 3, 4, 7, 1, 0]))

@@ -1,8 +1,12 @@
 // Rips persistence on a noisy circle: one long H1 bar and one essential H0
 // class; the three inputs (points, matrix, edge list) and any thread count
-// give the same barcodes; bad parameters are refused.
+// give the same barcodes; every H1 cocycle is a cocycle below its bar's death
+// and holds the bar's birth edge; vertex births (a nonzero diagonal) follow
+// the elder rule; bad parameters are refused.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -35,6 +39,40 @@ bool same(const std::vector<std::vector<rips::bar>>& a, const std::vector<std::v
 
 std::size_t longer_than(const std::vector<rips::bar>& bars, double length) {
     return static_cast<std::size_t>(std::count_if(bars.begin(), bars.end(), [&](const rips::bar& b) { return b.death - b.birth > length; }));
+}
+
+// Every H1 cocycle of r (computed on the n×n matrix D with threshold limit)
+// is a cocycle on the triangles of the complex below its bar's death, with coefficients in [1, p),
+// and is nonzero on an edge of the bar's birth length.
+bool h1_cocycles_hold(const rips::result& r, const std::vector<double>& D, std::size_t n, std::int64_t p,
+                      double limit) {
+    if (r.cocycles.size() != r.dgms.size() || !r.cocycles[0].empty()) return false;
+    if (r.cocycles[1].size() != r.dgms[1].size() || r.dgms[1].empty()) return false;
+    const auto d32 = [&](std::size_t a, std::size_t b) { return static_cast<double>(static_cast<float>(D[a * n + b])); };
+    for (std::size_t k = 0; k < r.dgms[1].size(); ++k) {
+        const rips::cocycle& c = r.cocycles[1][k];
+        if (c.empty() || c.size() % 3 != 0) return false;
+        std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> z;
+        bool birth_edge = false;
+        for (std::size_t i = 0; i < c.size(); i += 3) {
+            if (c[i] <= c[i + 1] || c[i + 2] < 1 || c[i + 2] >= p) return false;
+            z[{c[i], c[i + 1]}] = c[i + 2];
+            birth_edge |= d32(static_cast<std::size_t>(c[i]), static_cast<std::size_t>(c[i + 1])) == r.dgms[1][k].birth;
+        }
+        if (!birth_edge) return false;
+        const auto at = [&](std::size_t a, std::size_t b) {
+            const auto it = z.find({static_cast<std::int64_t>(a), static_cast<std::int64_t>(b)});
+            return it == z.end() ? std::int64_t(0) : it->second;
+        };
+        for (std::size_t a = 0; a < n; ++a)
+            for (std::size_t b = 0; b < a; ++b)
+                for (std::size_t e = 0; e < b; ++e) {
+                    const double diam = std::max({d32(a, b), d32(a, e), d32(b, e)});
+                    if (!(diam < r.dgms[1][k].death) || diam > limit) continue;
+                    if (((at(a, b) - at(a, e) + at(b, e)) % p + p) % p != 0) return false;  // triangle e < b < a
+                }
+    }
+    return true;
 }
 
 }  // namespace
@@ -80,6 +118,34 @@ int main() {
         const auto r = rips::persistence_points(points_view<double>{line.data(), 2, 1}, 0, 1.0, 2, one);
         CHECK(r.num_edges == 1 && r.dgms[0].size() == 2);  // (0, 1) and the essential class
         CHECK(std::count_if(r.dgms[0].begin(), r.dgms[0].end(), [](const rips::bar& b) { return b.death == 1.0; }) == 1);
+    }
+    // Cocycles: dense (thresh = inf), graph and point inputs, Z/2 and Z/3.
+    {
+        const std::size_t m = 30;
+        const std::vector<double> ring = test::noisy_circle(m, 0.1, 3);
+        const points_view<double> Y{ring.data(), m, 2};
+        std::vector<double> D(m * m);
+        for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < m; ++j) D[i * m + j] = std::sqrt(test::sq_dist(Y, i, j));
+        for (std::int64_t coeff : {2, 3}) {
+            const double inf = std::numeric_limits<double>::infinity();
+            const auto dense = rips::persistence_matrix(D.data(), m, 1, inf, coeff, many, true);
+            CHECK(h1_cocycles_hold(dense, D, m, coeff, inf));
+            CHECK(same(sorted(dense), sorted(rips::persistence_matrix(D.data(), m, 1, inf, coeff, many))));
+            CHECK(h1_cocycles_hold(rips::persistence_points(Y, 1, 1.0, coeff, many, true), D, m, coeff, 1.0));
+            const auto plain = rips::persistence_points(Y, 2, 1.0, coeff, many);
+            CHECK(plain.cocycles.size() == 3 && plain.cocycles[1].empty() && plain.cocycles[2].empty());
+        }
+    }
+    // Vertex births: an edge enters after its vertices; the younger class dies.
+    {
+        const std::vector<double> D{0.0, 1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 0.25};
+        const auto r = sorted(rips::persistence_matrix(D.data(), 3, 1, std::numeric_limits<double>::infinity(), 2, one));
+        CHECK(r[0].size() == 3 && r[0][0].birth == 0 && std::isinf(r[0][0].death));
+        CHECK(r[0][1].birth == 0.25 && r[0][1].death == 1 && r[0][2].birth == 0.5 && r[0][2].death == 1);
+        const std::vector<double> late{1.0, 2.0, 2.0, 3.0};  // the edge enters at 3, with its younger vertex
+        const auto s = rips::persistence_matrix(late.data(), 2, 0, std::numeric_limits<double>::infinity(), 2, one);
+        CHECK(s.dgms[0].size() == 1 && s.dgms[0][0].birth == 1 && std::isinf(s.dgms[0][0].death));
     }
     CHECK_THROWS(rips::persistence_points(X, 1, 1.0, 4, one), std::invalid_argument);   // not prime
     CHECK_THROWS(rips::persistence_points(X, 4, 1.0, 2, one), std::invalid_argument);   // maxdim

@@ -36,10 +36,21 @@ class MapperParams:
 
 def mapper(X: Floats, lens: npt.NDArray[np.float64], params: MapperParams, n_threads: int | None = None) -> dict: ...
 def euclidean_mst(X: Floats, prim_max: int | None = None, n_threads: int | None = None) -> tuple[npt.NDArray[np.int64], Floats]: ...
-def rips_points(X: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None) -> dict: ...
-def rips_matrix(D: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None) -> dict: ...
+def rips_points(
+    X: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None, do_cocycles: bool = False
+) -> dict: ...
+def rips_matrix(
+    D: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None, do_cocycles: bool = False
+) -> dict: ...
 def rips_graph(
-    n: int, edges: npt.NDArray[np.int64], dist: Floats, maxdim: int, thresh: float, coeff: int, n_threads: int | None = None
+    n: int,
+    edges: npt.NDArray[np.int64],
+    dist: Floats,
+    maxdim: int,
+    thresh: float,
+    coeff: int,
+    n_threads: int | None = None,
+    do_cocycles: bool = False,
 ) -> dict: ...
 def bottleneck(
     A: npt.NDArray[np.float64], B: npt.NDArray[np.float64], matching: bool = False

@@ -48,6 +48,11 @@ def _put(out: dict, name: str, value) -> None:
         out[name] = np.asarray(value)
 
 
+def _barcodes(res: dict) -> dict:
+    """The kernel's own output of a rips call (the other keys are ripser.py's inputs echoed back)."""
+    return {"dgms": res["dgms"], "num_edges": res["num_edges"]}
+
+
 def outputs(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every result as a flat {name: array} dict."""
     out: dict[str, np.ndarray] = {}
@@ -71,15 +76,16 @@ def outputs(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         for coeff in (2, 3):
             for thresh in (np.inf, 0.9):
                 key = f"rips.{name}.c{coeff}.t{thresh}"
-                _put(out, key + ".points", fasttda.rips(cloud, maxdim=2, coeff=coeff, thresh=thresh))
+                _put(out, key + ".points", _barcodes(fasttda.rips(cloud, maxdim=2, coeff=coeff, thresh=thresh)))
                 D = np.sqrt(((cloud[:, None, :].astype(np.float64) - cloud[None, :, :]) ** 2).sum(-1))
-                _put(out, key + ".matrix", fasttda.rips(D, maxdim=2, coeff=coeff, thresh=thresh,
-                                                         distance_matrix=True))
+                _put(out, key + ".matrix", _barcodes(fasttda.rips(D, maxdim=2, coeff=coeff, thresh=thresh,
+                                                                   distance_matrix=True)))
     from scipy import sparse
 
     D = np.sqrt(((X["circle"][:, None, :] - X["circle"][None, :, :]) ** 2).sum(-1))
     i, j = np.nonzero((D <= 0.8) & (np.arange(len(D))[:, None] < np.arange(len(D))))
-    _put(out, "rips.circle.sparse", fasttda.rips(sparse.coo_matrix((D[i, j], (i, j)), shape=D.shape), maxdim=2))
+    _put(out, "rips.circle.sparse",
+         _barcodes(fasttda.rips(sparse.coo_matrix((D[i, j], (i, j)), shape=D.shape), maxdim=2)))
 
     graphs = {
         "filters.pca2.sl": fasttda.mapper(X["filters"], "pca2", n_intervals=5, overlap=0.3, triangles=True),

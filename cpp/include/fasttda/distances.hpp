@@ -40,6 +40,9 @@ constexpr value_t inf = std::numeric_limits<value_t>::infinity();
 struct dense_distances {
     std::size_t n = 0;
     std::vector<value_t> d;
+    std::vector<value_t> births;  // vertex birth times; empty: all 0
+
+    value_t birth(index_t i) const { return births.empty() ? 0 : births[static_cast<std::size_t>(i)]; }
 
     value_t operator()(index_t i, index_t j) const { return d[static_cast<std::size_t>(i) * n + j]; }
 
@@ -67,6 +70,9 @@ struct sparse_distances {
     std::vector<std::size_t> start;  // n + 1
     std::vector<index_t> nbr;
     std::vector<value_t> dist;
+    std::vector<value_t> births;  // vertex birth times; empty: all 0
+
+    value_t birth(index_t i) const { return births.empty() ? 0 : births[static_cast<std::size_t>(i)]; }
 
     value_t operator()(index_t i, index_t j) const {
         if (i == j) return 0;
@@ -124,7 +130,10 @@ inline void check_dense(std::size_t n) {
                  "Rips on " + std::to_string(n) + " points with every pairwise distance (an n×n matrix)",
                  "give a finite threshold, which keeps only the pairs within it");
 }
-// Rejects a distance matrix that is not one; matrix is n×n row major.
+// Rejects a distance matrix that is not one; matrix is n×n row major. A
+// nonzero diagonal gives vertex birth times (as ripser.py reads them): an
+// edge then enters at max(d_ij, d_ii, d_jj), so every simplex comes after its
+// vertices.
 template <class T>
 dense_distances to_dense(const T* matrix, std::size_t n, const exec_policy& policy) {
     if (n == 0) throw std::invalid_argument("the distance matrix is empty");
@@ -150,7 +159,15 @@ dense_distances to_dense(const T* matrix, std::size_t n, const exec_policy& poli
     if (f & 1) throw std::invalid_argument("the distance matrix contains NaN");
     if (f & 2) throw std::invalid_argument("the distance matrix contains negative distances");
     if (f & 4) throw std::invalid_argument("the distance matrix is not symmetric");
-    if (f & 8) throw std::invalid_argument("the distance matrix has a nonzero diagonal (vertex birth times are not supported)");
+    if (f & 8) {
+        D.births.resize(n);
+        for (std::size_t i = 0; i < n; ++i) D.births[i] = D.d[i * n + i];
+        parallel_for(policy, n, 64, [&](unsigned, std::size_t b, std::size_t e) {
+            for (std::size_t i = b; i < e; ++i)
+                for (std::size_t j = 0; j < n; ++j)
+                    D.d[i * n + j] = std::max(D.d[i * n + j], std::max(D.births[i], D.births[j]));
+        });
+    }
     return D;
 }
 // All pairwise Euclidean distances of a point cloud, computed in double and
@@ -179,38 +196,50 @@ dense_distances point_distances(const points_view<T>& X, const exec_policy& poli
 // The graph of the edges pairs[2e], pairs[2e+1] with lengths dist[e] on n
 // vertices (each edge once or in both directions, with the same length), as
 // sorted neighbour lists; edges longer than t are dropped (closed balls: an
-// edge of length exactly t stays). Rejects vertices out of range, NaN,
-// negative lengths, a nonzero diagonal and an edge given twice with
-// different lengths.
+// edge of length exactly t stays). A diagonal entry (a, a) is the birth time
+// of vertex a, and an edge then enters at max(length, its vertices' births).
+// Rejects vertices out of range, NaN, negative lengths and an edge given
+// twice with different lengths.
 template <class T>
 sparse_distances to_sparse(std::size_t n, const index_t* pairs, const T* dist, std::size_t m, value_t t,
                            const exec_policy& policy) {
-    std::vector<std::size_t> degree(n + 1, 0);
+    std::vector<value_t> births;
     for (std::size_t e = 0; e < m; ++e) {
         const index_t a = pairs[2 * e], b = pairs[2 * e + 1];
         if (a < 0 || b < 0 || static_cast<std::size_t>(a) >= n || static_cast<std::size_t>(b) >= n)
             throw std::invalid_argument("an edge has a vertex outside 0..n-1");
         if (std::isnan(dist[e])) throw std::invalid_argument("the distances contain NaN");
         if (dist[e] < 0) throw std::invalid_argument("the distances contain negative values");
-        if (a == b) {
-            if (dist[e] != 0)
-                throw std::invalid_argument("the diagonal has a nonzero entry (vertex birth times are not supported)");
-            continue;
+        if (a == b && dist[e] != 0) {
+            if (births.empty()) births.assign(n, 0);
+            births[static_cast<std::size_t>(a)] = static_cast<value_t>(dist[e]);
         }
-        if (static_cast<value_t>(dist[e]) > t) continue;
+    }
+    const auto length = [&](std::size_t e) {
+        const value_t d = static_cast<value_t>(dist[e]);
+        if (births.empty()) return d;
+        return std::max(d, std::max(births[static_cast<std::size_t>(pairs[2 * e])],
+                                    births[static_cast<std::size_t>(pairs[2 * e + 1])]));
+    };
+    std::vector<std::size_t> degree(n + 1, 0);
+    for (std::size_t e = 0; e < m; ++e) {
+        const index_t a = pairs[2 * e], b = pairs[2 * e + 1];
+        if (a == b || length(e) > t) continue;
         ++degree[a + 1];
         ++degree[b + 1];
     }
     sparse_distances S;
     S.n = n;
+    S.births = std::move(births);
     S.start.assign(n + 1, 0);
     std::partial_sum(degree.begin(), degree.end(), S.start.begin());
     std::vector<std::pair<index_t, value_t>> adj(S.start.back());
     std::vector<std::size_t> fill(S.start.begin(), S.start.end() - 1);
     for (std::size_t e = 0; e < m; ++e) {
         const index_t a = pairs[2 * e], b = pairs[2 * e + 1];
-        const value_t d = static_cast<value_t>(dist[e]);
-        if (a == b || d > t) continue;
+        if (a == b) continue;
+        const value_t d = length(e);
+        if (d > t) continue;
         adj[fill[a]++] = {b, d};
         adj[fill[b]++] = {a, d};
     }

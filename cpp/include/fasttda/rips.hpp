@@ -41,8 +41,15 @@ struct bar {
     double birth, death;
 };
 
+// A representative cocycle: rows of dim+1 vertices (largest first) and the
+// coefficient in [1, p), flattened; rows in filtration order, as ripser.py.
+using cocycle = std::vector<std::int64_t>;
+
 struct result {
     std::vector<std::vector<bar>> dgms;  // one per dimension, unsorted
+    // With do_cocycles, one per bar of dgms[dim] for dim >= 1, in the same
+    // order; dgms[0] has none (as ripser.py). Else one empty list per dimension.
+    std::vector<std::vector<cocycle>> cocycles;
     std::int64_t num_edges = 0;
 };
 // ---------------------------------------------------------------- arithmetic
@@ -190,14 +197,16 @@ private:
 template <class Oracle>
 class engine {
 public:
-    engine(const Oracle& dist, int maxdim, value_t threshold, coef_t p, const exec_policy& policy)
+    engine(const Oracle& dist, int maxdim, value_t threshold, coef_t p, const exec_policy& policy,
+           bool do_cocycles = false)
         : dist_(dist), n_(static_cast<index_t>(dist.n)), maxdim_(maxdim), thresh_(threshold), p_(p),
-          policy_(policy), binom_(dist.n, maxdim + 2) {}
+          policy_(policy), binom_(dist.n, maxdim + 2), do_cocycles_(do_cocycles) {}
 
     result compute(std::int64_t num_edges) {
         result out;
         out.num_edges = num_edges;
         out.dgms.resize(maxdim_ + 1);
+        out.cocycles.resize(maxdim_ + 1);
         std::vector<entry> edges = sorted_edges();
         std::vector<char> negative(edges.size(), 0);
         out.dgms[0] = h0_bars(edges, negative);
@@ -218,7 +227,7 @@ public:
         pivot_table pivots;
         std::vector<entry> simplices = std::move(edges);
         for (int dim = 1;; ++dim) {
-            pivots = reduce(columns, dim, out.dgms[dim]);
+            pivots = reduce(columns, dim, out.dgms[dim], out.cocycles[dim]);
             if (dim == maxdim_) break;
             assemble(simplices, columns, dim + 1, pivots);
         }
@@ -343,19 +352,31 @@ private:
 
     // H0 by Kruskal over the edges in filtration order. An edge joining two
     // components is negative: it kills a class and is cleared in dimension 1.
+    // Elder rule with vertex birth times: the younger class dies, and a
+    // component is as old as its oldest vertex. A vertex born after the
+    // threshold is not in the complex.
     std::vector<bar> h0_bars(const std::vector<entry>& edges, std::vector<char>& negative) const {
         union_find<index_t> components(static_cast<std::size_t>(n_));
+        std::vector<value_t> born(static_cast<std::size_t>(n_));  // per root: its component's birth
+        for (index_t i = 0; i < n_; ++i) born[static_cast<std::size_t>(i)] = dist_.birth(i);
         std::vector<bar> bars;
-        index_t left = n_;
         index_t v[2];
         for (std::size_t i = 0; i < edges.size(); ++i) {
             vertices(edges[i].index, 1, v);
-            if (!components.unite(v[0], v[1])) continue;
+            const index_t a = components.find(v[0]), b = components.find(v[1]);
+            if (a == b) continue;
+            const value_t younger = std::max(born[static_cast<std::size_t>(a)], born[static_cast<std::size_t>(b)]);
+            const value_t elder = std::min(born[static_cast<std::size_t>(a)], born[static_cast<std::size_t>(b)]);
+            components.unite(a, b);
+            born[static_cast<std::size_t>(components.find(a))] = elder;
             negative[i] = 1;
-            --left;
-            if (edges[i].diam > 0) bars.push_back({0.0, static_cast<double>(edges[i].diam)});
+            if (edges[i].diam > younger)
+                bars.push_back({static_cast<double>(younger), static_cast<double>(edges[i].diam)});
         }
-        for (index_t c = 0; c < left; ++c) bars.push_back({0.0, std::numeric_limits<double>::infinity()});
+        for (index_t c = 0; c < n_; ++c)
+            if (components.find(c) == c && born[static_cast<std::size_t>(c)] <= thresh_)
+                bars.push_back({static_cast<double>(born[static_cast<std::size_t>(c)]),
+                                std::numeric_limits<double>::infinity()});
         return bars;
     }
 
@@ -575,14 +596,21 @@ private:
     }
 
     // Reduces the columns of `dim` (last simplex first) and appends their
-    // bars; returns the pivot table, which clears the next dimension.
-    pivot_table reduce(const std::vector<entry>& columns, int dim, std::vector<bar>& bars) {
-        const unsigned threads = resolve_threads(policy_.n_threads);
+    // bars (and, when asked, their cocycles); returns the pivot table, which
+    // clears the next dimension. Cocycles are the reduction (V) columns, which
+    // the reduction keeps anyway: a threaded reduction adds columns in an
+    // order that depends on timing, so with cocycles it runs on one thread and
+    // gives the representatives of the standard column order (ripser.py's).
+    pivot_table reduce(const std::vector<entry>& columns, int dim, std::vector<bar>& bars,
+                       std::vector<cocycle>& cocycles) {
+        exec_policy policy = policy_;
+        if (do_cocycles_) policy.n_threads = 1;
+        const unsigned threads = resolve_threads(policy.n_threads);
         reduction R{columns, pivot_table(columns.size()), std::vector<std::atomic<const state*>>(columns.size()),
                     std::vector<std::vector<std::unique_ptr<state>>>(threads)};
         for (auto& c : R.current) c.store(nullptr, std::memory_order_relaxed);
         std::vector<working> work(threads);
-        parallel_for(policy_, columns.size(), 1, [&](unsigned tid, std::size_t b, std::size_t e) {
+        parallel_for(policy, columns.size(), 1, [&](unsigned tid, std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i) reduce_column(R, tid, i, work[tid], dim);
         });
         for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -592,8 +620,27 @@ private:
                 bars.push_back({static_cast<double>(columns[i].diam), std::numeric_limits<double>::infinity()});
             else if (t.diam > columns[i].diam)
                 bars.push_back({static_cast<double>(columns[i].diam), static_cast<double>(t.diam)});
+            else
+                continue;
+            if (do_cocycles_) cocycles.push_back(to_cocycle(s->cochain, dim));
         }
         return std::move(R.pivots);
+    }
+
+    // A reduced column's cochain as ripser.py lays it out: one row per
+    // simplex in filtration order, its vertices (largest first), then the
+    // coefficient.
+    cocycle to_cocycle(std::vector<entry> terms, int dim) const {
+        std::sort(terms.begin(), terms.end(), earlier);
+        cocycle out;
+        out.reserve(terms.size() * static_cast<std::size_t>(dim + 2));
+        index_t v[max_dimension + 2];
+        for (const entry& e : terms) {
+            vertices(e.index, dim, v);
+            out.insert(out.end(), v, v + dim + 1);
+            out.push_back(static_cast<std::int64_t>(e.coef));
+        }
+        return out;
     }
 
     const Oracle& dist_;
@@ -603,13 +650,15 @@ private:
     coef_t p_;
     exec_policy policy_;
     binomials binom_;
+    bool do_cocycles_;
 };
 // ------------------------------------------------------------------ front ends
 
-// Barcodes of a full n×n distance matrix (symmetric, zero diagonal, checked by
-// the caller). thresh = inf: the enclosing radius.
+// Barcodes of a full n×n distance matrix (symmetric, checked by the caller;
+// births on the diagonal). With do_cocycles, also a representative cocycle of
+// every bar of dimension >= 1. thresh = inf: the enclosing radius.
 inline result persistence_dense(dense_distances D, int maxdim, double thresh, std::int64_t coeff,
-                                const exec_policy& policy) {
+                                const exec_policy& policy, bool do_cocycles = false) {
     check_parameters(D.n, maxdim, coeff);
     check_index_range(D.n, maxdim);
     value_t t = std::isinf(thresh) && thresh > 0 ? enclosing_radius(D, policy) : as_threshold(thresh);
@@ -621,7 +670,7 @@ inline result persistence_dense(dense_distances D, int maxdim, double thresh, st
             for (std::size_t j = 0; j < i; ++j) c += D.d[i * D.n + j] <= t;
         edges += c;
     });
-    engine<dense_distances> eng(D, maxdim, t, static_cast<coef_t>(coeff), policy);
+    engine<dense_distances> eng(D, maxdim, t, static_cast<coef_t>(coeff), policy, do_cocycles);
     return eng.compute(edges.load());
 }
 // Barcodes of the graph whose edges are pairs[2e], pairs[2e+1] (an (m, 2)
@@ -630,23 +679,23 @@ inline result persistence_dense(dense_distances D, int maxdim, double thresh, st
 // or in both directions (with the same length).
 template <class T>
 result persistence_sparse(std::size_t n, const index_t* pairs, const T* dist, std::size_t m, int maxdim,
-                          double thresh, std::int64_t coeff, const exec_policy& policy) {
+                          double thresh, std::int64_t coeff, const exec_policy& policy, bool do_cocycles = false) {
     check_parameters(n, maxdim, coeff);
     check_index_range(n, maxdim);  // before any allocation of size n
     const value_t t = as_threshold(thresh);
     const sparse_distances S = to_sparse(n, pairs, dist, m, t, policy);
-    engine<sparse_distances> eng(S, maxdim, t, static_cast<coef_t>(coeff), policy);
+    engine<sparse_distances> eng(S, maxdim, t, static_cast<coef_t>(coeff), policy, do_cocycles);
     return eng.compute(static_cast<std::int64_t>(S.start[n]) / 2);
 }
 
-// Barcodes of a full n×n distance matrix (row major; symmetric, zero
-// diagonal, checked here).
+// Barcodes of a full n×n distance matrix (row major; symmetric, checked
+// here; a nonzero diagonal holds vertex birth times).
 template <class T>
 result persistence_matrix(const T* matrix, std::size_t n, int maxdim, double thresh, std::int64_t coeff,
-                          const exec_policy& policy) {
+                          const exec_policy& policy, bool do_cocycles = false) {
     check_parameters(n, maxdim, coeff);
     check_index_range(n, maxdim);
-    return persistence_dense(to_dense(matrix, n, policy), maxdim, thresh, coeff, policy);
+    return persistence_dense(to_dense(matrix, n, policy), maxdim, thresh, coeff, policy, do_cocycles);
 }
 
 // Beyond this many points thresh = inf would need a dense float32 matrix of
@@ -658,7 +707,7 @@ constexpr std::size_t max_dense_points = 30000;
 // within it come from radius_graph, so a cloud of 10^5 points fits in memory.
 template <class T>
 result persistence_points(const points_view<T>& X, int maxdim, double thresh, std::int64_t coeff,
-                          const exec_policy& policy) {
+                          const exec_policy& policy, bool do_cocycles = false) {
     check_parameters(X.n, maxdim, coeff);
     check_index_range(X.n, maxdim);
     if (std::isinf(thresh) && thresh > 0) {
@@ -666,14 +715,15 @@ result persistence_points(const points_view<T>& X, int maxdim, double thresh, st
             throw std::invalid_argument(std::to_string(X.n) + " points need a finite thresh: without one Rips uses "
                                         "every pairwise distance (an n×n matrix); with one it uses only the pairs "
                                         "within it");
-        return persistence_dense(point_distances(X, policy), maxdim, thresh, coeff, policy);
+        return persistence_dense(point_distances(X, policy), maxdim, thresh, coeff, policy, do_cocycles);
     }
     const value_t t = as_threshold(thresh);
     // Distances are compared in float32, so a pair a little beyond t in T can
     // round to t and belong: search a few float32 rounding steps further, and
     // let the engine keep exactly the pairs with float32 distance <= t.
     const edge_list<T> g = radius_graph(X, static_cast<double>(t) * (1 + 1e-6) + 1e-12, policy);
-    return persistence_sparse(X.n, g.pairs.data(), g.dist.data(), g.dist.size(), maxdim, thresh, coeff, policy);
+    return persistence_sparse(X.n, g.pairs.data(), g.dist.data(), g.dist.size(), maxdim, thresh, coeff, policy,
+                              do_cocycles);
 }
 
 }  // namespace fasttda::rips
