@@ -260,6 +260,10 @@ def test_analyze_gives_the_circular_coordinate_and_the_loop(circle_layer):
     m = len(loop["core"])
     assert m >= 3 and loop["filters"].shape == (m, 3, 3) and loop["source"].shape == (m, 3)
     assert np.all(np.isin(loop["core"], a.landmarks)) and np.allclose(loop["angle"], a.circular[loop["core"]])
+    # The loop pairs with the landmarks' cocycle as it says (its walk in landmark positions).
+    birth, death, z = h1_cocycle(a.points[a.core][a.landmarks])
+    walk = np.array([int(np.flatnonzero(a.landmarks == c)[0]) for c in loop["core"]])
+    assert pairing(z, walk, 47) == loop["pairing"] % 47 != 0 and loop["bar"] == (birth, death)
     # In angle order: the walk starts at its smallest angle and the angle goes up along it, one turn.
     steps = np.angle(np.exp(1j * np.diff(loop["angle"][np.r_[np.arange(m), 0]])))
     assert loop["angle"][0] == loop["angle"].min() and steps.sum() == pytest.approx(2 * np.pi)

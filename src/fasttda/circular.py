@@ -9,9 +9,13 @@ circular coordinates", as DREiMac computes them (Perea 2020):
 2. At a Rips scale t in the bar (t = start + perc·(death − start), start = 2·birth
    when that is still below death, as DREiMac's "standard range", so the class is
    alive in the Čech complex of balls of radius t/2 too; else start = birth), the
-   least-squares problem min_f ||z + δf|| on the edges of the landmarks' 1-skeleton
-   at t (sparse LSQR) gives f: landmarks → R and the harmonic cocycle τ = z + δf
-   ((δf)(i → j) = f(j) − f(i)), so f(i) + τ(i, j) ≡ f(j) mod 1.
+   least-squares problem min_f ||W^½ (z + δf)|| on the edges of the landmarks'
+   1-skeleton at t (sparse LSQR) gives f: landmarks → R and the harmonic cocycle
+   τ = z + δf ((δf)(i → j) = f(j) − f(i)), so f(i) + τ(i, j) ≡ f(j) mod 1. DREiMac
+   takes W = 1; the default here weights each edge by 1/(n_i n_j), n_i the landmarks
+   within t/2 of landmark i, so the angle follows arc length (see ``_harmonic``).
+   The lift is not checked against the cocycle condition (DREiMac repairs a lift
+   that breaks it with an integer program); on the loops tested it always holds.
 3. A point x covered by the balls B(ℓ_k, r), r = t/2, with the partition of unity
    φ_k(x) ∝ max(r − |x − ℓ_k|, 0), gets θ(x) = f(j) + Σ_k φ_k(x) τ(j, k) mod 1, j its
    nearest landmark (an edge (j, k) with both balls holding x is shorter than 2r = t,
@@ -27,7 +31,8 @@ A representative loop of the bar is the shortest closed walk (summed edge length
 in the landmarks' 1-skeleton at the smallest scale tried in [birth, death) whose
 pairing with the integer cocycle (the sum of z over its edges) is nonzero mod p:
 a shortest path from (v, 0) to (v, w ≠ 0) in the p-fold cover of the graph whose
-lift of edge i → j adds z(i, j) to the second coordinate, over every v. The
+lift of edge i → j adds z(i, j) mod p to the second coordinate, over every v at an
+end of an edge where z ≠ 0 (a walk that pairs nonzero crosses one). The
 shortest such walk over all v is a simple cycle (a walk that repeats a vertex
 splits into two shorter closed walks, one of which still pairs nonzero).
 """
@@ -518,7 +523,7 @@ def of_analysis(a) -> tuple[np.ndarray, float | None, dict]:
     """(angle of every core point, |correlation| with the primary circle's angle or None, the loop) of an
     ``Analysis``, from the longest H1 bar of its landmarks.
 
-    The loop is a dict: ``core`` (indices into ``a.core``), ``angle``, ``filters`` ((m, k, k) patches),
+    The loop is a dict: ``core`` (positions in ``a.core``, as ``a.landmarks``), ``angle``, ``filters`` ((m, k, k) patches),
     ``source`` ((m, 3) network, output channel, input channel, or None for points given directly),
     ``radius``, ``pairing``, ``length``, ``bar`` (birth, death over Z/prime), ``prime`` and
     ``smoothing_radius``. It runs in walk order, started at its smallest angle and turned so that the angle
@@ -530,8 +535,8 @@ def of_analysis(a) -> tuple[np.ndarray, float | None, dict]:
     c = circle_coordinates(X, a.landmarks)
     walk = c.loop.vertices
     steps = np.angle(np.exp(1j * np.diff(c.landmark_angle[np.r_[walk, walk[:1]]])))
-    if steps.sum() < 0:
-        walk = walk[::-1]
+    turn = -1 if steps.sum() < 0 else 1
+    walk = walk[::turn]
     walk = np.roll(walk, -int(np.argmin(c.landmark_angle[walk])))
     core_idx = a.landmarks[walk]
     pts = X[core_idx]
@@ -551,6 +556,6 @@ def of_analysis(a) -> tuple[np.ndarray, float | None, dict]:
         except ValueError:  # the core's angles on the primary circle do not vary
             correlation = None
     loop = {"core": core_idx, "angle": c.landmark_angle[walk], "filters": patches, "source": source,
-            "radius": c.loop.radius, "pairing": c.loop.pairing, "length": c.loop.length,
+            "radius": c.loop.radius, "pairing": turn * c.loop.pairing, "length": c.loop.length,
             "bar": (c.birth, c.death), "prime": c.prime, "smoothing_radius": c.radius, "uncovered": c.uncovered}
     return c.angle, correlation, loop
