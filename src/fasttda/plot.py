@@ -661,15 +661,15 @@ def distance_matrix(matrix, labels=None, *, ax=None, title=None, label: str = "d
 
 # ---- the loop's filters -----------------------------------------------------------------------------
 
-def loop_filters(analysis, *, ax=None, max_filters: int = 24, labels: bool = True, title=None,
+def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = True, title=None,
                  thumb_size: float = 26.0):
     """The filters on a representative loop of the longest H1 bar, each at its circular coordinate.
 
     The seed labels parts of the model with the mean of the weight matrices;
     here the labels are exact: the loop's own filters (``Analysis.loop``), placed
     round a ring at their angle (``Analysis.circular``), so the ring reads as the
-    circle the layer learned. Up to ``max_filters`` of them, evenly spaced along
-    the loop, get a thumbnail (mid-grey = 0), with their source (network, output
+    circle the layer learned. Up to ``max_filters`` of them, spread evenly round
+    the ring, get a thumbnail (mid-grey = 0), with their source (network, output
     channel, input channel) beside it when ``labels``. The title gives the
     circular coordinate's correlation with the primary circle's angle.
 
@@ -680,8 +680,9 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 24, labels: bool = Tru
         figure says so.
     ax : matplotlib Axes, optional
         Draw into it; by default a new Figure is made.
-    max_filters : int, default 24
-        The most thumbnails drawn.
+    max_filters : int, default 20
+        The most thumbnails drawn: the loop's filters nearest that many evenly
+        spaced angles.
     labels : bool, default True
         Write each drawn filter's source ("net/out/in") beside it.
     title : str, optional
@@ -727,7 +728,10 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 24, labels: bool = Tru
     xy = np.column_stack([np.cos(angle), np.sin(angle)])
     ax.scatter(xy[:, 0], xy[:, 1], s=14, c=angle, cmap="twilight", vmin=0, vmax=2 * np.pi, edgecolor="k",
                linewidth=0.3, zorder=3, gid="loop")
-    shown = np.unique(np.linspace(0, m, min(m, int(max_filters)), endpoint=False).astype(np.int64))
+    # The vertex nearest each of max_filters evenly spaced angles: spread round the ring, none on another.
+    targets = np.linspace(0, 2 * np.pi, min(m, int(max_filters)), endpoint=False) + angle.min()
+    gap = np.abs(np.angle(np.exp(1j * (angle[None, :] - targets[:, None]))))
+    shown = np.unique(np.argmin(gap, axis=1))
     zoom = thumb_size / filters.shape[1]
     reach = thumb_size * 1.1
     source = loop.get("source")
@@ -739,7 +743,7 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 24, labels: bool = Tru
             ax.annotate(f"{net}/{out}/{inp}", tuple(xy[i]), xytext=(2.05 * offset[0], 2.05 * offset[1]),
                         textcoords="offset points", ha="center", va="center", fontsize=6, color="0.3",
                         gid="source")
-    lim = 1.0 + 2.4 * (reach + thumb_size) / (72 * min(fig.get_figwidth(), fig.get_figheight()))
+    lim = 1.0 + 3.4 * (reach + thumb_size) / (72 * min(fig.get_figwidth(), fig.get_figheight()))
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
