@@ -139,6 +139,17 @@ def test_circular_coordinates_bad_input(kwargs, message):
         circular_coordinates(X, args.pop("cocycle"), args.pop("birth"), args.pop("death"), **args)
 
 
+def test_h1_cocycle_of_fewer_points_than_coordinates():
+    # A loop of 6 points in R⁸ (and 8 points in R⁸, which a point cloud reader might take for a distance matrix).
+    for n in (6, 8):
+        s = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        X = np.zeros((n, 8))
+        X[:, 0], X[:, 1] = np.cos(s), np.sin(s)
+        birth, death, z = h1_cocycle(X)
+        assert birth == pytest.approx(2 * np.sin(np.pi / n), rel=1e-6) and death > birth
+        assert sorted(representative_loop(X, z, birth, death).vertices.tolist()) == list(range(n))
+
+
 def test_h1_cocycle_without_a_bar():
     with pytest.raises(ValueError, match="no bar number"):
         h1_cocycle(np.random.default_rng(0).normal(size=(4, 3)), index=3)

@@ -109,7 +109,10 @@ def _h1_cocycles(landmark_points: np.ndarray, coeff: int) -> tuple[np.ndarray, l
         from ripser import ripser
     except ImportError as e:  # pragma: no cover - the test extra installs it
         raise ImportError("circular coordinates need ripser.py for the cocycles: pip install ripser") from e
-    res = ripser(np.asarray(landmark_points, dtype=np.float64), maxdim=1, coeff=coeff, do_cocycles=True)
+    # A distance matrix: ripser.py warns about (and guesses at) point clouds with no more points than coordinates.
+    D = np.sqrt(_sq_dist(landmark_points, landmark_points))
+    np.fill_diagonal(D, 0.0)
+    res = ripser(D, distance_matrix=True, maxdim=1, coeff=coeff, do_cocycles=True)
     return np.asarray(res["dgms"][1], dtype=np.float64).reshape(-1, 2), [np.asarray(c) for c in res["cocycles"][1]]
 
 
@@ -200,9 +203,9 @@ def _harmonic(L: np.ndarray, Z: np.ndarray, t: float, weighted: bool = True) -> 
     between. ``weighted`` takes W(i, j) = 1/(n_i n_j), n_i the landmarks within the ball radius t/2 of
     landmark i (itself included), which cancels ρ² and makes f follow arc length. Measured (|circular
     correlation| with the true angle): on a noise-free circle of 100 max-min landmarks 0.98 → 0.999, on
-    the dense core X(300, 30%) of noisy points near the primary circle in S⁷ 0.79 → 0.96, on a dense
+    the dense core X(300, 30%) of noisy points near the primary circle in S⁷ 0.48 → 0.96, on a dense
     core of edge filters 0.68 → 0.99, on the natural patches' X(300, 30%) 0.997 → 0.991. (Counting
-    neighbours at t instead misses the clumps: 0.79 and 0.89 on the two cores.)"""
+    neighbours at t instead misses the clumps: 0.79 and 0.89 on the two cores; benchmarks/RESULTS.md.)"""
     from scipy import sparse
     from scipy.sparse.linalg import lsqr
 
