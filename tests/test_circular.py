@@ -318,6 +318,9 @@ def test_loop_filters_draws_the_loop(circle_layer):
     assert "correlation with the primary circle's angle" in fig.axes[0].get_title()
     fig.savefig(io.BytesIO(), format="png")
     assert "loop_filters" in fasttda.plot.__all__
+    every = fasttda.plot.loop_filters(a, max_filters=len(a.loop["core"]), labels=False)
+    assert len([x for x in every.findobj() if x.get_gid() == "filter"]) == len(a.loop["core"])
+    assert not [x for x in every.findobj() if x.get_gid() == "source"]
 
 
 def test_loop_filters_without_a_loop_and_bad_input(noise_layer):

@@ -681,8 +681,8 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = Tru
     ax : matplotlib Axes, optional
         Draw into it; by default a new Figure is made.
     max_filters : int, default 20
-        The most thumbnails drawn: the loop's filters nearest that many evenly
-        spaced angles.
+        The most thumbnails drawn: every filter of a shorter loop, else the
+        loop's filters nearest that many evenly spaced angles.
     labels : bool, default True
         Write each drawn filter's source ("net/out/in") beside it.
     title : str, optional
@@ -729,9 +729,12 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = Tru
     ax.scatter(xy[:, 0], xy[:, 1], s=14, c=angle, cmap="twilight", vmin=0, vmax=2 * np.pi, edgecolor="k",
                linewidth=0.3, zorder=3, gid="loop")
     # The vertex nearest each of max_filters evenly spaced angles: spread round the ring, none on another.
-    targets = np.linspace(0, 2 * np.pi, min(m, int(max_filters)), endpoint=False) + angle.min()
-    gap = np.abs(np.angle(np.exp(1j * (angle[None, :] - targets[:, None]))))
-    shown = np.unique(np.argmin(gap, axis=1))
+    if m <= max_filters:
+        shown = np.arange(m)
+    else:
+        targets = np.linspace(0, 2 * np.pi, int(max_filters), endpoint=False) + angle.min()
+        gap = np.abs(np.angle(np.exp(1j * (angle[None, :] - targets[:, None]))))
+        shown = np.unique(np.argmin(gap, axis=1))
     zoom = thumb_size / filters.shape[1]
     reach = thumb_size * 1.1
     source = loop.get("source")
