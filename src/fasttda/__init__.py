@@ -8,8 +8,9 @@ multi-threaded C++ core with the GIL released.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, models, plot, report
+from . import circular, datasets, models, plot, report
 from .analysis import Analysis, analyze
+from .circular import circular_coordinates, circular_correlation, representative_loop
 from .distances import bottleneck, diagram_distances, wasserstein
 from .filters import FilterVectors, filter_vectors
 from .homology import rips
@@ -42,6 +43,9 @@ __all__ = [
     "analyze",
     "analyze_layers",
     "bottleneck",
+    "circular",
+    "circular_coordinates",
+    "circular_correlation",
     "codensity",
     "datasets",
     "dense_core",
@@ -55,6 +59,7 @@ __all__ = [
     "models",
     "plot",
     "radius_graph",
+    "representative_loop",
     "report",
     "rips",
     "run_study",

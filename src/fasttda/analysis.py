@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import models
+from . import circular, models
 from ._checks import as_array, as_int, as_points, as_real, as_threads
 from ._json import jsonable
 from .display import RichDisplay, analysis_repr, show
@@ -90,6 +90,11 @@ class Analysis(RichDisplay):
     robustness: list[dict] | None = None  # the verdict at neighbouring (k, p, contrast cut), when asked
     bootstrap: object | None = None  # a Stability: the verdict over resamples of the networks, when asked
     notes: list[str] = field(default_factory=list)
+    # From the longest H1 bar, when it counts as long (fasttda.circular): the circular coordinate of every core
+    # point, its |circular correlation| with circle_theta, and the filters on a representative loop.
+    circular: np.ndarray | None = None
+    circle_correlation: float | None = None
+    loop: dict | None = None
 
     def __repr__(self) -> str:  # a line, never the arrays; Jupyter shows a table and figures (display.py)
         return analysis_repr(self)
@@ -191,6 +196,9 @@ class Analysis(RichDisplay):
                      f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).")
         if self.filters is not None and self.filters.n_dropped:
             lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
+        if self.circle_correlation is not None:
+            lines.append(f"Circular coordinate follows the primary circle's angle: correlation "
+                         f"{self.circle_correlation:.2f} (a loop of {len(self.loop['core'])} filters).")
         lines += self.notes
         return "\n".join(lines)
 
@@ -219,6 +227,9 @@ class Analysis(RichDisplay):
             "robustness": self.robustness,
             "stability": None if self.bootstrap is None else self.bootstrap.to_dict(),
             "graph": self.graph.to_dict(),
+            "circular": None if self.circular is None else jsonable(self.circular),
+            "circle_correlation": self.circle_correlation,
+            "loop": None if self.loop is None else jsonable(self.loop),
             "summary": self.summary(),
         }
 
@@ -546,6 +557,8 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
     else:
         result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
                                   result.plane_share, result.largest_gap, _top(result.persistence), nulls)
+    if maxdim >= 1 and n_long[1] >= 1:  # a long loop: its circular coordinate and the filters on it
+        _circular(result)
     if initial is not None:
         moved = movement(weights.points if isinstance(weights, FilterVectors) else weights, initial)
         result.moved = float(np.median(moved)) if len(moved) else 0.0
@@ -554,6 +567,14 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
     if as_int(n_boot, "n_boot", low=0):
         result.bootstrap = result.stability(n_boot, seed=seed, n_threads=n_threads)
     return result
+
+
+def _circular(a: Analysis) -> None:
+    """Fills ``circular``, ``circle_correlation`` and ``loop`` from the longest H1 bar, or says why not."""
+    try:
+        a.circular, a.circle_correlation, a.loop = circular.of_analysis(a)
+    except ValueError as e:  # no H1 bar over the odd prime the cocycles need
+        a.notes.append(f"No circular coordinate: {e}.")
 
 
 def _counted(topo: _Topology, nulls) -> list[tuple[int, np.ndarray]]:

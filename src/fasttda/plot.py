@@ -17,8 +17,8 @@ import numpy as np
 from ._graph import component_labels
 from .interactive import mapper_html
 
-__all__ = ["barcode", "diagram", "distance_matrix", "evolution", "evolution_grid", "layer_grid", "mapper_graph", "mapper_html",
-           "orientations", "save", "spring_layout"]
+__all__ = ["barcode", "diagram", "distance_matrix", "evolution", "evolution_grid", "layer_grid", "loop_filters",
+           "mapper_graph", "mapper_html", "orientations", "save", "spring_layout"]
 
 DIM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # H0, H1, H2, H3
 THUMB_POINTS = 20.0  # side of a filter thumbnail, in points
@@ -847,4 +847,104 @@ def distance_matrix(matrix, labels=None, *, ax=None, title=None, label: str = "d
     fig.colorbar(image, ax=ax, label=label)
     if title is not None:
         ax.set_title(title, fontsize=9)
+    return fig
+
+
+# ---- the loop's filters -----------------------------------------------------------------------------
+
+def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = True, title=None,
+                 thumb_size: float = 26.0):
+    """The filters on a representative loop of the longest H1 bar, each at its circular coordinate.
+
+    The seed labels parts of the model with the mean of the weight matrices;
+    here the labels are exact: the loop's own filters (``Analysis.loop``), placed
+    round a ring at their angle (``Analysis.circular``), so the ring reads as the
+    circle the layer learned. Up to ``max_filters`` of them, spread evenly round
+    the ring, get a thumbnail (mid-grey = 0), with their source (network, output
+    channel, input channel) beside it when ``labels``. The title gives the
+    circular coordinate's correlation with the primary circle's angle.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A result of ``fasttda.analyze``; without a loop (no long H1 bar) the
+        figure says so.
+    ax : matplotlib Axes, optional
+        Draw into it; by default a new Figure is made.
+    max_filters : int, default 20
+        The most thumbnails drawn: every filter of a shorter loop, else the
+        loop's filters nearest that many evenly spaced angles.
+    labels : bool, default True
+        Write each drawn filter's source ("net/out/in") beside it.
+    title : str, optional
+        Replaces the default title.
+    thumb_size : float, default 26
+        Side of a thumbnail, in points.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If ``analysis`` is not an Analysis.
+    ValueError
+        If ``max_filters`` is below 1.
+
+    Examples
+    --------
+    >>> a = fasttda.analyze(weights)  # doctest: +SKIP
+    >>> fig = fasttda.plot.loop_filters(a)  # doctest: +SKIP
+    """
+    if not hasattr(analysis, "loop") or not hasattr(analysis, "circle_correlation"):
+        raise TypeError(f"loop_filters draws an Analysis, got {type(analysis).__name__}")
+    if isinstance(max_filters, bool) or not isinstance(max_filters, (int, np.integer)) or max_filters < 1:
+        raise ValueError(f"max_filters must be a positive integer, got {max_filters!r}")
+    fig, ax = _figure(ax, (6.2, 6.2))
+    ax.set_axis_off()
+    loop = analysis.loop
+    if loop is None:
+        ax.text(0.5, 0.5, "no long H1 bar:\nno loop to draw", ha="center", va="center", color="0.4",
+                transform=ax.transAxes)
+        if title is not None:
+            ax.set_title(title)
+        return fig
+    angle = np.asarray(loop["angle"], dtype=np.float64)
+    filters = np.asarray(loop["filters"], dtype=np.float64)
+    m = len(angle)
+    ring = np.linspace(0, 2 * np.pi, 361)
+    ax.plot(np.cos(ring), np.sin(ring), color="0.75", linewidth=1.0, zorder=1, gid="ring")
+    # The loop itself, vertex by vertex at its circular coordinate.
+    xy = np.column_stack([np.cos(angle), np.sin(angle)])
+    ax.scatter(xy[:, 0], xy[:, 1], s=14, c=angle, cmap="twilight", vmin=0, vmax=2 * np.pi, edgecolor="k",
+               linewidth=0.3, zorder=3, gid="loop")
+    # The vertex nearest each of max_filters evenly spaced angles: spread round the ring, none on another.
+    if m <= max_filters:
+        shown = np.arange(m)
+    else:
+        targets = np.linspace(0, 2 * np.pi, int(max_filters), endpoint=False) + angle.min()
+        gap = np.abs(np.angle(np.exp(1j * (angle[None, :] - targets[:, None]))))
+        shown = np.unique(np.argmin(gap, axis=1))
+    zoom = thumb_size / filters.shape[1]
+    reach = thumb_size * 1.1
+    source = loop.get("source")
+    for i in shown:
+        offset = (reach * np.cos(angle[i]), reach * np.sin(angle[i]))
+        _thumbnail(ax, filters[i], tuple(xy[i]), offset, "0.3", zoom)
+        if labels and source is not None:
+            net, out, inp = (int(v) for v in source[i])
+            ax.annotate(f"{net}/{out}/{inp}", tuple(xy[i]), xytext=(2.05 * offset[0], 2.05 * offset[1]),
+                        textcoords="offset points", ha="center", va="center", fontsize=6, color="0.3",
+                        gid="source")
+    lim = 1.0 + 3.4 * (reach + thumb_size) / (72 * min(fig.get_figwidth(), fig.get_figheight()))
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    if title is None:
+        rho = analysis.circle_correlation
+        title = (f"the loop's {m} filters at their circular coordinate"
+                 + (f"\ncorrelation with the primary circle's angle {rho:.2f}" if rho is not None else "")
+                 + ("\nlabels: network/output channel/input channel" if labels and source is not None else ""))
+    ax.set_title(title, fontsize=9)
     return fig
