@@ -2,10 +2,9 @@
 
 For each input: analyze (which computes them when the longest H1 bar counts as
 long) and, separately, ``circular.of_analysis`` on its result (the added work:
-cocycles of the landmarks with ripser.py over Z/47, the weighted least squares,
+cocycles of the landmarks over Z/47 (fasttda.rips), the weighted least squares,
 the partition of unity over the core and the loop's Dijkstra in the 47-fold
-cover), interleaved, median of the repeats. ripser.py's import is paid once
-per process and is not counted.
+cover), interleaved, median of the repeats.
 
     python benchmarks/circular_cost.py [--repeats 3] [--weights FILE.npz]
 """
@@ -39,7 +38,6 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--weights", default=None, help="an .npz with w1 (seeds, out, in, 3, 3) and w1_0 (initial)")
     args = ap.parse_args()
-    import ripser  # noqa: F401  (its import is paid once, not per analysis)
 
     for name, w, kwargs in inputs(args.weights):
         total, added = [], []
