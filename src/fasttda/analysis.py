@@ -328,8 +328,8 @@ class _Topology:
         return np.sort(np.minimum(d[:, 1], _cap(self.barcodes)) - d[:, 0])[::-1]
 
 
-def _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
-    core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads)
+def _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads, client=None) -> _Topology:
+    core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads, client=client)
     X = points[core]
     landmarks, radius = maxmin(X, min(n_landmarks, len(core)), seed=seed, return_radius=True, n_threads=n_threads)
     return _Topology(core, density, landmarks, float(radius),
@@ -414,7 +414,8 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
             maxdim: int = 1, coeff: int = 2, lens="pca2", n_intervals: int = 10, overlap: float = 0.3,
             min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
             sample: int | None = 50_000, n_null: int = 3, null_init="uniform", initial=None,
-            robustness: bool = False, n_boot: int = 0, seed: int = 0, n_threads: int | None = None) -> Analysis:
+            robustness: bool = False, n_boot: int = 0, seed: int = 0, n_threads: int | None = None,
+            client=None) -> Analysis:
     """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters,
     judged against untrained filters.
 
@@ -469,6 +470,10 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         Also resample the networks this many times and rerun the pipeline on
         each (``Analysis.stability``): the share of resamples with each verdict
         and a confidence band for the H1 diagram. 0 (default) skips it.
+    client
+        A ``dask.distributed.Client`` or a scheduler's address: the dense core's
+        codensity is computed on that cluster (``dense_core(client=...)``), with
+        the same result as here.
 
     Returns
     -------
@@ -501,7 +506,7 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
     n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
 
-    topo = _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
+    topo = _topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads, client)
     core, density, landmarks, radius, barcodes = topo.core, topo.density, topo.landmarks, topo.radius, topo.barcodes
     X = points[core]
     nulls = (null_model(fv, n, k=k, p=p, norm=norm, n_landmarks=n_landmarks, coeff=coeff,
