@@ -31,8 +31,6 @@ def get_client(client=None, scheduler=None):
     if client is not None and scheduler is not None:
         raise ValueError("give either client= or scheduler=, not both")
     address = scheduler if scheduler is not None else client if isinstance(client, str) else None
-    if address is None and scheduler is not None:
-        raise TypeError(f"scheduler must be an address string, got {type(scheduler).__name__}")
     try:
         from distributed import Client
     except ImportError as e:  # pragma: no cover - distributed is in the test environment
