@@ -43,6 +43,38 @@ void define(py::module_& m) {
         },
         py::arg("X").noconvert(), py::arg("k"), py::arg("n_threads") = py::none());
     m.def(
+        "codensity_part",
+        [](const carray<T>& X, std::int64_t k, std::int64_t part, std::int64_t parts, std::optional<unsigned> n_threads) {
+            const auto pts = points(X);
+            check_k(k, pts.n);
+            check_part(part, parts);
+            part_result<T> r;
+            {
+                py::gil_scoped_release nogil;
+                r = codensity_part(pts, static_cast<std::size_t>(k), static_cast<std::size_t>(part),
+                                   static_cast<std::size_t>(parts), policy(n_threads));
+            }
+            return py::make_tuple(to_numpy(std::move(r.queries)), to_numpy(std::move(r.codensity)));
+        },
+        py::arg("X").noconvert(), py::arg("k"), py::arg("part"), py::arg("parts"), py::arg("n_threads") = py::none());
+    m.def(
+        "knn_part",
+        [](const carray<T>& X, std::int64_t k, std::int64_t part, std::int64_t parts, std::optional<unsigned> n_threads) {
+            const auto pts = points(X);
+            check_k(k, pts.n);
+            check_part(part, parts);
+            part_result<T> r;
+            {
+                py::gil_scoped_release nogil;
+                r = knn_part(pts, static_cast<std::size_t>(k), static_cast<std::size_t>(part),
+                             static_cast<std::size_t>(parts), policy(n_threads));
+            }
+            const auto rows = static_cast<py::ssize_t>(r.queries.size()), cols = static_cast<py::ssize_t>(k);
+            return py::make_tuple(to_numpy(std::move(r.queries)), to_numpy(std::move(r.indices), {rows, cols}),
+                                  to_numpy(std::move(r.distances), {rows, cols}));
+        },
+        py::arg("X").noconvert(), py::arg("k"), py::arg("part"), py::arg("parts"), py::arg("n_threads") = py::none());
+    m.def(
         "dense_core",
         [](const carray<T>& X, std::int64_t k, std::size_t count, std::optional<unsigned> n_threads) {
             const auto pts = points(X);

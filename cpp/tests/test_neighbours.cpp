@@ -83,6 +83,36 @@ int main() {
         const auto g = radius_graph(points_view<double>{line.data(), 3, 1}, 1.0, exec_policy{});
         CHECK((g.pairs == std::vector<index_t>{0, 1}));
     }
+    {
+        // Parts of the queries put together equal the whole call, for any number of parts.
+        const std::size_t n = 500, k = 7;
+        const std::vector<float> data = test::uniform<float>(n, 8, 9, false);
+        const points_view<float> X{data.data(), n, 8};
+        std::vector<index_t> idx(n * k);
+        std::vector<float> dist(n * k), rho(n);
+        knn(X, k, exec_policy{}, idx.data(), dist.data());
+        codensity(X, k, exec_policy{}, rho.data());
+        for (std::size_t parts : {1, 3, 7}) {
+            std::vector<int> seen(n, 0);
+            for (std::size_t part = 0; part < parts; ++part) {
+                const auto c = codensity_part(X, k, part, parts, exec_policy{});
+                const auto r = knn_part(X, k, part, parts, exec_policy{});
+                CHECK(c.queries == r.queries);
+                for (std::size_t q = 0; q < c.queries.size(); ++q) {
+                    const auto i = static_cast<std::size_t>(c.queries[q]);
+                    ++seen[i];
+                    CHECK(c.codensity[q] == rho[i]);
+                    for (std::size_t j = 0; j < k; ++j) {
+                        CHECK(r.indices[q * k + j] == idx[i * k + j]);
+                        CHECK(r.distances[q * k + j] == dist[i * k + j]);
+                    }
+                }
+            }
+            CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(n));
+        }
+        CHECK_THROWS(codensity_part(X, k, 3, 3, exec_policy{}), std::invalid_argument);
+        CHECK_THROWS(codensity_part(X, k, 0, 0, exec_policy{}), std::invalid_argument);
+    }
     CHECK_THROWS(check_k(0, 10), std::invalid_argument);
     CHECK_THROWS(check_k(-3, 10), std::invalid_argument);
     CHECK_THROWS(check_k(10, 10), std::invalid_argument);

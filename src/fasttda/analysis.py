@@ -21,7 +21,7 @@ from .display import RichDisplay, analysis_repr, show
 from .filters import FilterVectors, dct_patches, filter_vectors
 from .homology import _rips_points
 from .mapper import MapperGraph, _mapper
-from .neighbours import _dense_core, _maxmin
+from .neighbours import _dense_core, _maxmin, dense_core
 
 __all__ = [
     "Analysis", "analyze", "default_k", "default_p", "judge", "largest_gap", "long_bars", "movement", "null_cut",
@@ -340,11 +340,15 @@ class _Topology:
         return np.sort(np.minimum(d[:, 1], _cap(self.barcodes)) - d[:, 0])[::-1]
 
 
-def topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads) -> _Topology:
+def topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads, client=None) -> _Topology:
     """Dense core, landmarks and barcodes of points already checked at the door (``_as_filter_points``):
     the stages run unchecked, on row subsets that stay C-contiguous and finite. Shared with
-    ``stability`` and the null model; not part of the public API (see ``__all__``)."""
-    core, density = _dense_core(points, k, p, n_threads)
+    ``stability`` and the null model; not part of the public API (see ``__all__``). With a Dask
+    ``client`` (or scheduler address) the codensity is computed on the cluster."""
+    if client is None:
+        core, density = _dense_core(points, k, p, n_threads)
+    else:
+        core, density = dense_core(points, k, p, return_codensity=True, n_threads=n_threads, client=client)
     X = points[core]
     landmarks, radius = _maxmin(X, min(n_landmarks, len(core)), seed, n_threads)
     return _Topology(core, density, landmarks, float(radius), _rips_points(X[landmarks], maxdim, coeff, n_threads))
@@ -428,7 +432,8 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
             maxdim: int = 1, coeff: int = 2, lens="pca2", n_intervals: int = 10, overlap: float = 0.3,
             min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
             sample: int | None = 50_000, n_null: int = 3, null_init="uniform", initial=None,
-            robustness: bool = False, n_boot: int = 0, seed: int = 0, n_threads: int | None = None) -> Analysis:
+            robustness: bool = False, n_boot: int = 0, seed: int = 0, n_threads: int | None = None,
+            client=None) -> Analysis:
     """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters,
     judged against untrained filters.
 
@@ -483,6 +488,10 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         Also resample the networks this many times and rerun the pipeline on
         each (``Analysis.stability``): the share of resamples with each verdict
         and a confidence band for the H1 diagram. 0 (default) skips it.
+    client
+        A ``dask.distributed.Client`` or a scheduler's address: the dense core's
+        codensity is computed on that cluster (``dense_core(client=...)``), with
+        the same result as here.
 
     Returns
     -------
@@ -515,7 +524,7 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         raise ValueError(f"k must be smaller than the number of filter vectors (k={k}, n={n})")
     n_landmarks = as_int(n_landmarks, "n_landmarks", low=1)
 
-    topo = topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads)
+    topo = topology(points, k, p, n_landmarks, maxdim, coeff, seed, n_threads, client)
     core, density, landmarks, radius, barcodes = topo.core, topo.density, topo.landmarks, topo.radius, topo.barcodes
     X = points[core]
     X64 = X.astype(np.float64)  # the model fits and node means work in float64: convert once

@@ -358,7 +358,7 @@ def analyze_command(args: argparse.Namespace) -> int:
         info.update(layer=args.layer)
     else:
         raise FileNotFoundError(f"no study folder or weights file at {target}")
-    result = fasttda.analyze(weights, **kwargs)
+    result = fasttda.analyze(weights, **kwargs, client=args.scheduler)
     if args.json:
         print(json.dumps({**info, **result.to_dict()}, allow_nan=False, default=float))
     else:
@@ -387,6 +387,8 @@ def add_analyze(commands) -> None:
     p.add_argument("--checkpoint", type=int, metavar="I", help="iteration of a study's checkpoint (default the last)")
     p.add_argument("--channels", choices=("each", "mean"), default=None,
                    help="each (every slice) or mean (over input channels); default the study's, or each")
+    p.add_argument("--scheduler", metavar="ADDR", default=None,
+                   help="a Dask scheduler's address: the dense core's neighbour searches run on its workers")
     add_analyze_flags(p)
     p.add_argument("--json", action="store_true",
                    help="print the analysis as JSON (with --layers: a list, one object per layer)")

@@ -16,12 +16,50 @@ from ._checks import INT64_MAX, as_int, as_points, as_real, as_threads
 __all__ = ["codensity", "core_size", "dense_core", "knn", "maxmin", "radius_graph"]
 
 
-def codensity(X, k: int, *, n_threads: int | None = None) -> np.ndarray:
+def codensity(X, k: int, *, n_threads: int | None = None, client=None, scheduler=None) -> np.ndarray:
     """Distance from each point to its k-th nearest neighbour (the point itself excluded).
 
-    Points at the same place are neighbours at distance 0. The result has the
-    dtype of the kernel used: float32 for float32 input, float64 otherwise.
+    Points at the same place are neighbours at distance 0.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d); with ``client`` or ``scheduler`` also the path of
+        a Zarr array (or a ``zarr.Array`` on local storage) that every worker
+        reads itself, so the points never pass through the client.
+    k
+        Which neighbour, 1 <= k < n.
+    client
+        A ``dask.distributed.Client``: the queries are split into one block of
+        nearby points per worker, each worker holding the points and the tree
+        (see ``fasttda.distributed``). The result is identical to the local call.
+    scheduler
+        The address of a Dask scheduler (``"tcp://host:8786"``), connected to
+        for this call only; otherwise as ``client``.
+    n_threads
+        Threads; None uses every core (on a cluster: each worker's thread count).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), float32 for float32 input and float64 otherwise.
+
+    Raises
+    ------
+    ValueError
+        On empty, non-finite or non-2-D points, or k outside [1, n).
+    TypeError
+        When k is not an integer, or ``client`` is not a Client.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> fasttda.codensity(np.array([[0.0], [1.0], [3.0]]), 1)
+    array([1., 1., 2.])
     """
+    if client is not None or scheduler is not None:
+        from . import distributed
+        return distributed.codensity(X, k, client=client, scheduler=scheduler, n_threads=n_threads)
     X = as_points(X)
     return _core.codensity(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
 
@@ -31,11 +69,44 @@ def _codensity(X: np.ndarray, k: int, n_threads: int | None) -> np.ndarray:
     return _core.codensity(X, k, n_threads)
 
 
-def knn(X, k: int, *, n_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def knn(X, k: int, *, n_threads: int | None = None, client=None,
+        scheduler=None) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest neighbours of every point: (indices, distances), each (n, k).
 
     Rows are sorted by distance, ties by index; a point is never its own neighbour.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d) (with a cluster also a Zarr array's path, as for ``codensity``).
+    k
+        Neighbours per point, 1 <= k < n.
+    client, scheduler, n_threads
+        See ``codensity``.
+
+    Returns
+    -------
+    indices : numpy.ndarray
+        (n, k) int64, nearest first.
+    distances : numpy.ndarray
+        (n, k), the dtype of ``codensity``'s result.
+
+    Raises
+    ------
+    ValueError
+        As ``codensity``, or when the two (n, k) tables would not fit in memory.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> fasttda.knn(np.array([[0.0], [1.0], [3.0]]), 1)[0]
+    array([[1],
+           [0],
+           [1]])
     """
+    if client is not None or scheduler is not None:
+        from . import distributed
+        return distributed.knn(X, k, client=client, scheduler=scheduler, n_threads=n_threads)
     X = as_points(X)
     return _core.knn(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
 
@@ -49,14 +120,50 @@ def core_size(n: int, p: float) -> int:
     return max(1, min(n, math.ceil(round(p * n, 9))))
 
 
-def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads: int | None = None):
+def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads: int | None = None,
+               client=None, scheduler=None):
     """Indices of the ceil(p n) points of smallest codensity, densest first (ties by index).
 
     This is the dense core X(k, p) of Carlsson, Ishkhanov, de Silva and Zomorodian (2008).
-    With ``return_codensity`` also returns the codensity of each core point. Exact, and
-    faster than ranking ``codensity(X, k)``: sparse points are searched only as far as
-    needed to show they lie outside the core.
+    Exact, and faster than ranking ``codensity(X, k)``: sparse points are searched only as
+    far as needed to show they lie outside the core. On a cluster the codensity of every
+    point is computed there and the core chosen here, with the same rule.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d) (with a cluster also a Zarr array's path, as for ``codensity``).
+    k
+        The codensity's neighbour, 1 <= k < n.
+    p
+        The core's fraction of the points, in (0, 1].
+    return_codensity
+        Also return the codensity of each core point.
+    client, scheduler, n_threads
+        See ``codensity``.
+
+    Returns
+    -------
+    core : numpy.ndarray
+        int64 indices into X, densest first.
+    codensity : numpy.ndarray
+        Only with ``return_codensity``: the codensity of each core point.
+
+    Raises
+    ------
+    ValueError
+        As ``codensity``, or p outside (0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> fasttda.dense_core(np.array([[0.0], [0.1], [0.2], [5.0]]), 1, 0.5)
+    array([0, 1])
     """
+    if client is not None or scheduler is not None:
+        from . import distributed
+        core, rho = distributed.dense_core(X, k, p, client=client, scheduler=scheduler, n_threads=n_threads)
+        return (core, rho) if return_codensity else core
     X = as_points(X)
     n = X.shape[0]
     core, rho = _core.dense_core(X, as_int(k, "k", high=INT64_MAX), core_size(n, p), as_threads(n_threads))
