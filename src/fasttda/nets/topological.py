@@ -13,8 +13,11 @@ The kernels come from ``fasttda.models.klein_formula``, the function the analysi
 evaluated in torch: mean zero and unit L2 contrast, as ``filter_vectors`` normalises filters.
 Angles are spread evenly and fixed (buffers: nothing in the layer but the bias learns), or
 with ``learn_angles=True`` they are the layer's parameters, so the kernels move only along the
-model. As in the paper, an input with several channels is read with the same spatial kernel
-on every channel, summed (the weight of (out j, in i) is the patch of channel j for every i).
+model. An input with several channels is read with the same spatial kernel on every channel,
+summed: the weight of (out j, in i) is the patch of channel j for every i, one filter per
+output channel as the paper's CF and KF layers assign one filter to each output slice (an
+RGB image is thus seen through its channel sum). A per-channel weight would add learned
+parameters, which the fixed layers are meant not to have.
 """
 
 from __future__ import annotations
