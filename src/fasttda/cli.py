@@ -92,7 +92,8 @@ def add_demo(commands) -> None:
 
 # StudyConfig fields settable by flags: (flag, type, help). Values left out come from --config or the defaults.
 STUDY_FLAGS = [
-    ("model", str, "network: mnist2, cifar2, vgg_small, vgg16 (default mnist2)"),
+    ("model", str, "network: mnist2, cifar2, vgg_small, vgg16, or mnist2/cifar2 with a circle or Klein bottle "
+                   "first layer: mnist2_circle, mnist2_klein, ..._learned (default mnist2)"),
     ("dataset", str, "mnist5k, natural10, natural_rotation (built in), mnist or cifar10 (from --data-dir)"),
     ("data_dir", str, "local folder of the mnist IDX files or of cifar-10-batches-py"),
     ("seeds", str, "a count (24 = seeds 0..23), a list (3,5,8) or a range (10-19)"),

@@ -20,9 +20,10 @@ import numba
 import numpy as np
 
 from ._pool import run, spans
-from .filters import dct_coordinates
+from .filters import dct_coordinates, grid_laplacian
 
-__all__ = ["circle_fit", "klein_fit", "klein_planes", "orientation_histogram", "three_circle_distance"]
+__all__ = ["circle_fit", "circle_patches", "klein_fit", "klein_patches", "klein_planes", "orientation_histogram",
+           "patch_grid", "three_circle_distance"]
 
 N_THETA = 360  # grid of θ1 over [0, π): half-degree resolution
 
@@ -33,13 +34,83 @@ def _patch(values: np.ndarray, norm: str) -> np.ndarray:
     return centred @ dct_coordinates(norm).T
 
 
-def _grid_uv():
-    y, x = np.mgrid[-1:2, -1:2]
-    return x.ravel().astype(float), y.ravel().astype(float)
+def patch_grid(k: int = 3, norm: str = "L2") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The constants of the model patches on the k×k grid: (x, y, C, G).
+
+    x and y (k²,) are each pixel's column and row offset from the centre, scaled to [−1, 1]
+    (x to the right, y down, in the row-major order of a (k, k) array); C (k², k²) removes the
+    mean; G (k², k²) is the metric of the contrast: the identity for L2, the grid Laplacian D
+    for the D-norm.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 3 or k % 2 == 0:
+        raise ValueError(f"the patch side must be an odd integer of at least 3, got {k!r}")
+    if norm not in ("L2", "D"):
+        raise ValueError(f"norm must be 'L2' or 'D', got {norm!r}")
+    c = (k - 1) / 2
+    y, x = np.mgrid[0:k, 0:k].astype(np.float64)
+    x, y = ((x - c) / c).ravel(), ((y - c) / c).ravel()
+    C = np.eye(k * k) - 1.0 / (k * k)
+    G = np.eye(k * k) if norm == "L2" else grid_laplacian(k)
+    return x, y, C, G
+
+
+def klein_formula(cos, sin, theta1, theta2, x, y, C, G):
+    """The Klein bottle model patches (…, k²) at angles theta1, theta2 (…), in any array library.
+
+    With u = cos θ1·x + sin θ1·y, the patch is sin θ2·L̂ + cos θ2·Q̂, where L̂ and Q̂ are the
+    linear profile u and the quadratic profile Q(u) = 2u² − 1 of Carlsson et al. (2008) and
+    Love et al. (2023), each mean-centred (C) and scaled to unit contrast (metric G). L̂ and Q̂
+    are orthogonal (u is odd and u² even under the point reflection of the grid), so the patch
+    has unit contrast and θ2 is the angle within the plane span{L̂, Q̂} in an orthonormal
+    basis: the parametrisation ``klein_fit`` reports. θ2 = π/2 is the edge L̂ (the primary
+    circle at θ1), θ2 = 0 the line Q̂. The paper's unnormalised sin θ2·u + cos θ2·Q(u)
+    traces the same Klein bottle; its θ2 differs from this one only between the quarter turns.
+    The constant −1 of Q and its factor 2 vanish in the centring and the scaling.
+
+    ``cos`` and ``sin`` are the library's functions (``np.cos`` or ``torch.cos`` …) and the
+    arrays x, y, C, G those of ``patch_grid`` in that library, so that numpy (the analysis)
+    and torch (``fasttda.nets.KleinConv2d``) evaluate one formula.
+    """
+    u = cos(theta1)[..., None] * x + sin(theta1)[..., None] * y
+    L = u @ C
+    Q = (u * u) @ C
+    L = L / (((L @ G) * L).sum(-1) ** 0.5)[..., None]
+    Q = Q / (((Q @ G) * Q).sum(-1) ** 0.5)[..., None]
+    return sin(theta2)[..., None] * L + cos(theta2)[..., None] * Q
+
+
+def klein_patches(theta1, theta2, k: int = 3, norm: str = "L2") -> np.ndarray:
+    """(…, k, k) patches of the Klein bottle model at angles θ1 (orientation) and θ2 (edge ↔ line).
+
+    Mean zero and unit contrast (L2 or D-norm), as ``filter_vectors`` normalises filters;
+    see ``klein_formula``. ``klein_fit`` of their DCT coordinates (k = 3) returns the same
+    angles, θ1 taken into [0, π) by the Klein bottle's identification (θ1 + π, θ2) ~ (θ1, −θ2).
+
+    Examples
+    --------
+    >>> klein_patches(0.0, np.pi / 2).round(3)   # θ2 = π/2: the edge brightening to the right
+    array([[-0.408,  0.   ,  0.408],
+           [-0.408,  0.   ,  0.408],
+           [-0.408,  0.   ,  0.408]])
+    """
+    x, y, C, G = patch_grid(k, norm)
+    t1, t2 = np.broadcast_arrays(np.asarray(theta1, dtype=np.float64), np.asarray(theta2, dtype=np.float64))
+    return klein_formula(np.cos, np.sin, t1, t2, x, y, C, G).reshape(*t1.shape, k, k)
+
+
+def circle_patches(theta, k: int = 3, norm: str = "L2") -> np.ndarray:
+    """(…, k, k) patches of the primary circle: F_θ(x, y) ∝ cos θ·x + sin θ·y, mean zero, unit contrast.
+
+    The Klein bottle's edges, ``klein_patches(θ, π/2)``. In the DCT coordinates of the analysis
+    (e1 ∝ −x, e2 ∝ −y) the patch at θ is the point at angle θ + π that ``circle_fit`` reports.
+    """
+    theta = np.asarray(theta, dtype=np.float64)
+    return klein_patches(theta, np.full_like(theta, np.pi / 2), k, norm)
 
 
 def klein_planes(norm: str = "L2", n_theta: int = N_THETA) -> tuple[np.ndarray, np.ndarray]:
-    """θ1 grid and, for each θ1, an orthonormal basis (2, 8) of the plane span{u, u²} in coordinates.
+    """θ1 grid and, for each θ1, an orthonormal basis (2, 8) of the plane span{u, u²} in coordinates:
+    the DCT coordinates of the edge (θ2 = π/2) and the line (θ2 = 0) of ``klein_patches``.
 
     Parameters
     ----------
@@ -62,14 +133,9 @@ def klein_planes(norm: str = "L2", n_theta: int = N_THETA) -> tuple[np.ndarray, 
     (4, 2, 8)
     """
     theta = np.arange(n_theta) * np.pi / n_theta
-    x, y = _grid_uv()
-    u = np.cos(theta)[:, None] * x + np.sin(theta)[:, None] * y
-    L = _patch(u, norm)
-    Q = _patch(u * u, norm)
-    b1 = L / np.linalg.norm(L, axis=1, keepdims=True)
-    q = Q - (Q * b1).sum(axis=1, keepdims=True) * b1
-    b2 = q / np.linalg.norm(q, axis=1, keepdims=True)
-    return theta, np.stack([b1, b2], axis=1)
+    edge = klein_patches(theta, np.full(n_theta, np.pi / 2), 3, norm).reshape(n_theta, 9)
+    line = klein_patches(theta, np.zeros(n_theta), 3, norm).reshape(n_theta, 9)
+    return theta, np.stack([_patch(edge, norm), _patch(line, norm)], axis=1)
 
 
 def circle_fit(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

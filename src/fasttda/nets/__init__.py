@@ -20,10 +20,11 @@ from .extract import conv_weights, iter_filter_vectors, iter_weights, layer_filt
 from .models import cifar2, conv_layers, load_vgg16, mnist2, vgg16, vgg_small
 from .recorder import WeightRecorder
 from .store import WeightStore
+from .topological import CircleConv2d, KleinConv2d
 from .train import Ensemble, pick_device, train_ensemble, train_plain
 
 __all__ = [
-    "Dataset", "Ensemble", "WeightRecorder", "WeightStore", "cifar2", "conv_layers", "conv_weights", "datasets",
+    "CircleConv2d", "Dataset", "Ensemble", "KleinConv2d", "WeightRecorder", "WeightStore", "cifar2", "conv_layers", "conv_weights", "datasets",
     "iter_filter_vectors", "iter_weights", "layer_filters", "load", "load_vgg16", "mnist2", "models", "pick_device", "train_ensemble",
     "train_plain", "vgg16", "vgg_small",
 ]

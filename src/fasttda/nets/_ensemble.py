@@ -8,7 +8,8 @@ After flattening, activations are (S, B, F) and each linear layer is one batched
 matrix product. Where a ReLU is followed by a max-pool the pool runs first (max and
 ReLU commute, with the same gradients), so the ReLU touches a quarter of the values.
 
-Supported layers: Conv2d (groups=1), ReLU, MaxPool2d, AdaptiveAvgPool2d, AvgPool2d, Flatten,
+Supported layers: Conv2d (groups=1), CircleConv2d and KleinConv2d (their kernels computed per seed
+from the seed's angles, parameters or buffers), ReLU, MaxPool2d, AdaptiveAvgPool2d, AvgPool2d, Flatten,
 Linear, Dropout, Identity — the networks of ``fasttda.nets.models``. ``plan(model)``
 returns None for anything else, and the trainer falls back to ``torch.func.vmap``.
 """
@@ -19,8 +20,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .topological import TOPOLOGICAL
+
 _SIMPLE = (nn.ReLU, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AvgPool2d, nn.Flatten, nn.Linear, nn.Conv2d,
-           nn.Dropout, nn.Identity)
+           nn.Dropout, nn.Identity, *TOPOLOGICAL)
 
 
 def _leaves(model: nn.Module, prefix: str = ""):
@@ -39,6 +42,9 @@ def plan(model: nn.Module):
     chain = isinstance(model, nn.Sequential) and type(model).forward is nn.Sequential.forward
     if not (chain or type(model) is VGG or type(model) is SmallCNN):
         return None  # a custom forward(): only chains whose forward is the module order
+    owners = {prefix for prefix, m in _leaves(model) if isinstance(m, TOPOLOGICAL)}
+    if any(name[:len(name) - len(name.rpartition(".")[2])] not in owners for name, _ in model.named_buffers()):
+        return None  # a buffer the batched forward does not know (batch norm statistics …)
     steps = []
     for prefix, m in _leaves(model):
         if not isinstance(m, _SIMPLE):
@@ -66,11 +72,12 @@ def plan(model: nn.Module):
 
 
 def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False, training: bool = True,
-            channels_last: bool = True):
+            channels_last: bool = True, buffers: dict | None = None):
     """Logits (S, B, classes) of every seed.
 
     x is (S, B, C, H, W), each seed its own batch, or with ``shared_input`` one batch
     (B, C, H, W) that every seed sees. ``channels_last=False`` keeps activations NCHW.
+    ``buffers`` holds the stacked buffers (fixed angles of circle and Klein convolutions).
     """
     S = next(iter(params.values())).shape[0]
     fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -86,8 +93,12 @@ def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False,
     flat = False
     first_conv = True
     for prefix, m in steps:
-        if isinstance(m, nn.Conv2d):
-            w = params[prefix + "weight"]
+        if isinstance(m, (nn.Conv2d, *TOPOLOGICAL)):
+            if isinstance(m, TOPOLOGICAL):  # (S, out, in, k, k) from each seed's angles
+                angles = params.get(prefix + "angles")
+                w = m.weight_of(angles if angles is not None else buffers[prefix + "angles"])
+            else:
+                w = params[prefix + "weight"]
             b = params.get(prefix + "bias")
             w2 = w.reshape(S * w.shape[1], *w.shape[2:])
             if shared_input and first_conv:  # every seed reads the same input channels

@@ -27,7 +27,8 @@ def conv_weights(model) -> LayerWeights:
     ----------
     model : torch.nn.Module
         Any network; every ``nn.Conv2d`` (and subclass) in it counts, grouped
-        and depthwise ones included, each once even when shared.
+        and depthwise ones included, each once even when shared, and every
+        ``CircleConv2d`` / ``KleinConv2d`` (the kernels of its angles).
 
     Returns
     -------
@@ -54,11 +55,13 @@ def conv_weights(model) -> LayerWeights:
     ({'0': (8, 3, 3, 3), '2': (8, 1, 3, 3)}, {'0': 1, '2': 8})
     """
     import torch
+
+    from .topological import TOPOLOGICAL
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     out = LayerWeights(source=type(model).__name__)
     for name, module in model.named_modules():
-        if not isinstance(module, torch.nn.Conv2d):
+        if not isinstance(module, (torch.nn.Conv2d, *TOPOLOGICAL)):
             continue
         name = name or "(model)"
         if isinstance(module.weight, torch.nn.parameter.UninitializedParameter):
@@ -80,11 +83,13 @@ def _slices(w: np.ndarray, channels: str) -> np.ndarray:
 
 
 def _module_store(module, layers) -> WeightStore:
-    from .models import conv_weight_names
+    import torch
+
+    from .models import conv_weight, conv_weight_names
     names = conv_weight_names(module, layers)
-    state = module.state_dict()
     store = WeightStore()
-    store.put(0, {layer: state[key] for layer, key in names.items()})
+    with torch.no_grad():
+        store.put(0, {layer: conv_weight(module, key).detach() for layer, key in names.items()})
     return store
 
 

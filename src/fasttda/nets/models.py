@@ -2,6 +2,10 @@
 
 - ``mnist2`` / ``cifar2``: conv 3×3 (64) → ReLU → max-pool 2 → conv 3×3 (32) → ReLU →
   max-pool 2 → fully connected 64 → 10, for 1×28×28 and 3×32×32 input (unpadded convs).
+- ``mnist2_circle``, ``mnist2_klein``, ``cifar2_circle``, ``cifar2_klein``: the same networks with
+  a first layer whose kernels are the primary circle or the Klein bottle (``CircleConv2d``,
+  ``KleinConv2d``) at fixed, evenly spread angles; ``…_learned`` (e.g. ``mnist2_klein_learned``)
+  trains the angles.
 - ``vgg16``: VGG16 with torchvision's state_dict key names (``features.0.weight`` …
   ``features.28.weight``, ``classifier.0/3/6``), so a torchvision ``.pth`` file loads
   by key with ``load_vgg16(path)``; torchvision itself is not needed.
@@ -18,9 +22,13 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from .topological import TOPOLOGICAL, CircleConv2d, KleinConv2d
+
+FIRST_LAYERS = {"conv": None, "circle": CircleConv2d, "klein": KleinConv2d}
+
 __all__ = [
-    "SmallCNN", "VGG", "build", "cifar2", "conv_layers", "conv_weight_names", "load_vgg16", "mnist2", "vgg16",
-    "vgg_small"
+    "SmallCNN", "VGG", "build", "cifar2", "conv_layers", "conv_weight", "conv_weight_names", "load_vgg16", "mnist2",
+    "vgg16", "vgg_small", "CircleConv2d", "KleinConv2d",
 ]
 
 # VGG configurations as torchvision writes them: numbers are conv widths, "M" a max-pool.
@@ -43,6 +51,10 @@ class SmallCNN(nn.Sequential):
         Filters of the two conv layers.
     hidden : int
         Units of the hidden fully connected layer.
+    first : {"conv", "circle", "klein"}
+        The first layer: learned (the seed's), or ``CircleConv2d`` / ``KleinConv2d``.
+    learn_angles : bool
+        For a circle or Klein first layer: learn its angles (default: fixed, evenly spread).
 
     Examples
     --------
@@ -53,12 +65,17 @@ class SmallCNN(nn.Sequential):
     """
 
     def __init__(self, in_channels: int = 1, size: int = 28, n_classes: int = 10,
-                 widths: tuple[int, int] = (64, 32), hidden: int = 64):
+                 widths: tuple[int, int] = (64, 32), hidden: int = 64, first: str = "conv",
+                 learn_angles: bool = False):
         side = ((size - 2) // 2 - 2) // 2
         if side < 1:
             raise ValueError(f"input of side {size} is too small for two 3x3 convs and two 2x2 pools")
+        if first not in FIRST_LAYERS:
+            raise ValueError(f"first must be one of {', '.join(FIRST_LAYERS)}, got {first!r}")
+        conv1 = (nn.Conv2d(in_channels, widths[0], 3) if first == "conv"
+                 else FIRST_LAYERS[first](in_channels, widths[0], 3, learn_angles=learn_angles))
         super().__init__(OrderedDict([
-            ("conv1", nn.Conv2d(in_channels, widths[0], 3)),
+            ("conv1", conv1),
             ("relu1", nn.ReLU()),
             ("pool1", nn.MaxPool2d(2)),
             ("conv2", nn.Conv2d(widths[0], widths[1], 3)),
@@ -203,7 +220,23 @@ def load_vgg16(path, n_classes: int | None = None, *, strict: bool = True) -> VG
     return model
 
 
+def _variant(base: str, first: str, learn: bool):
+    channels, size = (1, 28) if base == "mnist2" else (3, 32)
+
+    def make(n_classes: int = 10) -> SmallCNN:
+        return SmallCNN(channels, size, n_classes, first=first, learn_angles=learn)
+    make.__name__ = f"{base}_{first}" + ("_learned" if learn else "")
+    make.__doc__ = (f"``{base}`` whose first layer is the {'Klein bottle' if first == 'klein' else 'primary circle'} "
+                    f"({'learned' if learn else 'fixed'} angles).")
+    return make
+
+
 MODELS = {"mnist2": mnist2, "cifar2": cifar2, "vgg16": vgg16, "vgg_small": vgg_small}
+for _base in ("mnist2", "cifar2"):
+    for _first in ("circle", "klein"):
+        for _learn in (False, True):
+            _f = _variant(_base, _first, _learn)
+            MODELS[_f.__name__] = _f
 
 
 def build(name: str, **kwargs) -> nn.Module:
@@ -256,9 +289,18 @@ def conv_layers(model: nn.Module) -> dict[int, tuple[str, nn.Conv2d]]:
     """
     out = {}
     for name, module in model.named_modules():
-        if isinstance(module, nn.Conv2d):
+        if isinstance(module, (nn.Conv2d, *TOPOLOGICAL)):
             out[len(out) + 1] = (f"{name}.weight" if name else "weight", module)
     return out
+
+
+def conv_weight(model: nn.Module, key: str) -> torch.Tensor:
+    """The weight under ``key`` (a name of ``conv_weight_names``): the parameter of an ``nn.Conv2d``,
+    the kernels computed from the angles of a ``CircleConv2d`` / ``KleinConv2d``."""
+    params = dict(model.named_parameters())
+    if key in params:
+        return params[key]
+    return model.get_submodule(key.rpartition(".")[0]).weight
 
 
 def conv_weight_names(model: nn.Module, layers=None) -> dict[int, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .models import conv_weight_names
+from .models import conv_weight, conv_weight_names
 from .store import WeightStore
 
 __all__ = ["WeightRecorder"]
@@ -42,7 +42,6 @@ class WeightRecorder:
         self.store = store if isinstance(store, WeightStore) else WeightStore(store)
         self.iteration = 0
         self._handle = None
-        self._params = dict(model.named_parameters())
         if record_start:
             self.record()
 
@@ -54,7 +53,7 @@ class WeightRecorder:
     def record(self, iteration: int | None = None) -> None:
         """Stores the chosen layers now (at ``iteration``, default the current count)."""
         it = self.iteration if iteration is None else int(iteration)
-        self.store.put(it, {layer: self._params[key].detach() for layer, key in self.names.items()}, run=self.run)
+        self.store.put(it, {layer: conv_weight(self.model, key).detach() for layer, key in self.names.items()}, run=self.run)
 
     def step(self, n: int = 1) -> None:
         """Counts ``n`` finished iterations and records when the count reaches a multiple of ``every``."""

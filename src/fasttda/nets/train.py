@@ -218,7 +218,9 @@ class Ensemble:
         """Seed ``seed``'s trained network as an ordinary module."""
         i = self.seeds.index(seed)
         net = self.factory()
-        net.load_state_dict({k: v[i] for k, v in self.params.items()})
+        state = net.state_dict()  # buffers (fixed angles) as the network builds them
+        state.update({k: v[i] for k, v in self.params.items()})
+        net.load_state_dict(state)
         return net
 
 
@@ -228,6 +230,18 @@ def _stack(nets, device):
     buffers = {k: torch.stack([dict(n.named_buffers())[k] for n in nets]).to(device)
                for k, _ in nets[0].named_buffers()}
     return params, buffers
+
+
+def _stacked_weight(base, key, params, buffers):
+    """(S, out, in, k, k) weight of a conv layer: the stacked parameter, or for a circle or Klein
+    convolution the kernels of each seed's angles."""
+    if key in params:
+        return params[key]
+    prefix = key.rpartition(".")[0]
+    module = base.get_submodule(prefix)
+    angles = params.get(f"{prefix}.angles")
+    with torch.no_grad():
+        return module.weight_of(angles if angles is not None else buffers[f"{prefix}.angles"])
 
 
 def _stacked_forward(base):
@@ -244,7 +258,8 @@ def evaluate(forward, params, buffers, x, y, steps=None, chunk: int = 500) -> np
     batched = torch.vmap(forward, in_dims=(0, 0, None), randomness="different")
     for b in range(0, len(x), chunk):
         if steps is not None:
-            out = _ensemble.forward(steps, params, x[b:b + chunk], shared_input=True, training=False)
+            out = _ensemble.forward(steps, params, x[b:b + chunk], shared_input=True, training=False,
+                                    buffers=buffers)
         else:
             out = batched(params, buffers, x[b:b + chunk])
         correct += (out.argmax(-1) == y[b:b + chunk]).sum(-1)
@@ -316,14 +331,14 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     base = copy.deepcopy(nets[0]).to("meta")
     base.train()
     forward = _stacked_forward(base)
-    steps = _ensemble.plan(base) if fast and not buffers else None
+    steps = _ensemble.plan(base) if fast else None  # None also for buffers it does not know
     if dev.type == "cpu":
         keep_freed_memory()
     if steps is not None:  # grouped convolutions
         layout = CHANNELS_LAST.get(dev.type, True)
 
         def batched(p, b, x):
-            return _ensemble.forward(steps, p, x, channels_last=layout)
+            return _ensemble.forward(steps, p, x, channels_last=layout, buffers=b)
     else:  # any other network: torch.func.vmap over functional_call
         batched = torch.vmap(forward, randomness="different")
     leaves = list(params.values())
@@ -339,7 +354,8 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     accuracy = {}
 
     def checkpoint(it):
-        kept = {layer: params[key].detach().cpu() for layer, key in layer_names.items()}  # one copy per layer
+        kept = {layer: _stacked_weight(base, key, params, buffers).detach().cpu()  # one copy per layer
+                for layer, key in layer_names.items()}
         for i, s in enumerate(seeds):
             store.put(it, {layer: w[i] for layer, w in kept.items()}, run=s)
         if evaluate_at_checkpoints:

@@ -1,0 +1,267 @@
+"""Circle and Klein bottle convolutions: kernels on the models, training, ensembles, networks, CLI."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+torch = pytest.importorskip("torch")
+
+from fasttda import cli, models, nets  # noqa: E402
+from fasttda.filters import filter_vectors  # noqa: E402
+from fasttda.nets import CircleConv2d, KleinConv2d, _ensemble, datasets, topological, train  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+angle = st.floats(-10, 10, allow_nan=False)
+
+
+def reference_klein(t1, t2, k=3):
+    """The Klein patch by hand: the profiles u and 2u² − 1 on the k×k grid (x right, y down), each
+    mean-centred and scaled to unit L2 norm, mixed by sin θ2 and cos θ2."""
+    c = (k - 1) / 2
+    u = np.array([[(math.cos(t1) * (j - c) + math.sin(t1) * (i - c)) / c for j in range(k)] for i in range(k)])
+    parts = []
+    for f in (u, 2 * u * u - 1):
+        f = f - f.mean()
+        parts.append(f / np.sqrt((f * f).sum()))
+    return math.sin(t2) * parts[0] + math.cos(t2) * parts[1]
+
+
+def tiny_dataset(n=96, channels=1, side=28, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, channels, side, side, generator=g)
+    y = torch.randint(0, 10, (n,), generator=g)
+    return datasets.Dataset("tiny", x, y, x[:32], y[:32], [str(i) for i in range(10)], (0.0,), (1.0,))
+
+
+# ---------------------------------------------------------------- kernels are the model's patches
+
+@settings(max_examples=60, deadline=None)
+@given(angle, angle, st.sampled_from([3, 5, 7]))
+def test_model_patches_match_the_definition(t1, t2, k):
+    np.testing.assert_allclose(models.klein_patches(t1, t2, k), reference_klein(t1, t2, k), atol=1e-12)
+    np.testing.assert_allclose(models.circle_patches(t1, k), reference_klein(t1, math.pi / 2, k), atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(angle, angle), min_size=1, max_size=8), st.sampled_from([3, 5]))
+def test_torch_kernels_equal_numpy_patches(pairs, k):
+    t = np.array(pairs)
+    want = models.klein_patches(t[:, 0], t[:, 1], k)
+    got = topological.klein_kernels(torch.tensor(t[:, 0]), torch.tensor(t[:, 1]), k).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    np.testing.assert_allclose(topological.circle_kernels(torch.tensor(t[:, 0]), k).numpy(),
+                               models.circle_patches(t[:, 0], k), atol=1e-12)
+
+
+@pytest.mark.parametrize("in_channels", [1, 3])
+def test_layer_kernels_are_the_model_filters_on_every_input_channel(in_channels):
+    circle = CircleConv2d(in_channels, 12)
+    theta = 2 * np.pi * np.arange(12) / 12
+    w = circle.weight.detach().double().numpy()
+    assert w.shape == (12, in_channels, 3, 3)
+    for i in range(in_channels):
+        np.testing.assert_allclose(w[:, i], models.circle_patches(theta), atol=1e-6)
+    klein = KleinConv2d(in_channels, 16, kernel_size=5)
+    a = klein.angles.double().numpy()
+    np.testing.assert_allclose(sorted(set(a[:, 0].round(9))), np.pi * np.arange(4) / 4, atol=1e-6)
+    np.testing.assert_allclose(sorted(set(a[:, 1].round(9))), 2 * np.pi * np.arange(4) / 4, atol=1e-6)
+    w = klein.weight.detach().double().numpy()
+    for i in range(in_channels):
+        np.testing.assert_allclose(w[:, i], models.klein_patches(a[:, 0], a[:, 1], 5), atol=1e-6)
+    # mean zero and unit L2 contrast, as the analysis normalises filters
+    np.testing.assert_allclose(w.sum(axis=(2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose((w ** 2).sum(axis=(2, 3)), 1, atol=1e-5)
+    # a convolution with the kernel repeated over the inputs, summed over them
+    x = torch.randn(2, in_channels, 9, 9)
+    want = torch.nn.functional.conv2d(x.sum(1, keepdim=True), klein.weight[:, :1], klein.bias)
+    torch.testing.assert_close(klein(x), want, atol=1e-5, rtol=1e-5)
+
+
+def test_the_analysis_fits_recover_the_layer_angles():
+    klein = KleinConv2d(1, 64)
+    a = klein.angles.double().numpy()
+    pts = filter_vectors(klein.weight.detach().numpy().astype(np.float64), min_contrast=0).points
+    t1, t2, dist = models.klein_fit(pts)
+    assert dist.max() < 0.02  # θ1 grid of half a degree
+    np.testing.assert_allclose(t1, a[:, 0], atol=np.pi / 360)
+    gap = np.angle(np.exp(1j * (t2 - a[:, 1])))
+    assert np.abs(gap).max() < 0.02
+    circle = CircleConv2d(1, 24)
+    pts = filter_vectors(circle.weight.detach().numpy().astype(np.float64)).points
+    theta, dist = models.circle_fit(pts)
+    assert dist.max() < 1e-5
+    # the circle_fit angle is measured in the DCT basis, e1 ∝ −x and e2 ∝ −y: θ + π
+    want = circle.angles[:, 0].double().numpy() + np.pi
+    assert np.abs(np.angle(np.exp(1j * (theta - want)))).max() < 1e-5
+
+
+def test_even_angles():
+    assert topological.even_angles("circle", 4)[:, 0].tolist() == pytest.approx([0, np.pi / 2, np.pi, 3 * np.pi / 2])
+    grid = topological.even_angles("klein", 64)
+    assert grid.shape == (64, 2) and len({tuple(r) for r in grid.round(9)}) == 64
+    assert topological.even_angles("klein", 10).shape == (10, 2)  # the first 10 of a 4×4 grid
+    assert topological.even_angles("klein", 1).tolist() == [[0.0, 0.0]]
+
+
+@pytest.mark.parametrize("cls", [CircleConv2d, KleinConv2d])
+def test_bad_arguments(cls):
+    for k in (0, 1, 2, 4, 3.0, True):
+        with pytest.raises(ValueError, match="kernel_size"):
+            cls(1, 4, kernel_size=k)
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="in_channels"):
+            cls(bad, 4)
+        with pytest.raises(ValueError, match="out_channels"):
+            cls(1, bad)
+    with pytest.raises(ValueError, match="first"):
+        nets.models.SmallCNN(first="gabor")
+    with pytest.raises(ValueError, match="odd"):
+        models.klein_patches(0.0, 0.0, k=4)
+
+
+# ---------------------------------------------------------------- training
+
+def _steps(net, n=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    for _ in range(n):
+        x = torch.randn(8, 1, 28, 28, generator=g)
+        y = torch.randint(0, 10, (8,), generator=g)
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("name", ["mnist2_circle", "mnist2_klein"])
+def test_fixed_kernels_do_not_change_in_training(name):
+    torch.manual_seed(0)
+    net = nets.models.build(name)
+    assert "conv1.angles" not in dict(net.named_parameters()) and "conv1.angles" in dict(net.named_buffers())
+    w1, w2, b1 = net.conv1.weight.clone(), net.conv2.weight.clone(), net.conv1.bias.clone()
+    _steps(net)
+    assert torch.equal(net.conv1.weight, w1)
+    assert not torch.allclose(net.conv2.weight, w2) and not torch.allclose(net.conv1.bias, b1)
+
+
+@pytest.mark.parametrize("name", ["mnist2_circle_learned", "mnist2_klein_learned"])
+def test_learned_angles_change_and_gradients_flow(name):
+    torch.manual_seed(0)
+    net = nets.models.build(name)
+    assert "conv1.angles" in dict(net.named_parameters())
+    start = net.conv1.angles.detach().clone()
+    x, y = torch.randn(8, 1, 28, 28), torch.randint(0, 10, (8,))
+    torch.nn.functional.cross_entropy(net(x), y).backward()
+    for p in (net.conv1.angles, net.conv1.bias, net.conv2.weight, net.fc2.weight):
+        assert p.grad is not None and torch.isfinite(p.grad).all() and p.grad.abs().sum() > 0
+    # the gradient of the angles is the chain rule through the kernels: check against finite differences
+    a = net.conv1.angles.detach().double().requires_grad_(True)
+    probe = torch.randn(64, 3, 3, dtype=torch.float64)
+    (net.conv1.kernels(a) * probe).sum().backward()
+    eps = 1e-6
+    for j, c in [(0, 0), (5, 0), (9, a.shape[1] - 1)]:
+        d = torch.zeros_like(a)
+        d[j, c] = eps
+        with torch.no_grad():
+            fd = ((net.conv1.kernels(a + d) - net.conv1.kernels(a - d)) * probe).sum() / (2 * eps)
+        assert float(a.grad[j, c]) == pytest.approx(float(fd), rel=1e-5, abs=1e-8)
+    net.zero_grad()
+    _steps(net)
+    assert not torch.allclose(net.conv1.angles, start)
+    a = net.conv1.angles.detach().double().numpy()
+    want = models.circle_patches(a[:, 0]) if "circle" in name else models.klein_patches(a[:, 0], a[:, 1])
+    np.testing.assert_allclose(net.conv1.weight[:, 0].detach().numpy(), want, atol=1e-5)  # still on the model
+
+
+# ---------------------------------------------------------------- networks and the ensemble trainer
+
+@pytest.mark.parametrize("name,shape", [("mnist2_circle", (1, 28, 28)), ("mnist2_klein_learned", (1, 28, 28)),
+                                        ("cifar2_klein", (3, 32, 32)), ("cifar2_circle_learned", (3, 32, 32))])
+def test_networks_and_batched_forward(name, shape):
+    nets_ = [train.init_model(lambda: nets.models.build(name), s) for s in (0, 1)]
+    assert nets_[0](torch.zeros(2, *shape)).shape == (2, 10)
+    convs = nets.conv_layers(nets_[0])
+    assert list(convs) == [1, 2] and isinstance(convs[1][1], (CircleConv2d, KleinConv2d))
+    assert tuple(convs[1][1].weight.shape) == (64, shape[0], 3, 3)
+    params, buffers = train._stack(nets_, "cpu")
+    steps = _ensemble.plan(nets_[0])
+    assert steps is not None
+    x = torch.randn(2, 4, *shape)
+    with torch.no_grad():
+        want = torch.stack([n(x[i]) for i, n in enumerate(nets_)])
+        got = _ensemble.forward(steps, params, x, buffers=buffers)
+        shared = _ensemble.forward(steps, params, x[0], shared_input=True, buffers=buffers)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(shared, torch.stack([n(x[0]) for n in nets_]), atol=1e-5, rtol=1e-4)
+    # a buffer the batched forward does not know sends the trainer to vmap
+    assert _ensemble.plan(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2))) is None
+
+
+@pytest.mark.parametrize("name", ["mnist2_circle", "mnist2_klein_learned"])
+def test_ensemble_matches_plain_training_of_each_seed(name):
+    data = tiny_dataset()
+    kw = dict(iterations=6, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9, device="cpu")
+    ens = nets.train_ensemble(name, data, seeds=[3, 7], checkpoints=[0, 6], **kw)
+    slow = nets.train_ensemble(name, data, seeds=[3, 7], checkpoints=[0, 6], fast=False, **kw)
+    for k in ens.params:
+        np.testing.assert_allclose(ens.params[k].numpy(), slow.params[k].numpy(), atol=1e-5)
+    for i, s in enumerate([3, 7]):
+        plain = nets.train_plain(name, data, seed=s, **kw)
+        for k, v in plain.state_dict().items():
+            if k in ens.params:
+                np.testing.assert_allclose(ens.params[k][i].numpy(), v.numpy(), atol=1e-5, err_msg=k)
+        for layer, mod in ((1, plain.conv1), (2, plain.conv2)):
+            np.testing.assert_allclose(ens.weights(layer, 6)[i], mod.weight.detach().numpy(), atol=1e-5)
+        back = ens.network(s)
+        torch.testing.assert_close(back.conv1.weight, plain.conv1.weight, atol=1e-5, rtol=1e-4)
+    fixed = "learned" not in name
+    assert np.array_equal(ens.weights(1, 0), ens.weights(1, 6)) == fixed
+    assert not np.allclose(ens.weights(2, 6)[0], ens.weights(2, 6)[1])
+    fv = nets.layer_filters(ens, layer=1, iteration=0)
+    assert models.klein_fit(fv.points)[2].max() < 0.02
+
+
+def test_recorder_and_conv_weights_read_the_computed_kernels():
+    net = nets.models.build("mnist2_klein")
+    rec = nets.WeightRecorder(net, layers=[1, 2])
+    np.testing.assert_array_equal(rec.store.get(0, 1), net.conv1.weight.detach().numpy())
+    w = nets.conv_weights(net)
+    assert list(w) == ["conv1", "conv2"] and w["conv1"].shape == (64, 1, 3, 3)
+    fv = nets.layer_filters(net, layer=1)
+    assert models.klein_fit(fv.points)[2].max() < 0.02
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cpu_and_gpu_agree():
+    data = tiny_dataset()
+    kw = dict(seeds=[0, 1], iterations=4, batch_size=16, optimizer="sgd", lr=0.05, checkpoints=[4])
+    cpu = nets.train_ensemble("mnist2_klein_learned", data, device="cpu", **kw)
+    gpu = nets.train_ensemble("mnist2_klein_learned", data, device="cuda", **kw)
+    for k in cpu.params:
+        np.testing.assert_allclose(gpu.params[k].numpy(), cpu.params[k].numpy(), atol=1e-4)
+
+
+# ---------------------------------------------------------------- studies and the command line
+
+def test_study_config_and_cli_accept_the_variants(tmp_path, capsys):
+    pytest.importorskip("zarr")
+    from fasttda.study import StudyConfig, load_study
+    from fasttda.study.runner import layer_shapes
+    for name in ("mnist2_circle", "mnist2_klein", "mnist2_klein_learned", "cifar2_circle", "cifar2_klein_learned"):
+        assert name in nets.models.MODELS
+        cfg = StudyConfig(model=name, dataset="mnist5k" if name.startswith("mnist2") else "natural10")
+        assert layer_shapes(cfg)[1][0] == 64
+    with pytest.raises(ValueError, match="3-channel"):
+        StudyConfig(model="cifar2_klein", dataset="mnist5k")
+    out = tmp_path / "study"
+    code = cli.main(["study", "run", "--model", "mnist2_klein", "--seeds", "2", "--iterations", "4",
+                     "--checkpoints", "0,4", "--layers", "1", "--batch-size", "16", "--device", "cpu",
+                     "--out", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    study = load_study(out)
+    w = study.weights(layer=1, checkpoint=4)
+    assert w.shape == (2, 64, 1, 3, 3)
+    np.testing.assert_allclose(w[0], nets.models.build("mnist2_klein").conv1.weight.detach().numpy(), atol=1e-6)
