@@ -88,7 +88,7 @@ def klein_patches(theta1, theta2, k: int = 3, norm: str = "L2") -> np.ndarray:
 
     Examples
     --------
-    >>> klein_patches(0.0, np.pi / 2).round(3)   # θ2 = π/2: the edge brightening to the right
+    >>> klein_patches(0.0, np.pi / 2).round(3) + 0.0   # θ2 = π/2: the edge brightening to the right
     array([[-0.408,  0.   ,  0.408],
            [-0.408,  0.   ,  0.408],
            [-0.408,  0.   ,  0.408]])
