@@ -26,7 +26,8 @@ Stages (fasttda, and beside it the peer where one finishes in reasonable time):
 - analyze: ``analyze(slices, sample=None)``, the whole population
 
 The fitted exponent per stage is the slope of log(time) against log(n) over
-the sizes measured.
+the sizes measured (wall time; the CPU seconds of all threads are in the
+table too, the fairer figure on a machine shared with other jobs).
 """
 
 from __future__ import annotations
@@ -96,9 +97,9 @@ def call(stage: str, tool: str, data, warmup: bool):
             return run_fasttda(X, L)
         g = run_fasttda(X, L)  # only for its cover, outside KeplerMapper's timing below
         cover = fixed_cover(g.cover["lower"], g.cover["upper"])
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         run_kmapper(X, L, cover)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
     if stage == "rips":
         X = data[:100] if warmup else data
         if tool == "fasttda":
@@ -111,16 +112,19 @@ def call(stage: str, tool: str, data, warmup: bool):
 
 
 def _measure(stage: str, tool: str, n: int, repeat: int):
-    """In a fresh process: make the input, warm up, time `repeat` calls; (median seconds, peak RSS MB)."""
+    """In a fresh process: make the input, warm up, time `repeat` calls; (median wall seconds, median CPU
+    seconds of all the process's threads, peak RSS MB)."""
     data = make_input(stage, n)
     call(stage, tool, data, warmup=True)
-    times = []
+    times, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = call(stage, tool, data, warmup=False)
-        elapsed = time.perf_counter() - start
-        times.append(out if isinstance(out, float) else elapsed)  # the mapper peer times itself
-    return statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        elapsed, used = time.perf_counter() - start, time.process_time() - cpu
+        if isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], float):  # the mapper peer times itself
+            elapsed, used = out
+        times.append(elapsed), cpus.append(used)
+    return statistics.median(times), statistics.median(cpus), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(stage: str, tool: str, n: int, repeat: int):
@@ -172,24 +176,24 @@ def main(argv=None) -> int:
 
     from fasttda import _core
     print(f"# {os.cpu_count()} CPUs, fasttda core {_core.isa}, sizes {sizes}, repeat {args.repeat}")
-    print(f"| stage | n | fasttda | peak RSS | peer | peer time | peer RSS |")
-    print("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    print("| stage | n | fasttda wall | fasttda CPU | peak RSS | peer | peer wall | peer CPU | peer RSS |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     results = {}
     for stage in args.stages:
         ours, theirs = results.setdefault(stage, []), []
         for n in sizes:
-            t, rss = measure(stage, "fasttda", n, args.repeat)
-            ours.append({"n": n, "seconds": t, "rss_mb": rss})
+            t, c, rss = measure(stage, "fasttda", n, args.repeat)
+            ours.append({"n": n, "seconds": t, "cpu_seconds": c, "rss_mb": rss})
             peer = "-"
             if not args.no_peers and stage in PEER_MAX_N and n <= PEER_MAX_N[stage]:
-                tp, rp = measure(stage, "peer", n, args.repeat)
-                theirs.append({"n": n, "seconds": tp, "rss_mb": rp})
-                peer = f"{PEER_NAME[stage]} | {tp:.3f} s | {rp:.0f} MB"
+                tp, cp, rp = measure(stage, "peer", n, args.repeat)
+                theirs.append({"n": n, "seconds": tp, "cpu_seconds": cp, "rss_mb": rp})
+                peer = f"{PEER_NAME[stage]} | {tp:.3f} s | {cp:.3f} s | {rp:.0f} MB"
             elif stage in PEER_NAME:
-                peer = f"{PEER_NAME[stage]} | skipped (n > {PEER_MAX_N[stage]:.0e}) | -"
+                peer = f"{PEER_NAME[stage]} | skipped (n > {PEER_MAX_N[stage]:.0e}) | - | -"
             else:
-                peer = "- | - | -"
-            print(f"| {stage} | {n:.0e} | {t:.3f} s | {rss:.0f} MB | {peer} |", flush=True)
+                peer = "- | - | - | -"
+            print(f"| {stage} | {n:.0e} | {t:.3f} s | {c:.3f} s | {rss:.0f} MB | {peer} |", flush=True)
         if theirs:
             results[f"{stage} ({PEER_NAME[stage]})"] = theirs
     print()
