@@ -132,29 +132,29 @@ def measure(stage: str, tool: str, n: int, repeat: int):
         return pool.submit(_measure, stage, tool, n, repeat).result()
 
 
-def exponent(rows) -> float | None:
-    pts = [(r["n"], r["seconds"]) for r in rows if r["seconds"] is not None]
+def exponent(rows, key: str = "seconds") -> float | None:
+    pts = [(r["n"], r[key]) for r in rows if r.get(key) is not None]
     if len(pts) < 2:
         return None
     x, y = np.log10([p[0] for p in pts]), np.log10([p[1] for p in pts])
     return float(np.polyfit(x, y, 1)[0])
 
 
-def plot(results: dict, path: Path) -> None:
+def plot(results: dict, path: Path, key: str = "seconds") -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 5))
-    for key, rows in results.items():
-        pts = [(r["n"], r["seconds"]) for r in rows if r["seconds"] is not None]
+    for name, rows in results.items():
+        pts = [(r["n"], r[key]) for r in rows if r.get(key) is not None]
         if not pts:
             continue
-        b = exponent(rows)
-        style = "--" if key.endswith(")") else "-"
-        ax.loglog(*zip(*pts), style, marker="o", label=f"{key}" + (f"  n^{b:.2f}" if b is not None else ""))
+        b = exponent(rows, key)
+        style = "--" if name.endswith(")") else "-"
+        ax.loglog(*zip(*pts), style, marker="o", label=f"{name}" + (f"  n^{b:.2f}" if b is not None else ""))
     ax.set_xlabel("n (points)")
-    ax.set_ylabel("seconds")
+    ax.set_ylabel("CPU seconds (all threads)" if key == "cpu_seconds" else "seconds")
     ax.set_title("fasttda stage time against n (filter-like points, d = 8); dashed: peers")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
@@ -171,6 +171,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-peers", action="store_true", help="fasttda only")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--plot", type=Path, default=None, help="write the log-log plot here (PNG)")
+    parser.add_argument("--plot-cpu", action="store_true",
+                        help="plot CPU seconds instead of wall time (fairer on a machine shared with other jobs)")
     args = parser.parse_args(argv)
     sizes = [10**e for e in range(round(math.log10(args.min_n)), round(math.log10(args.max_n)) + 1)]
 
@@ -203,7 +205,7 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     if args.plot:
-        plot(results, args.plot)
+        plot(results, args.plot, "cpu_seconds" if args.plot_cpu else "seconds")
     return 0
 
 
