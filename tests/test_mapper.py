@@ -169,6 +169,34 @@ def test_single_linkage_equals_scipy(X, h, prim_max):
 
 
 @settings(max_examples=80, deadline=None)
+@given(clouds(min_n=2, max_n=80), st.sampled_from([0.0, 1.0, np.sqrt(2.0), np.sqrt(3.0), 2.0, 0.1]),
+       st.sampled_from([np.float64, np.float32]))
+def test_single_linkage_ties_at_the_height_equal_scipy(X, h, dtype):
+    """Grid clouds put pair distances exactly on the height (and duplicates at 0): merged, as scipy merges."""
+    if not np.array_equal(X, np.round(X)):  # float32 sums of non-integers may round across h: grids only
+        dtype = np.float64
+    X = X.astype(dtype)
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"height": h})
+    ref = fcluster(linkage(pdist(X.astype(np.float64)), "single"), t=h, criterion="distance")
+    assert sorted(v.tolist() for v in g.nodes) == partition(ref)
+
+
+@pytest.mark.parametrize("h", [0.05, 0.2, 0.5])
+def test_single_linkage_at_a_height_equals_scipy_on_filter_like_preimages(h):
+    X = fasttda.datasets.filter_like(3000, seed=5, dtype=np.float64)
+    g = fasttda.mapper(X, "pca2", n_intervals=2, overlap=0.2, cluster_params={"height": h})
+    L = principal_components(X, 2)
+    by_cube = {}
+    for v in range(g.n_nodes):
+        by_cube.setdefault(tuple(g.cube[v]), []).append(v)
+    assert len(by_cube) == 4
+    for nodes in by_cube.values():
+        members = np.array(sorted(in_cube(L, g, nodes[0])))
+        ref = partition(fcluster(linkage(pdist(X[members]), "single"), t=h, criterion="distance"))
+        assert sorted(g.nodes[v].tolist() for v in nodes) == sorted(members[c].tolist() for c in ref)
+
+
+@settings(max_examples=80, deadline=None)
 @given(clouds(min_n=2, max_n=80), st.sampled_from(["prim", "boruvka", "auto"]))
 def test_mst_weight_equals_scipy(X, method):
     edges, length = euclidean_mst(X, method=method)

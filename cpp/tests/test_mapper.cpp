@@ -79,5 +79,27 @@ int main() {
         lens[5] = std::numeric_limits<double>::quiet_NaN();
         CHECK_THROWS(mapper(X, lens.data(), 2, prm, policy), std::invalid_argument);
     }
+    {
+        // Single linkage at a fixed height: the breadth-first components against the cut of the
+        // spanning tree, on uniform points and on an integer grid whose distances tie with the height.
+        for (const bool grid : {false, true}) {
+            std::vector<double> pts = test::uniform<double>(400, 3, grid ? 8u : 9u);
+            if (grid)
+                for (double& x : pts) x = std::floor(x * 4);
+            const points_view<double> X{pts.data(), 400, 3};
+            for (const double h : {0.0, 0.05, 0.1, 1.0, std::sqrt(2.0), 2.0}) {
+                union_find<std::int32_t> a(400), b(400);
+                height_components<3>(X, h, a);
+                single_linkage_cut(prim_mst<3>(X), 0.0, h, 10, b);
+                bool same = true;
+                for (std::int32_t i = 0; i < 400; ++i) same = same && a.find(i) == b.find(i);
+                CHECK(same);
+            }
+        }
+        CHECK(squared_height<float>(1.0) == 1.0f);
+        CHECK(std::sqrt(static_cast<double>(squared_height<float>(0.3))) <= 0.3);
+        CHECK(std::sqrt(static_cast<double>(std::nextafter(squared_height<float>(0.3), 1.0f))) > 0.3);
+        CHECK(squared_height<double>(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
+    }
     return test::failures() ? 1 : 0;
 }

@@ -70,8 +70,10 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
         when it is wide compared with the preimage's own size.
         ``{"prim_max": m}``: preimages up to m points get their tree from
         Prim's O(m²) algorithm, larger ones from Borůvka on a kd-tree (same
-        result; by default m = 2048 for up to 5 coordinates, 16384 above).
-        With a height, Borůvka only looks for edges up to it.
+        result; by default m = 2048 for up to 5 coordinates, 131072 above).
+        With a height no tree is needed: the clusters are the components of
+        the graph joining points within the height, found by a breadth-first
+        search (the same partition as the cut tree).
         ``"dbscan"``: ``{"eps": 0.5, "min_samples": 5}``; core points have at
         least min_samples points within distance <= eps (themselves included)
         and are joined when within eps; a border point joins the cluster of its
@@ -181,7 +183,7 @@ def euclidean_mst(X, *, method: str = "auto", n_threads: int | None = None) -> t
     """The exact Euclidean minimum spanning tree: (edges (n-1, 2) with i < j, lengths), sorted by length.
 
     ``method``: ``"prim"`` (O(n²) time, O(n) memory), ``"boruvka"`` (kd-tree)
-    or ``"auto"`` (Prim up to 2048 points in up to 5 dimensions, 16384 above).
+    or ``"auto"`` (Prim up to 2048 points in up to 5 dimensions, 131072 above).
     """
     X = as_points(X)
     if method not in ("auto", "prim", "boruvka"):

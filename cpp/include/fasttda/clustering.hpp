@@ -13,6 +13,7 @@
 
 #include "box_tree.hpp"
 #include "edge.hpp"
+#include "mst.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
 #include "union_find.hpp"
@@ -47,6 +48,76 @@ void single_linkage_cut(const std::vector<edge<T>>& mst, T diam2, std::optional<
     const std::size_t gap = static_cast<std::size_t>(std::find(count.begin(), count.end(), 0) - count.begin());
     for (std::size_t i = 0; i < mst.size(); ++i)
         if (bin[i] < gap) uf.unite(mst[i].a, mst[i].b);
+}
+
+// The largest squared distance d2 (in T) with sqrt(d2) <= height, the test
+// single_linkage_cut applies to an MST edge: comparing squared distances
+// against it merges exactly the pairs the cut would.
+template <class T>
+T squared_height(double height) {
+    constexpr T inf = std::numeric_limits<T>::infinity();
+    if (!(height * height < static_cast<double>(std::numeric_limits<T>::max()))) return inf;
+    T b = static_cast<T>(height * height);
+    while (b > 0 && std::sqrt(static_cast<double>(b)) > height) b = std::nextafter(b, T(0));
+    while (std::sqrt(static_cast<double>(std::nextafter(b, inf))) <= height) b = std::nextafter(b, inf);
+    return b;
+}
+
+// Single linkage at a fixed height without a spanning tree: the components of
+// the graph joining points at distance <= height, by breadth-first search.
+// The points not yet reached stay packed coordinate by coordinate, as in
+// Prim (mst.hpp); each reached point scans only those (one vectorised pass)
+// and takes the ones within reach out. The same partition as cutting the
+// minimum spanning tree at the height, and the same squared distances (summed
+// over the coordinates in order). Prim always makes m²/2 comparisons; here a
+// dense preimage is reached in a few scans and the pairs left are those of
+// isolated points, which is why a fixed height costs a fraction of the tree
+// (RESULTS.md, "Mapper at scale").
+template <int D, class T>
+FASTTDA_NOINLINE void height_components(const points_view<T>& P, double height, union_find<std::int32_t>& uf,
+                                        cancel_flag cancel = nullptr) {
+    const std::size_t m = P.n, d = D > 0 ? static_cast<std::size_t>(D) : P.d;
+    if (m < 2) return;
+    const T reach = squared_height<T>(height);
+    std::vector<T> coord(m * d), done(m * d);  // coord[j * m + u]: unreached slot u; done: reached, row by row
+    std::vector<std::int32_t> id(m), done_id(m);
+    std::vector<std::uint8_t> hit(m);
+    for (std::size_t u = 0; u < m; ++u) {
+        id[u] = static_cast<std::int32_t>(u);
+        for (std::size_t j = 0; j < d; ++j) coord[j * m + u] = P.row(u)[j];
+    }
+    std::size_t live = m, head = 0, tail = 0;
+    auto take = [&](std::size_t u) {  // slot u is reached: append it to done, fill the hole with the last slot
+        for (std::size_t j = 0; j < d; ++j) done[tail * d + j] = coord[j * m + u];
+        done_id[tail++] = id[u];
+        --live;
+        for (std::size_t j = 0; j < d; ++j) coord[j * m + u] = coord[j * m + live];
+        id[u] = id[live], hit[u] = hit[live];
+    };
+    for (std::size_t step = 0; live > 0; ++step) {
+        poll(cancel, step, 64);
+        if (head == tail) take(live - 1);  // a new component
+        const T* q = done.data() + head * d;
+        const std::int32_t from = done_id[head++];
+        const T* C = coord.data();
+        std::uint8_t* H = hit.data();
+        for (std::size_t u = 0; u < live; ++u) {
+            T s = 0;
+            for (std::size_t j = 0; j < d; ++j) {
+                const T t = C[j * m + u] - q[j];
+                s += t * t;
+            }
+            H[u] = static_cast<std::uint8_t>(s <= reach);
+        }
+        for (std::size_t u = 0; u < live;) {
+            if (!hit[u]) {
+                ++u;
+                continue;
+            }
+            uf.unite(from, id[u]);
+            take(u);  // slot u now holds another unreached point: look at it again
+        }
+    }
 }
 
 // Density-based clusters: core points have at least min_samples points within

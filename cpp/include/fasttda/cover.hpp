@@ -80,6 +80,7 @@ inline std::vector<std::pair<index_t, index_t>> assign_cubes(const double* lens,
     });
     std::partial_sum(count.begin(), count.end(), count.begin());
     std::vector<std::pair<index_t, index_t>> pairs(count[n]);
+    const index_t cubes = stride[0] * static_cast<index_t>(lower[0].size());
     parallel_for(policy, n, 4096, [&](unsigned, std::size_t b, std::size_t e) {
         std::vector<std::size_t> j(dl);
         for (std::size_t i = b; i < e; ++i) {
@@ -95,8 +96,18 @@ inline std::vector<std::pair<index_t, index_t>> assign_cubes(const double* lens,
             }
         }
     });
-    std::sort(pairs.begin(), pairs.end());
-    return pairs;
+    // Pairs come out by point; a stable counting sort by cube makes them (cube, point)
+    // in linear time when the cubes are not far more than the pairs, else a plain sort.
+    if (static_cast<std::size_t>(cubes) > 4 * pairs.size() + 1024) {
+        std::sort(pairs.begin(), pairs.end());
+        return pairs;
+    }
+    std::vector<std::size_t> at(static_cast<std::size_t>(cubes) + 1, 0);
+    for (const auto& pr : pairs) ++at[static_cast<std::size_t>(pr.first) + 1];
+    std::partial_sum(at.begin(), at.end(), at.begin());
+    std::vector<std::pair<index_t, index_t>> sorted(pairs.size());
+    for (const auto& pr : pairs) sorted[at[static_cast<std::size_t>(pr.first)]++] = pr;
+    return sorted;
 }
 
 }  // namespace fasttda

@@ -73,17 +73,14 @@ std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, cons
     std::vector<std::int32_t> label;
     if (prm.clusterer == clusterer_kind::dbscan) {
         label = dbscan_labels<D>(P, prm.eps, prm.min_samples, uf, cancel);
+    } else if (prm.height) {
+        height_components<D>(P, *prm.height, uf, cancel);
     } else {
         T diam2 = 0;
-        std::vector<edge<T>> mst;
-        if (!prm.height || m <= prim_max) {
-            mst = minimum_spanning_tree<D>(P, prim_max, &diam2, cancel);
-        } else {  // the forest of edges up to the height; a little slack, the cut itself decides
-            const double h2 = *prm.height * *prm.height * (1 + 1e-9);
-            const T bound = std::isfinite(h2) ? static_cast<T>(h2) : std::numeric_limits<T>::infinity();
-            mst = boruvka_mst<D>(P, static_cast<T*>(nullptr), cancel, std::nextafter(bound, std::numeric_limits<T>::infinity()));
-        }
+        const auto mst = minimum_spanning_tree<D>(P, prim_max, &diam2, cancel);
         single_linkage_cut(mst, diam2, prm.height, prm.bins, uf);
+    }
+    if (prm.clusterer == clusterer_kind::single_linkage) {
         label.resize(m);
         for (std::size_t i = 0; i < m; ++i) label[i] = uf.find(static_cast<std::int32_t>(i));
     }
