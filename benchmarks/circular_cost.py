@@ -24,9 +24,14 @@ def inputs(weights):
     yy, xx = np.mgrid[-1:2, -1:2].astype(float)
     edges = np.cos(theta)[:, None, None] * xx + np.sin(theta)[:, None, None] * yy
     edges = (edges + 0.3 * rng.normal(size=edges.shape)).reshape(24, 64, 1, 3, 3)
-    out = [("24 x 64 noisy edge filters (demo-sized layer 1)", edges, {}),
-           ("natural patches X(300, 30%), 300 landmarks", fasttda.datasets.natural_patches(),
-            {"k": 300, "p": 0.3, "norm": "D"})]
+    out = [
+        ("24 x 64 noisy edge filters (demo-sized layer 1)", edges, {}),
+        (
+            "natural patches X(300, 30%), 300 landmarks",
+            fasttda.datasets.natural_patches(),
+            {"k": 300, "p": 0.3, "norm": "D"},
+        ),
+    ]
     if weights:
         data = np.load(weights)
         out.append((f"{weights}: trained layer 1 {data['w1'].shape}", data["w1"], {"initial": data["w1_0"]}))
@@ -52,8 +57,10 @@ def main():
         t, c = float(np.median(total)), float(np.median(added))
         loop = "none" if a.loop is None else f"{len(a.loop['core'])} filters"
         corr = "n/a" if a.circle_correlation is None else f"{a.circle_correlation:.3f}"
-        print(f"| {name} | {a.verdict} | {len(a.core)} / {len(a.landmarks)} | {t:.2f} | {c:.2f} | "
-              f"{100 * c / t:.0f}% | {corr} | {loop} |")
+        print(
+            f"| {name} | {a.verdict} | {len(a.core)} / {len(a.landmarks)} | {t:.2f} | {c:.2f} | "
+            f"{100 * c / t:.0f}% | {corr} | {loop} |"
+        )
 
 
 if __name__ == "__main__":

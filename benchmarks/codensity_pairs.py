@@ -60,17 +60,25 @@ def main(argv=None) -> int:
             theirs = build[c] + BLOCKS * statistics.mean(per_share[c])
             ratios[c].append(theirs / ours[c])
             ours_times[c].append(ours[c])
-            line.append(f"{c}: fasttda {ours[c]:.2f} s, cKDTree {theirs:.1f} s (build {build[c]:.2f} s + {BLOCKS} x "
-                        f"{statistics.mean(per_share[c]):.2f} s), ratio {theirs / ours[c]:.1f}x")
+            line.append(
+                f"{c}: fasttda {ours[c]:.2f} s, cKDTree {theirs:.1f} s (build {build[c]:.2f} s + {BLOCKS} x "
+                f"{statistics.mean(per_share[c]):.2f} s), ratio {theirs / ours[c]:.1f}x"
+            )
         print(f"pair {pair}: " + "; ".join(line), flush=True)
     for c in clocks:
-        print(f"codensity n={args.n:.0e} k={k}, {c} time: fasttda median {statistics.median(ours_times[c]):.2f} s, "
-              f"median ratio {statistics.median(ratios[c]):.1f}x", flush=True)
+        print(
+            f"codensity n={args.n:.0e} k={k}, {c} time: fasttda median {statistics.median(ours_times[c]):.2f} s, "
+            f"median ratio {statistics.median(ratios[c]):.1f}x",
+            flush=True,
+        )
     for _ in range(args.core_runs):
         start = {c: f() for c, f in clocks.items()}
         fasttda.dense_core(X, k, 0.3)
-        print(f"dense_core n={args.n:.0e} k={k} p=0.3: " +
-              ", ".join(f"{c} {f() - start[c]:.2f} s" for c, f in clocks.items()), flush=True)
+        print(
+            f"dense_core n={args.n:.0e} k={k} p=0.3: "
+            + ", ".join(f"{c} {f() - start[c]:.2f} s" for c, f in clocks.items()),
+            flush=True,
+        )
     return 0
 
 

@@ -69,9 +69,14 @@ def main(argv=None) -> int:
 
     from fasttda import _core  # which build of the core runs here
 
-    print(f"# {platform.node()} · {platform.processor() or platform.machine()} · "
-          f"{os.cpu_count()} CPUs · Python {platform.python_version()} · fasttda core {_core.isa}")
-    header = f"{'stage':<26} {'size':<22} {'fasttda':>10} {'baseline':<22} {'baseline':>10} {'ratio':>7} {'RSS fasttda':>12} {'RSS baseline':>13}"
+    print(
+        f"# {platform.node()} · {platform.processor() or platform.machine()} · "
+        f"{os.cpu_count()} CPUs · Python {platform.python_version()} · fasttda core {_core.isa}"
+    )
+    header = (
+        f"{'stage':<26} {'size':<22} {'fasttda':>10} {'baseline':<22} {'baseline':>10} {'ratio':>7} "
+        f"{'RSS fasttda':>12} {'RSS baseline':>13}"
+    )
     print(header)
     print("-" * len(header))
     for stage in load_stages():
@@ -83,8 +88,11 @@ def main(argv=None) -> int:
             if size.baseline and stage.baseline is not None:
                 tb, rb = measure(stage, size, "baseline", size.baseline_repeats or args.repeats)
                 t_base, rss_base, ratio = f"{tb:.3f}s", f"{rb:.0f}MB", f"{tb / t_fast:.1f}x"
-            print(f"{stage.name:<26} {size.label:<22} {t_fast:9.3f}s {stage.baseline_name:<22} {t_base:>10} "
-                  f"{ratio:>7} {rss_fast:10.0f}MB {rss_base:>13}", flush=True)
+            print(
+                f"{stage.name:<26} {size.label:<22} {t_fast:9.3f}s {stage.baseline_name:<22} {t_base:>10} "
+                f"{ratio:>7} {rss_fast:10.0f}MB {rss_base:>13}",
+                flush=True,
+            )
     return 0
 
 

@@ -38,6 +38,7 @@ def train(cache: Path, names, seeds: int, iterations: int) -> None:
     import torch
 
     from fasttda.nets import train_ensemble
+
     torch.set_num_threads(2)
     cache.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -47,8 +48,17 @@ def train(cache: Path, names, seeds: int, iterations: int) -> None:
         opt, lr, mom = SETTINGS[name]
         cps = [c for c in CHECKPOINTS if c <= iterations]
         t = time.perf_counter()
-        ens = train_ensemble("mnist2", "mnist5k", seeds=range(seeds), iterations=iterations, optimizer=opt, lr=lr,
-                             momentum=mom, checkpoints=cps, layers=[1, 2])
+        ens = train_ensemble(
+            "mnist2",
+            "mnist5k",
+            seeds=range(seeds),
+            iterations=iterations,
+            optimizer=opt,
+            lr=lr,
+            momentum=mom,
+            checkpoints=cps,
+            layers=[1, 2],
+        )
         arrays = {f"w{layer}_{c}": ens.weights(layer, c) for layer in (1, 2) for c in cps}
         arrays.update({f"acc_{c}": ens.accuracy[c] for c in cps if c in ens.accuracy})
         np.savez(out, **arrays)
@@ -57,8 +67,11 @@ def train(cache: Path, names, seeds: int, iterations: int) -> None:
 
 def table(cache: Path, names, iterations: int, **analyze_kwargs) -> str:
     import fasttda
-    rows = ["| setting | iteration | accuracy | layer | verdict | top H1 bars | null top H1 | plane share | H/V |",
-            "|---|---|---|---|---|---|---|---|---|"]
+
+    rows = [
+        "| setting | iteration | accuracy | layer | verdict | top H1 bars | null top H1 | plane share | H/V |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name in names:
         f = _file(cache, name, iterations)
         if not f.exists():
@@ -71,9 +84,11 @@ def table(cache: Path, names, iterations: int, **analyze_kwargs) -> str:
             for layer in (1, 2):
                 a = fasttda.analyze(z[f"w{layer}_{c}"], initial=z[f"w{layer}_0"], **analyze_kwargs)
                 h1 = ", ".join(f"{x:.2f}" for x in a.persistence[1][:2])
-                rows.append(f"| {name} | {c} | {acc:.3f} | {layer} | {a.verdict} | {h1} | "
-                            f"{a.null_h1_mean:.2f} ± {a.null_h1_std:.2f} | {a.plane_share:.0%} | "
-                            f"{a.orientation['axis_ratio']:.1f} |")
+                rows.append(
+                    f"| {name} | {c} | {acc:.3f} | {layer} | {a.verdict} | {h1} | "
+                    f"{a.null_h1_mean:.2f} ± {a.null_h1_std:.2f} | {a.plane_share:.0%} | "
+                    f"{a.orientation['axis_ratio']:.1f} |"
+                )
     return "\n".join(rows)
 
 
@@ -81,8 +96,12 @@ def grid(cache: Path, name: str, iterations: int) -> str:
     """The verdict of each layer and checkpoint over a grid of (k, p, contrast cut): which defaults hold."""
     import fasttda
     from fasttda.analysis import null_cut
+
     z = np.load(_file(cache, name, iterations))
-    rows = ["| layer | iteration | top | k | p | core | verdict | top H1 | null cut |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| layer | iteration | top | k | p | core | verdict | top H1 | null cut |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for layer in (1, 2):
         for c in CHECKPOINTS[1:]:
             if f"w{layer}_{c}" not in z:
@@ -91,18 +110,25 @@ def grid(cache: Path, name: str, iterations: int) -> str:
                 for k in (None, "5%", "10%"):
                     for p in (0.1, 0.3):
                         w = z[f"w{layer}_{c}"]
-                        n = len(fasttda.filter_vectors(w, top=None if top is None else
-                                                       (fasttda.analysis.default_top(w.size // 9) if top == "auto"
-                                                        else top)))
+                        n = len(
+                            fasttda.filter_vectors(
+                                w,
+                                top=None
+                                if top is None
+                                else (fasttda.analysis.default_top(w.size // 9) if top == "auto" else top),
+                            )
+                        )
                         kk = None if k is None else max(2, int(n * float(k[:-1]) / 100))
                         try:
                             a = fasttda.analyze(w, k=kk, p=p, top=top)
                         except ValueError as e:
                             rows.append(f"| {layer} | {c} | {top} | {kk} | {p} | - | error: {e} | | |")
                             continue
-                        rows.append(f"| {layer} | {c} | {a.params['top']} | {a.params['k']} | {p} | {len(a.core)} | "
-                                    f"{a.verdict} | {', '.join(f'{x:.2f}' for x in a.persistence[1][:3])} | "
-                                    f"{null_cut(a.null_h1):.2f} |")
+                        rows.append(
+                            f"| {layer} | {c} | {a.params['top']} | {a.params['k']} | {p} | {len(a.core)} | "
+                            f"{a.verdict} | {', '.join(f'{x:.2f}' for x in a.persistence[1][:3])} | "
+                            f"{null_cut(a.null_h1):.2f} |"
+                        )
                         print(rows[-1], flush=True)
     return "\n".join(rows)
 

@@ -32,8 +32,10 @@ def main(argv=None) -> int:
     t_local = time.perf_counter() - start
     print(f"local codensity n={args.n:.0e} k={args.k}: {t_local:.2f} s (all cores)")
 
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         start = time.perf_counter()
         there = fasttda.codensity(X, args.k, client=client)
         t_cluster = time.perf_counter() - start

@@ -42,7 +42,7 @@ def gemm_rate(dev, tf32: bool, n: int = 8192) -> float:
         sync(dev)
         times.append(time.perf_counter() - start)
     torch.backends.cuda.matmul.allow_tf32 = old
-    return 2 * n ** 3 / float(np.median(times)) / 1e9
+    return 2 * n**3 / float(np.median(times)) / 1e9
 
 
 def ensemble_rate(ds, dev, seeds, iterations, batch, **kw) -> float:
@@ -106,8 +106,13 @@ def main() -> None:
     ds = nets.load("mnist5k")
     name = torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"
     print(f"torch {torch.__version__}, device {name}", flush=True)
-    res: dict = {"torch": torch.__version__, "device": name, "seeds": args.seeds, "iterations": args.iterations,
-                 "batch": args.batch}
+    res: dict = {
+        "torch": torch.__version__,
+        "device": name,
+        "seeds": args.seeds,
+        "iterations": args.iterations,
+        "batch": args.batch,
+    }
     res["gemm_fp32_gflops"] = gemm_rate(dev, False)
     res["gemm_tf32_gflops"] = gemm_rate(dev, True)
     stages = args.stages.split(",")
@@ -116,16 +121,23 @@ def main() -> None:
         print("agreement", res["agreement"], flush=True)
         save(res, args.out)
     if "probes" not in stages:
-        print("per-seed loop:", plain_rate(ds, dev, 5, args.probe, args.batch), "seed-it/s; channels-last fp32:",
-              ensemble_rate(ds, dev, args.seeds, args.probe, args.batch), "seed-it/s")
+        print(
+            "per-seed loop:",
+            plain_rate(ds, dev, 5, args.probe, args.batch),
+            "seed-it/s; channels-last fp32:",
+            ensemble_rate(ds, dev, args.seeds, args.probe, args.batch),
+            "seed-it/s",
+        )
         return
 
     probes = {}
-    for label, kw in (("grouped conv, channels-last, fp32", dict(channels_last=True)),
-                      ("grouped conv, NCHW, fp32", dict(channels_last=False)),
-                      ("grouped conv, channels-last, tf32", dict(channels_last=True, tf32=True)),
-                      ("grouped conv, NCHW, tf32", dict(channels_last=False, tf32=True)),
-                      ("torch.func.vmap, fp32", dict(fast=False))):
+    for label, kw in (
+        ("grouped conv, channels-last, fp32", dict(channels_last=True)),
+        ("grouped conv, NCHW, fp32", dict(channels_last=False)),
+        ("grouped conv, channels-last, tf32", dict(channels_last=True, tf32=True)),
+        ("grouped conv, NCHW, tf32", dict(channels_last=False, tf32=True)),
+        ("torch.func.vmap, fp32", dict(fast=False)),
+    ):
         probes[label] = ensemble_rate(ds, dev, args.seeds, args.probe, args.batch, **kw)
         print(f"{label}: {probes[label]:.0f} seed-it/s", flush=True)
     plain_seeds = max(1, min(5, args.seeds))
@@ -142,31 +154,50 @@ def main() -> None:
     train.CHANNELS_LAST[dev.type] = layout
     for opt, lr in (("sgd", 0.01), ("adam", 1e-3)):
         for tf32 in (False, True):
-            ens = nets.train_ensemble("mnist2", ds, seeds=range(args.seeds), iterations=args.iterations,
-                                      batch_size=args.batch, optimizer=opt, lr=lr, checkpoints=cps, device=dev,
-                                      tf32=tf32)
+            ens = nets.train_ensemble(
+                "mnist2",
+                ds,
+                seeds=range(args.seeds),
+                iterations=args.iterations,
+                batch_size=args.batch,
+                optimizer=opt,
+                lr=lr,
+                checkpoints=cps,
+                device=dev,
+                tf32=tf32,
+            )
             acc = ens.accuracy[args.iterations]
             key = f"{opt} {'tf32' if tf32 else 'fp32'}"
-            full[key] = {"seconds": ens.seconds, "seed_it_per_s": args.seeds * args.iterations / ens.seconds,
-                         "gflops": flop * args.seeds * args.iterations / ens.seconds / 1e9,
-                         "accuracy_median": float(np.median(acc)), "accuracy_min": float(acc.min())}
+            full[key] = {
+                "seconds": ens.seconds,
+                "seed_it_per_s": args.seeds * args.iterations / ens.seconds,
+                "gflops": flop * args.seeds * args.iterations / ens.seconds / 1e9,
+                "accuracy_median": float(np.median(acc)),
+                "accuracy_min": float(acc.min()),
+            }
             print(key, full[key], flush=True)
             res["full"] = full
             save(res, args.out)
 
-    print(f"\n{name}, torch {torch.__version__}; GEMM 8192^2 fp32 {res['gemm_fp32_gflops']:.0f} GFLOP/s, "
-          f"tf32 {res['gemm_tf32_gflops']:.0f} GFLOP/s")
+    print(
+        f"\n{name}, torch {torch.__version__}; GEMM 8192^2 fp32 {res['gemm_fp32_gflops']:.0f} GFLOP/s, "
+        f"tf32 {res['gemm_tf32_gflops']:.0f} GFLOP/s"
+    )
     print(f"\n| variant (S={args.seeds}, B={args.batch}, {args.probe} its) | seed-it/s | vs per-seed loop |")
     print("| --- | ---: | ---: |")
     base = probes["per-seed torch loop, fp32"]
     for label, r in probes.items():
         print(f"| {label} | {r:.0f} | {r / base:.1f}x |")
-    print(f"\n| {args.seeds} seeds x {args.iterations} its, B={args.batch}, checkpoints {cps}, "
-          f"{'channels-last' if layout else 'NCHW'} | seconds | seed-it/s | GFLOP/s | test accuracy median (min) |")
+    print(
+        f"\n| {args.seeds} seeds x {args.iterations} its, B={args.batch}, checkpoints {cps}, "
+        f"{'channels-last' if layout else 'NCHW'} | seconds | seed-it/s | GFLOP/s | test accuracy median (min) |"
+    )
     print("| --- | ---: | ---: | ---: | ---: |")
     for key, r in full.items():
-        print(f"| {key} | {r['seconds']:.1f} | {r['seed_it_per_s']:.0f} | {r['gflops']:.0f} | "
-              f"{r['accuracy_median']:.3f} ({r['accuracy_min']:.3f}) |")
+        print(
+            f"| {key} | {r['seconds']:.1f} | {r['seed_it_per_s']:.0f} | {r['gflops']:.0f} | "
+            f"{r['accuracy_median']:.3f} ({r['accuracy_min']:.3f}) |"
+        )
 
 
 if __name__ == "__main__":

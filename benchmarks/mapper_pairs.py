@@ -60,8 +60,11 @@ def run_kmapper(X, L, cover):
     from sklearn.cluster import AgglomerativeClustering
 
     return kmapper.KeplerMapper(verbose=0).map(
-        L, X, clusterer=AgglomerativeClustering(n_clusters=None, distance_threshold=HEIGHT, linkage="single"),
-        cover=cover)
+        L,
+        X,
+        clusterer=AgglomerativeClustering(n_clusters=None, distance_threshold=HEIGHT, linkage="single"),
+        cover=cover,
+    )
 
 
 def same_nodes(g, km, L, lower, upper) -> tuple[int, int]:
@@ -70,8 +73,10 @@ def same_nodes(g, km, L, lower, upper) -> tuple[int, int]:
     ours = {frozenset(v.tolist()) for v, cube in zip(g.nodes, g.cube) if _cube_size(L, cube, lower, upper) >= 2}
     theirs = {frozenset(v) for v in km["nodes"].values()}
     if ours != theirs:
-        raise AssertionError(f"the graphs differ: {len(ours - theirs)} nodes only in fasttda's, "
-                             f"{len(theirs - ours)} only in KeplerMapper's")
+        raise AssertionError(
+            f"the graphs differ: {len(ours - theirs)} nodes only in fasttda's, "
+            f"{len(theirs - ours)} only in KeplerMapper's"
+        )
     return len(ours), len(theirs)
 
 
@@ -106,10 +111,12 @@ def main(argv=None) -> int:
         b = time.perf_counter() - t
         ours.append(a), theirs.append(b), ratios.append(b / a)
     compared = same_nodes(g, km, L, lower, upper)
-    print(f"n={args.n}: {compared[0]} nodes equal in both graphs; fasttda {statistics.median(ours):.4f} s, "
-          f"KeplerMapper+sklearn {statistics.median(theirs):.3f} s (medians), "
-          f"ratio {statistics.median(ratios):.1f}x (median of {args.pairs} interleaved pairs; "
-          f"per pair: {', '.join(f'{r:.0f}' for r in ratios)})")
+    print(
+        f"n={args.n}: {compared[0]} nodes equal in both graphs; fasttda {statistics.median(ours):.4f} s, "
+        f"KeplerMapper+sklearn {statistics.median(theirs):.3f} s (medians), "
+        f"ratio {statistics.median(ratios):.1f}x (median of {args.pairs} interleaved pairs; "
+        f"per pair: {', '.join(f'{r:.0f}' for r in ratios)})"
+    )
     return 0
 
 

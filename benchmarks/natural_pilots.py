@@ -25,6 +25,7 @@ import numpy as np
 
 def natural10_aug(n_train=1500, n_test=150, size=32, scales=(1, 2, 4), seed=0):
     from fasttda.nets import datasets as D
+
     rng = np.random.default_rng(seed)
     parts = {"train": ([], []), "test": ([], [])}
     for label, (_, name) in enumerate(D.NATURAL10):
@@ -32,25 +33,34 @@ def natural10_aug(n_train=1500, n_test=150, size=32, scales=(1, 2, 4), seed=0):
         split = (3 * photo.shape[0]) // 4
         for f in scales:
             img = D._box(photo, f)
-            for part, lo, hi, n in (("train", 0, split // f, n_train // len(scales)),
-                                    ("test", -(-split // f), img.shape[0], n_test // len(scales))):
+            for part, lo, hi, n in (
+                ("train", 0, split // f, n_train // len(scales)),
+                ("test", -(-split // f), img.shape[0], n_test // len(scales)),
+            ):
                 if hi - lo < size:
                     continue
                 r, c = rng.integers(lo, hi - size + 1, n), rng.integers(0, img.shape[1] - size + 1, n)
                 for i, j in zip(r, c):
-                    crop = np.rot90(img[i:i + size, j:j + size].astype(np.float32), rng.integers(4))
+                    crop = np.rot90(img[i : i + size, j : j + size].astype(np.float32), rng.integers(4))
                     if rng.random() < 0.5:
                         crop = crop[:, ::-1]
                     crop = np.clip(crop * rng.uniform(0.7, 1.3, 3) + rng.uniform(-20, 20), 0, 255)
                     parts[part][0].append(crop.round().astype(np.uint8).transpose(2, 0, 1))
                     parts[part][1].append(label)
-    return D._finish("natural10_aug", np.stack(parts["train"][0]), np.array(parts["train"][1]),
-                     np.stack(parts["test"][0]), np.array(parts["test"][1]), [n for n, _ in D.NATURAL10])
+    return D._finish(
+        "natural10_aug",
+        np.stack(parts["train"][0]),
+        np.array(parts["train"][1]),
+        np.stack(parts["test"][0]),
+        np.array(parts["test"][1]),
+        [n for n, _ in D.NATURAL10],
+    )
 
 
 def high_contrast_rotation(candidates: int, seed=0):
     """natural_rotation with every crop the highest-contrast of `candidates` random ones."""
     from fasttda.nets import datasets as D
+
     real = D.load_natural_rotation(n_train=300 * candidates, n_test=30 * candidates, seed=seed)
     out = []
     for x, y, n_keep in ((real.x_train, real.y_train, 300), (real.x_test, real.y_test, 30)):
@@ -59,7 +69,7 @@ def high_contrast_rotation(candidates: int, seed=0):
         block = n_keep * candidates
         keep = []
         for b in range(len(upright) // block):
-            contrast = upright[b * block:(b + 1) * block].mean(dim=1).std(dim=(1, 2)).numpy()
+            contrast = upright[b * block : (b + 1) * block].mean(dim=1).std(dim=(1, 2)).numpy()
             keep += sorted((b * block + np.argsort(contrast)[::-1][:n_keep]).tolist())
         crops = (upright[keep] * 255).round().clamp(0, 255).byte().numpy()
         imgs = np.concatenate([np.rot90(crops, k, axes=(2, 3)) for k in range(4)])
@@ -69,6 +79,7 @@ def high_contrast_rotation(candidates: int, seed=0):
 
 def torch_tensor(values):
     import torch
+
     return torch.tensor(values)
 
 
@@ -85,6 +96,7 @@ def main() -> None:
 
     from fasttda import analyze
     from fasttda.nets import datasets, train
+
     torch.set_num_threads(1)
     if args.task == "natural10_aug":
         data = natural10_aug()
@@ -94,8 +106,16 @@ def main() -> None:
         data = datasets.load(args.task)
     checkpoints = sorted({0, 100, args.iterations})
     start = time.perf_counter()
-    ens = train.train_ensemble("cifar2", data, seeds=range(args.seeds), iterations=args.iterations,
-                               checkpoints=checkpoints, layers=[1, 2], device="cpu", lr=args.lr)
+    ens = train.train_ensemble(
+        "cifar2",
+        data,
+        seeds=range(args.seeds),
+        iterations=args.iterations,
+        checkpoints=checkpoints,
+        layers=[1, 2],
+        device="cpu",
+        lr=args.lr,
+    )
     print(f"{data}: trained in {time.perf_counter() - start:.0f} s", flush=True)
     for cp in checkpoints:
         for layer, channels in ((1, "each"), (1, "mean"), (2, "each")):
@@ -103,13 +123,24 @@ def main() -> None:
             if channels == "mean":
                 w, w0 = w.mean(axis=2, keepdims=True), w0.mean(axis=2, keepdims=True)
             a = analyze(w, initial=w0 if cp else None)
-            print(json.dumps({"checkpoint": cp, "accuracy": float(np.mean(ens.accuracy[cp])), "layer": layer,
-                              "channels": channels, "filters": len(a.points), "verdict": a.verdict,
-                              "top_h1": [round(float(x), 3) for x in a.persistence[1][:2]],
-                              "null": [round(a.null_h1_mean, 3), round(a.null_h1_std, 3)],
-                              "plane_share": round(a.plane_share, 2),
-                              "hv": round(a.orientation["axis_ratio"], 2),
-                              "shares": {k: round(v, 2) for k, v in a.shares.items()}}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "checkpoint": cp,
+                        "accuracy": float(np.mean(ens.accuracy[cp])),
+                        "layer": layer,
+                        "channels": channels,
+                        "filters": len(a.points),
+                        "verdict": a.verdict,
+                        "top_h1": [round(float(x), 3) for x in a.persistence[1][:2]],
+                        "null": [round(a.null_h1_mean, 3), round(a.null_h1_std, 3)],
+                        "plane_share": round(a.plane_share, 2),
+                        "hv": round(a.orientation["axis_ratio"], 2),
+                        "shares": {k: round(v, 2) for k, v in a.shares.items()},
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -31,15 +31,20 @@ def layer(networks, out, inp, noise, seed):
 
 def main(out):
     t0 = time.perf_counter()
-    analyses = {(lay, ckpt): fasttda.analyze(layer(32, 64, 1 if lay == 1 else 32, noise, seed=10 * lay + ckpt))
-                for lay in (1, 2) for ckpt, noise in ((400, 0.9), (1000, 0.4))}
+    analyses = {
+        (lay, ckpt): fasttda.analyze(layer(32, 64, 1 if lay == 1 else 32, noise, seed=10 * lay + ckpt))
+        for lay in (1, 2)
+        for ckpt, noise in ((400, 0.9), (1000, 0.4))
+    }
     t1 = time.perf_counter()
     index = report.write_report(out, analyses, title="report size", params={"networks": 32})
     t2 = time.perf_counter()
     html = index.stat().st_size
     figures = sum(p.stat().st_size for p in (Path(out) / "figures").iterdir())
-    print(f"index.html {html / 1e6:.2f} MB, figures {figures / 1e6:.2f} MB, total {(html + figures) / 1e6:.2f} MB "
-          f"({len(list((Path(out) / 'figures').iterdir()))} files); analyses {t1 - t0:.1f} s, report {t2 - t1:.1f} s")
+    print(
+        f"index.html {html / 1e6:.2f} MB, figures {figures / 1e6:.2f} MB, total {(html + figures) / 1e6:.2f} MB "
+        f"({len(list((Path(out) / 'figures').iterdir()))} files); analyses {t1 - t0:.1f} s, report {t2 - t1:.1f} s"
+    )
 
 
 if __name__ == "__main__":

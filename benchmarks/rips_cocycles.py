@@ -24,7 +24,8 @@ CHILD = r"""
 import json, sys, time
 import numpy as np
 import fasttda
-n, thresh, maxdim, cocycles, threads = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", int(sys.argv[5])
+n, thresh, maxdim = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+cocycles, threads = sys.argv[4] == "1", int(sys.argv[5])
 X = fasttda.datasets.filter_like(20_000, seed=0)
 L = X[fasttda.maxmin(X, n)].astype(np.float64)
 kw = {"do_cocycles": True} if cocycles else {}
@@ -41,8 +42,13 @@ print(json.dumps(best))
 def run(tree, case, cocycles, threads):
     n, thresh, maxdim = CASES[case]
     env = dict(os.environ, PYTHONPATH=os.path.join(tree, "src"))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), thresh, str(maxdim), "1" if cocycles else "0",
-                          str(threads)], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(n), thresh, str(maxdim), "1" if cocycles else "0", str(threads)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -53,7 +59,10 @@ def main():
     ap.add_argument("--pairs", type=int, default=7)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
-    print("| case | new, do_cocycles=False (s) | earlier build (s) | new / earlier | do_cocycles=True (s) | True / False |")
+    print(
+        "| case | new, do_cocycles=False (s) | earlier build (s) | new / earlier "
+        "| do_cocycles=True (s) | True / False |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for case in CASES:
         new, base, with_c = [], [], []
@@ -63,8 +72,11 @@ def main():
             with_c.append(run(args.new, case, True, args.threads))
         ratio = statistics.median(a / b for a, b in zip(new, base))
         cost = statistics.median(c / a for c, a in zip(with_c, new))
-        print(f"| {case} | {statistics.median(new):.3f} | {statistics.median(base):.3f} | {ratio:.3f} "
-              f"| {statistics.median(with_c):.3f} | {cost:.2f} |", flush=True)
+        print(
+            f"| {case} | {statistics.median(new):.3f} | {statistics.median(base):.3f} | {ratio:.3f} "
+            f"| {statistics.median(with_c):.3f} | {cost:.2f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -40,9 +40,19 @@ def whole_reruns(weights, a):
         if "top" in change:
             setting.update({name: None for name in P["defaulted"]})
         try:
-            b = fasttda.analyze(weights, **setting, norm=P["norm"], n_landmarks=P["n_landmarks"], coeff=P["coeff"],
-                                min_contrast=P["min_contrast"], sample=P["sample"], n_null=P["n_null"],
-                                seed=P["seed"], n_intervals=4, n_threads=1)
+            b = fasttda.analyze(
+                weights,
+                **setting,
+                norm=P["norm"],
+                n_landmarks=P["n_landmarks"],
+                coeff=P["coeff"],
+                min_contrast=P["min_contrast"],
+                sample=P["sample"],
+                n_null=P["n_null"],
+                seed=P["seed"],
+                n_intervals=4,
+                n_threads=1,
+            )
             rows.append(b.verdict)
         except ValueError:
             rows.append(None)
@@ -68,8 +78,12 @@ def main():
         theirs.append(time.process_time() - t)
         assert [r["verdict"] for r in a.robustness] == verdicts
     ratio = float(np.median(np.array(ours) / np.array(theirs)))
-    print(f"{args.slices} slices, n_null={args.n_null}, one thread, CPU time: analyze with the grid {np.median(ours):.2f} s, "
-          f"with whole reruns {np.median(theirs):.2f} s (median of {args.pairs} pairs); ratio {ratio:.2f}")
+    print(
+        f"{args.slices} slices, n_null={args.n_null}, one thread, CPU time: "
+        f"analyze with the grid {np.median(ours):.2f} s, "
+        f"with whole reruns {np.median(theirs):.2f} s (median of {args.pairs} pairs); ratio {ratio:.2f}"
+    )
+
 
 if __name__ == "__main__":
     main()

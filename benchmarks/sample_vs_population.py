@@ -32,8 +32,18 @@ import numpy as np
 import fasttda
 
 # The photographs of natural scenes and textures (not the text, drawings or binary masks).
-PHOTOS = ["astronaut.png", "camera.png", "coffee.png", "chelsea.png", "brick.png", "grass.png", "gravel.png",
-          "rocket.jpg", "motorcycle_left.png", "moon.png"]
+PHOTOS = [
+    "astronaut.png",
+    "camera.png",
+    "coffee.png",
+    "chelsea.png",
+    "brick.png",
+    "grass.png",
+    "gravel.png",
+    "rocket.jpg",
+    "motorcycle_left.png",
+    "moon.png",
+]
 
 
 def mnist_population(n_seeds: int, iterations: int, cache: Path | None) -> np.ndarray:
@@ -41,8 +51,15 @@ def mnist_population(n_seeds: int, iterations: int, cache: Path | None) -> np.nd
         return np.load(cache)["w"]
     from fasttda.nets import train_ensemble
 
-    ens = train_ensemble("mnist2", "mnist5k", seeds=range(n_seeds), iterations=iterations, layers=[2],
-                         checkpoints=[iterations], evaluate_at_checkpoints=False)
+    ens = train_ensemble(
+        "mnist2",
+        "mnist5k",
+        seeds=range(n_seeds),
+        iterations=iterations,
+        layers=[2],
+        checkpoints=[iterations],
+        evaluate_at_checkpoints=False,
+    )
     w = ens.weights(2, iterations)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -97,13 +114,27 @@ def compare(name: str, weights, *, n_samples: int, sample: int, **kwargs) -> dic
     t_matched = time.perf_counter() - t
     d_pop = [fasttda.bottleneck(h1(whole), h1(a)) for a in samples]
     d_matched = [fasttda.bottleneck(h1(matched), h1(a)) for a in samples]
-    d_pair = [fasttda.bottleneck(h1(a), h1(b)) for i, a in enumerate(samples) for b in samples[i + 1:]]
+    d_pair = [fasttda.bottleneck(h1(a), h1(b)) for i, a in enumerate(samples) for b in samples[i + 1 :]]
     rows = {
-        "population": name, "n": int(n_all), "sample": sample, "seconds_whole": round(t_whole, 1),
-        "whole": {"k": whole.params["k"], "p": whole.params["p"], "verdict": whole.verdict,
-                  "top_h1": top_bars(whole), "null_h1_mean": whole.null_h1_mean},
-        "matched": {"k": k_matched, "p": p_s, "seconds": round(t_matched, 1), "verdict": matched.verdict,
-                    "top_h1": top_bars(matched), "null_h1_mean": matched.null_h1_mean},
+        "population": name,
+        "n": int(n_all),
+        "sample": sample,
+        "seconds_whole": round(t_whole, 1),
+        "whole": {
+            "k": whole.params["k"],
+            "p": whole.params["p"],
+            "verdict": whole.verdict,
+            "top_h1": top_bars(whole),
+            "null_h1_mean": whole.null_h1_mean,
+        },
+        "matched": {
+            "k": k_matched,
+            "p": p_s,
+            "seconds": round(t_matched, 1),
+            "verdict": matched.verdict,
+            "top_h1": top_bars(matched),
+            "null_h1_mean": matched.null_h1_mean,
+        },
         "sample_k_p": [k_s, p_s],
         "samples": [{"verdict": a.verdict, "top_h1": top_bars(a), "null_h1_mean": a.null_h1_mean} for a in samples],
         "bottleneck_population_vs_sample": [round(float(x), 4) for x in d_pop],
@@ -126,12 +157,26 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     results = []
     if "natural" in args.which:
-        results.append(compare("natural patches (photographs, top 20%, D-norm)", natural_population(),
-                               n_samples=args.samples, sample=args.sample, top=0.2, norm="D"))
+        results.append(
+            compare(
+                "natural patches (photographs, top 20%, D-norm)",
+                natural_population(),
+                n_samples=args.samples,
+                sample=args.sample,
+                top=0.2,
+                norm="D",
+            )
+        )
     if "mnist" in args.which:
         w = mnist_population(args.seeds, args.iterations, args.cache)
-        results.append(compare(f"mnist2 layer 2, {w.shape[0]} seeds, {args.iterations} iterations", w,
-                               n_samples=args.samples, sample=args.sample))
+        results.append(
+            compare(
+                f"mnist2 layer 2, {w.shape[0]} seeds, {args.iterations} iterations",
+                w,
+                n_samples=args.samples,
+                sample=args.sample,
+            )
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
     if args.out:

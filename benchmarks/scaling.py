@@ -63,6 +63,7 @@ def make_input(stage: str, n: int):
 
     if stage == "analyze":
         from stages_analysis import slices
+
         return slices(n)()
     X = fasttda.datasets.filter_like(n, seed=0)
     if stage == "mapper":
@@ -81,6 +82,7 @@ def call(stage: str, tool: str, data, warmup: bool):
         if tool == "fasttda":
             return fasttda.codensity(X, 100)
         from scipy.spatial import cKDTree
+
         return cKDTree(X).query(X, 101, workers=-1)[0][:, 100]
     if stage == "dense_core":
         return fasttda.dense_core(data[:small] if warmup else data, 100, 0.3)
@@ -90,6 +92,7 @@ def call(stage: str, tool: str, data, warmup: bool):
         return fasttda.radius_graph(data[:small] if warmup else data, 0.05)
     if stage == "mapper":
         from mapper_pairs import fixed_cover, run_fasttda, run_kmapper
+
         X, L = data
         if warmup:
             X, L = X[:small], L[:small]
@@ -105,6 +108,7 @@ def call(stage: str, tool: str, data, warmup: bool):
         if tool == "fasttda":
             return fasttda.rips(X, maxdim=1)
         import ripser
+
         return ripser.ripser(X, maxdim=1)
     if stage == "analyze":
         return fasttda.analyze(data[:20_000] if warmup else data, sample=None)
@@ -142,6 +146,7 @@ def exponent(rows, key: str = "seconds") -> float | None:
 
 def plot(results: dict, path: Path, key: str = "seconds") -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -171,12 +176,16 @@ def main(argv=None) -> int:
     parser.add_argument("--no-peers", action="store_true", help="fasttda only")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--plot", type=Path, default=None, help="write the log-log plot here (PNG)")
-    parser.add_argument("--plot-cpu", action="store_true",
-                        help="plot CPU seconds instead of wall time (fairer on a machine shared with other jobs)")
+    parser.add_argument(
+        "--plot-cpu",
+        action="store_true",
+        help="plot CPU seconds instead of wall time (fairer on a machine shared with other jobs)",
+    )
     args = parser.parse_args(argv)
     sizes = [10**e for e in range(round(math.log10(args.min_n)), round(math.log10(args.max_n)) + 1)]
 
     from fasttda import _core
+
     print(f"# {os.cpu_count()} CPUs, fasttda core {_core.isa}, sizes {sizes}, repeat {args.repeat}")
     print("| stage | n | fasttda wall | fasttda CPU | peak RSS | peer | peer wall | peer CPU | peer RSS |")
     print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")

@@ -27,6 +27,7 @@ def slices(n):
         W *= rng.uniform(0.1, 2.0, (n, 1, 1))
         W += rng.normal(0, 1, (n, 1, 1))
         return W.astype(np.float32)
+
     return make
 
 
@@ -59,10 +60,12 @@ def run_python(W, warmup):
     centred = core - core.mean(axis=0)
     lens = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
     graph = kmapper.KeplerMapper(verbose=0).map(
-        lens, core, clusterer=AgglomerativeClustering(n_clusters=None, distance_threshold=0.5, linkage="single"),
-        cover=kmapper.Cover(n_cubes=10, perc_overlap=0.3))
+        lens,
+        core,
+        clusterer=AgglomerativeClustering(n_clusters=None, distance_threshold=0.5, linkage="single"),
+        cover=kmapper.Cover(n_cubes=10, perc_overlap=0.3),
+    )
     return dgms, graph
 
 
-STAGES = [Stage("analyze (end to end)", __name__, sizes, run_fasttda, run_python,
-                "scipy+numpy+ripser+kmapper")]
+STAGES = [Stage("analyze (end to end)", __name__, sizes, run_fasttda, run_python, "scipy+numpy+ripser+kmapper")]

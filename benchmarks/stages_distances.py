@@ -87,11 +87,13 @@ def ours_wasserstein_exact(dgms, warmup, threads=THREADS):
 
 def persim_bottleneck(dgms, warmup):
     import persim
+
     return _loop(_warm(dgms, warmup), persim.bottleneck)
 
 
 def persim_wasserstein(dgms, warmup):
     import persim
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _loop(_warm(dgms, warmup), persim.wasserstein)
@@ -99,12 +101,14 @@ def persim_wasserstein(dgms, warmup):
 
 def hera_bottleneck(dgms, warmup):
     import hera_tda
+
     lists = _warm(dgms.lists, warmup)
     return _loop(lists, lambda a, b: hera_tda.BottleneckDistance(a, b)[0])
 
 
 def hera_wasserstein(dgms, warmup):
     import hera_tda
+
     params = hera_tda.AuctionParams()
     params.wasserstein_power = 1.0
     params.internal_p = -1.0  # Hera's code for L-inf
@@ -124,8 +128,7 @@ try:
 
     STAGES += [
         Stage("bottleneck vs hera", __name__, sizes, ours_bottleneck, hera_bottleneck, "hera exact"),
-        Stage("W1 exact vs hera", __name__, sizes, ours_wasserstein_exact, hera_wasserstein,
-              f"hera auction d={DELTA}"),
+        Stage("W1 exact vs hera", __name__, sizes, ours_wasserstein_exact, hera_wasserstein, f"hera auction d={DELTA}"),
     ]
 except ImportError:  # hera-tda is optional
     pass
@@ -157,15 +160,19 @@ def main(argv=None) -> int:
     parser.add_argument("--diagrams", type=int, default=50)
     args = parser.parse_args(argv)
     dgms = Diagrams(h1_diagrams(args.diagrams, 300))
-    print(f"{args.diagrams}x{args.diagrams} matrix of 300-bar H1 diagrams, fasttda n_threads={args.threads}, "
-          f"{args.pairs} interleaved pairs")
+    print(
+        f"{args.diagrams}x{args.diagrams} matrix of 300-bar H1 diagrams, fasttda n_threads={args.threads}, "
+        f"{args.pairs} interleaved pairs"
+    )
     print(f"{'stage':<24} {'fasttda':>9} {'baseline':<24} {'baseline':>9} {'ratio':>7} {'max rel diff':>12}")
     for stage in STAGES:
         if args.only and stage.name not in args.only:
             continue
         t_ours, t_theirs, ratio, err = interleaved(stage, dgms, args.pairs, args.threads)
-        print(f"{stage.name:<24} {t_ours:8.3f}s {stage.baseline_name:<24} {t_theirs:8.3f}s {ratio:6.1f}x {err:12.2e}",
-              flush=True)
+        print(
+            f"{stage.name:<24} {t_ours:8.3f}s {stage.baseline_name:<24} {t_theirs:8.3f}s {ratio:6.1f}x {err:12.2e}",
+            flush=True,
+        )
     return 0
 
 

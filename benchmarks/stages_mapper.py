@@ -20,6 +20,7 @@ def cloud_and_lens(n):
     def make():
         X = fasttda.datasets.filter_like(n, seed=0)
         return X, principal_components(X, 2)
+
     return make
 
 
@@ -43,8 +44,11 @@ def run_kmapper(data, warmup):
     if warmup:
         X, L = X[:1000], L[:1000]
     return kmapper.KeplerMapper(verbose=0).map(
-        L, X, clusterer=AgglomerativeClustering(n_clusters=None, distance_threshold=HEIGHT, linkage="single"),
-        cover=kmapper.Cover(n_cubes=CUBES, perc_overlap=OVERLAP))
+        L,
+        X,
+        clusterer=AgglomerativeClustering(n_clusters=None, distance_threshold=HEIGHT, linkage="single"),
+        cover=kmapper.Cover(n_cubes=CUBES, perc_overlap=OVERLAP),
+    )
 
 
 STAGES = [

@@ -23,37 +23,66 @@ def _setup(seeds, batch, iterations, threads):
         import torch
 
         from fasttda import nets
+
         torch.set_num_threads(threads)
         ds = nets.load("mnist5k")
         ds.x_test, ds.y_test = ds.x_test[:100], ds.y_test[:100]
         return dict(data=ds, seeds=seeds, batch=batch, iterations=iterations)
+
     return make
 
 
 def sizes():
     if level() == "quick":
         return [Size("S=4 B=64 T=3 1 thread", _setup(4, 64, 3, 1))]
-    return [Size("S=16 B=64 T=10 1 thread", _setup(16, 64, 10, 1)),
-            Size("S=16 B=16 T=20 1 thread", _setup(16, 16, 20, 1)),
-            Size("S=16 B=64 T=10 2 threads", _setup(16, 64, 10, 2))]
+    return [
+        Size("S=16 B=64 T=10 1 thread", _setup(16, 64, 10, 1)),
+        Size("S=16 B=16 T=20 1 thread", _setup(16, 16, 20, 1)),
+        Size("S=16 B=64 T=10 2 threads", _setup(16, 64, 10, 2)),
+    ]
 
 
 def ensemble(cfg, warmup):
     from fasttda import nets
-    nets.train_ensemble("mnist2", cfg["data"], seeds=range(2 if warmup else cfg["seeds"]),
-                        iterations=1 if warmup else cfg["iterations"], batch_size=cfg["batch"], lr=0.01,
-                        evaluate_at_checkpoints=False, device="cpu")
+
+    nets.train_ensemble(
+        "mnist2",
+        cfg["data"],
+        seeds=range(2 if warmup else cfg["seeds"]),
+        iterations=1 if warmup else cfg["iterations"],
+        batch_size=cfg["batch"],
+        lr=0.01,
+        evaluate_at_checkpoints=False,
+        device="cpu",
+    )
 
 
 def plain(cfg, warmup):
     from fasttda import nets
+
     for s in range(1 if warmup else cfg["seeds"]):
-        nets.train_plain("mnist2", cfg["data"], seed=s, iterations=1 if warmup else cfg["iterations"],
-                         batch_size=cfg["batch"], lr=0.01, device="cpu")
+        nets.train_plain(
+            "mnist2",
+            cfg["data"],
+            seed=s,
+            iterations=1 if warmup else cfg["iterations"],
+            batch_size=cfg["batch"],
+            lr=0.01,
+            device="cpu",
+        )
 
 
-STAGES = [Stage("train mnist2", __name__, sizes, ensemble, plain, "per-seed torch loop",
-                notes=["time for S seeds x T iterations each; ratio = seed-iterations/s of ensemble / plain"])]
+STAGES = [
+    Stage(
+        "train mnist2",
+        __name__,
+        sizes,
+        ensemble,
+        plain,
+        "per-seed torch loop",
+        notes=["time for S seeds x T iterations each; ratio = seed-iterations/s of ensemble / plain"],
+    )
+]
 
 
 def report(seeds=16, batch=64, iterations=10, threads=1) -> None:
@@ -62,6 +91,7 @@ def report(seeds=16, batch=64, iterations=10, threads=1) -> None:
 
     from fasttda import nets
     from fasttda.nets.train import flops_per_sample
+
     cfg = _setup(seeds, batch, iterations, threads)()
     ensemble(cfg, True)
     plain(cfg, True)
@@ -78,12 +108,14 @@ def report(seeds=16, batch=64, iterations=10, threads=1) -> None:
     start = time.perf_counter()
     for _ in range(5):
         a @ b
-    gemm = 5 * 2 * 2048 ** 3 / (time.perf_counter() - start) / 1e9
+    gemm = 5 * 2 * 2048**3 / (time.perf_counter() - start) / 1e9
     print(f"mnist2, {seeds} seeds x {iterations} iterations, batch {batch}, SGD, {threads} thread(s)")
     for name in ("ensemble", "plain"):
         print(f"  {name:<9} {t[name]:7.2f} s  {work / t[name]:7.1f} seed-it/s  {flops / t[name] / 1e9:6.1f} GFLOP/s")
-    print(f"  ratio     {t['plain'] / t['ensemble']:.2f}x   fp32 GEMM (torch.mm 2048^2) {gemm:.1f} GFLOP/s; "
-          f"ensemble reaches {flops / t['ensemble'] / 1e9 / gemm:.0%} of it")
+    print(
+        f"  ratio     {t['plain'] / t['ensemble']:.2f}x   fp32 GEMM (torch.mm 2048^2) {gemm:.1f} GFLOP/s; "
+        f"ensemble reaches {flops / t['ensemble'] / 1e9 / gemm:.0%} of it"
+    )
 
 
 if __name__ == "__main__":

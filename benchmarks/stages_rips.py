@@ -12,6 +12,7 @@ def landmarks(n_points, n_landmarks, thresh):
     def make():
         X = fasttda.datasets.filter_like(n_points, seed=0)
         return X[fasttda.maxmin(X, n_landmarks)].astype(np.float64), thresh
+
     return make
 
 
@@ -28,6 +29,7 @@ def core(n_points, k, p):
     def make():
         X = fasttda.datasets.filter_like(n_points, seed=0)
         return X[fasttda.dense_core(X, k, p)]
+
     return make
 
 
@@ -41,12 +43,14 @@ def core_sizes():
 
 def ripser_py(data, warmup):
     from ripser import ripser
+
     L, t = data
     return ripser(L[:50] if warmup else L, maxdim=1, thresh=t)
 
 
 def giotto(data, warmup):
     from gph import ripser_parallel
+
     L, t = data
     return ripser_parallel(L[:50] if warmup else L, maxdim=1, thresh=t, n_threads=THREADS)
 
@@ -65,6 +69,7 @@ def ripser_sparse(X, warmup):
     input would need the n×n matrix: 80 GB of float64 for 10^5 points)."""
     from ripser import ripser
     from scipy import sparse
+
     X = X[:1000] if warmup else X
     edges, dist = fasttda.radius_graph(X, R_CORE * (1 + 1e-6), n_threads=THREADS)
     A = sparse.coo_matrix((dist.astype(np.float64), (edges[:, 0], edges[:, 1])), shape=(len(X), len(X)))
@@ -78,7 +83,6 @@ STAGES = [
 try:
     import gph  # noqa: F401
 
-    STAGES.insert(1, Stage("rips landmarks vs gph", __name__, landmark_sizes, ours, giotto,
-                           f"gph n_threads={THREADS}"))
+    STAGES.insert(1, Stage("rips landmarks vs gph", __name__, landmark_sizes, ours, giotto, f"gph n_threads={THREADS}"))
 except ImportError:  # giotto-ph is optional
     pass

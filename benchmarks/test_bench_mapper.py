@@ -1,6 +1,6 @@
 """pytest-benchmark timings of the Mapper engine against KeplerMapper.
 
-    python -m pytest benchmarks/test_bench_mapper.py --benchmark-columns=median,iqr
+python -m pytest benchmarks/test_bench_mapper.py --benchmark-columns=median,iqr
 """
 
 import pytest

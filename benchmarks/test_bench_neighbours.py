@@ -1,6 +1,6 @@
 """pytest-benchmark timings of the neighbourhood engine against scipy.
 
-    python -m pytest benchmarks/test_bench_neighbours.py --benchmark-columns=median,iqr
+python -m pytest benchmarks/test_bench_neighbours.py --benchmark-columns=median,iqr
 """
 
 import numpy as np

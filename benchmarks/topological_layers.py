@@ -45,11 +45,18 @@ def subset(ds: datasets.Dataset, per_class: int, seed: int = 0) -> datasets.Data
     """A class-balanced subset of the training split (the test split unchanged)."""
     rng = np.random.default_rng(seed)
     y = ds.y_train.numpy()
-    keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False)
-                                   for c in range(10)]))
+    keep = np.sort(np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in range(10)]))
     idx = torch.as_tensor(keep)
-    return datasets.Dataset(f"{ds.name}[{len(keep)}]", ds.x_train[idx].contiguous(), ds.y_train[idx], ds.x_test,
-                            ds.y_test, ds.classes, ds.mean, ds.std)
+    return datasets.Dataset(
+        f"{ds.name}[{len(keep)}]",
+        ds.x_train[idx].contiguous(),
+        ds.y_train[idx],
+        ds.x_test,
+        ds.y_test,
+        ds.classes,
+        ds.mean,
+        ds.std,
+    )
 
 
 def test_subset(ds: datasets.Dataset, every: int) -> datasets.Dataset:
@@ -57,8 +64,9 @@ def test_subset(ds: datasets.Dataset, every: int) -> datasets.Dataset:
     if every <= 1:
         return ds
     idx = torch.arange(0, len(ds.x_test), every)
-    return datasets.Dataset(ds.name, ds.x_train, ds.y_train, ds.x_test[idx].contiguous(), ds.y_test[idx], ds.classes,
-                            ds.mean, ds.std)
+    return datasets.Dataset(
+        ds.name, ds.x_train, ds.y_train, ds.x_test[idx].contiguous(), ds.y_test[idx], ds.classes, ds.mean, ds.std
+    )
 
 
 def transformed(ds: datasets.Dataset, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -84,14 +92,19 @@ def accuracy(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     net.eval()
     correct = 0
     for b in range(0, len(x), 500):
-        correct += int((net(x[b:b + 500]).argmax(1) == y[b:b + 500]).sum())
+        correct += int((net(x[b : b + 500]).argmax(1) == y[b : b + 500]).sum())
     return correct / len(x)
 
 
 def stats(values) -> dict:
     v = np.asarray(values, dtype=float)
-    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
-            "min": float(v.min()), "max": float(v.max()), "values": [float(x) for x in v]}
+    return {
+        "mean": float(v.mean()),
+        "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+        "min": float(v.min()),
+        "max": float(v.max()),
+        "values": [float(x) for x in v],
+    }
 
 
 def layer2(ens, iteration: int, n_null: int) -> dict:
@@ -99,25 +112,44 @@ def layer2(ens, iteration: int, n_null: int) -> dict:
     a = fasttda.analyze(fv, n_null=n_null, seed=0, sample=20_000)
     h1 = a.persistence[1] if len(a.persistence) > 1 else np.empty(0)
     from fasttda.analysis import null_cut
-    return {"iteration": iteration, "n_filters": int(len(a.points)), "verdict": a.verdict,
-            "top_h1": float(h1[0]) if len(h1) else 0.0, "second_h1": float(h1[1]) if len(h1) > 1 else 0.0,
-            "long_h1": int(a.long_bars[1]), "null_h1_mean": a.null_h1_mean, "null_h1_std": a.null_h1_std,
-            "null_cut": float(null_cut(a.null_h1)), "circle_share": float(a.shares["circle"]),
-            "plane_share": float(a.plane_share)}
+
+    return {
+        "iteration": iteration,
+        "n_filters": int(len(a.points)),
+        "verdict": a.verdict,
+        "top_h1": float(h1[0]) if len(h1) else 0.0,
+        "second_h1": float(h1[1]) if len(h1) > 1 else 0.0,
+        "long_h1": int(a.long_bars[1]),
+        "null_h1_mean": a.null_h1_mean,
+        "null_h1_std": a.null_h1_std,
+        "null_cut": float(null_cut(a.null_h1)),
+        "circle_share": float(a.shares["circle"]),
+        "plane_share": float(a.plane_share),
+    }
 
 
 def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, batch_size: int) -> dict:
     """Seconds per iteration of each model, median over interleaved repeats: the time from the end of
     the first optimizer step to the end of the last (no set-up, warm-up step or evaluation)."""
     times = {m: [] for m in models}
-    tiny = datasets.Dataset(data.name, data.x_train, data.y_train, data.x_test[:10], data.y_test[:10], data.classes,
-                            data.mean, data.std)  # the trainer's final evaluation, kept out of the timing anyway
+    tiny = datasets.Dataset(
+        data.name, data.x_train, data.y_train, data.x_test[:10], data.y_test[:10], data.classes, data.mean, data.std
+    )  # the trainer's final evaluation, kept out of the timing anyway
     for _ in range(repeats):
         for m in models:
             stamps = []
-            nets.train_ensemble(m, tiny, seeds=range(seeds), iterations=iterations, checkpoints=[],
-                                evaluate_at_checkpoints=False, batch_size=batch_size, device="cpu", layers=[1],
-                                callback=lambda it: stamps.append(time.perf_counter()))
+            nets.train_ensemble(
+                m,
+                tiny,
+                seeds=range(seeds),
+                iterations=iterations,
+                checkpoints=[],
+                evaluate_at_checkpoints=False,
+                batch_size=batch_size,
+                device="cpu",
+                layers=[1],
+                callback=lambda it: stamps.append(time.perf_counter()),
+            )
             times[m].append((stamps[-1] - stamps[0]) / (iterations - 1))
     return {m: {"median_s": float(np.median(t)), "all_s": t} for m, t in times.items()}
 
@@ -136,15 +168,19 @@ def main():
     ap.add_argument("--layer2-variants", default="mnist2,mnist2_klein")
     ap.add_argument("--n-null", type=int, default=3)
     ap.add_argument("--cost-seeds", type=int, default=16)
-    ap.add_argument("--cost-variants", default="mnist2,mnist2_circle,mnist2_klein,mnist2_circle_learned,"
-                    "mnist2_klein_learned")
+    ap.add_argument(
+        "--cost-variants", default="mnist2,mnist2_circle,mnist2_klein,mnist2_circle_learned,mnist2_klein_learned"
+    )
     ap.add_argument("--cost-iterations", type=int, default=10)
     ap.add_argument("--cost-repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cost-only", action="store_true", help="measure only the cost per iteration")
     ap.add_argument("--small-only", action="store_true", help="only the small-data runs")
-    ap.add_argument("--from-json", default=None,
-                    help="write the figure and tables of saved results (comma-separated files, merged), train nothing")
+    ap.add_argument(
+        "--from-json",
+        default=None,
+        help="write the figure and tables of saved results (comma-separated files, merged), train nothing",
+    )
     ap.add_argument("--out", default="benchmarks/topological_layers.json")
     ap.add_argument("--figure", default="benchmarks/topological_layers.png")
     args = ap.parse_args()
@@ -166,11 +202,21 @@ def main():
     l2_variants = args.layer2_variants.split(",") if l2_its else []
     full = test_subset(datasets.load("mnist5k"), args.test_every)
     tests = transformed(full)
-    result = {"seeds": args.seeds, "iterations": args.iterations, "batch_size": args.batch_size, "optimizer": "adam, lr 1e-3",
-              "train_images": {"full": len(full.x_train)}, "test_images": len(full.x_test),
-              "command": "python benchmarks/topological_layers.py " + " ".join(__import__("sys").argv[1:]), "runs": {},
-              "generalisation": {}, "layer2": {}, "cost": {}, "torch_threads": torch.get_num_threads(),
-              "cpu_count": os.cpu_count()}
+    result = {
+        "seeds": args.seeds,
+        "iterations": args.iterations,
+        "batch_size": args.batch_size,
+        "optimizer": "adam, lr 1e-3",
+        "train_images": {"full": len(full.x_train)},
+        "test_images": len(full.x_test),
+        "command": "python benchmarks/topological_layers.py " + " ".join(__import__("sys").argv[1:]),
+        "runs": {},
+        "generalisation": {},
+        "layer2": {},
+        "cost": {},
+        "torch_threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+    }
     started = time.time()
 
     def save():
@@ -187,13 +233,27 @@ def main():
         for m in models:
             t0 = time.perf_counter()
             layers = [2] if tag == "full" and m in l2_variants else [1]
-            ens = nets.train_ensemble(m, data, seeds=range(args.seeds), iterations=iterations, checkpoints=checkpoints,
-                                      layers=layers, batch_size=args.batch_size, device="cpu")
-            run = {"accuracy": {str(it): stats(acc) for it, acc in sorted(ens.accuracy.items())},
-                   "train_seconds": ens.seconds, "final_loss": stats(ens.loss[-20:].mean(0))}
+            ens = nets.train_ensemble(
+                m,
+                data,
+                seeds=range(args.seeds),
+                iterations=iterations,
+                checkpoints=checkpoints,
+                layers=layers,
+                batch_size=args.batch_size,
+                device="cpu",
+            )
+            run = {
+                "accuracy": {str(it): stats(acc) for it, acc in sorted(ens.accuracy.items())},
+                "train_seconds": ens.seconds,
+                "final_loss": stats(ens.loss[-20:].mean(0)),
+            }
             result["runs"].setdefault(tag, {})[m] = run
-            print(f"[{time.time() - started:6.0f} s] {tag} {m}: " + ", ".join(
-                f"{it}: {s['mean']:.3f}±{s['std']:.3f}" for it, s in run["accuracy"].items()), flush=True)
+            print(
+                f"[{time.time() - started:6.0f} s] {tag} {m}: "
+                + ", ".join(f"{it}: {s['mean']:.3f}±{s['std']:.3f}" for it, s in run["accuracy"].items()),
+                flush=True,
+            )
             if tag == "full":
                 per = {name: [] for name in tests}
                 for s in ens.seeds:
@@ -201,27 +261,48 @@ def main():
                     for name, x in tests.items():
                         per[name].append(accuracy(net, x, full.y_test))
                 clean = np.array(per["clean"])
-                result["generalisation"][m] = {name: {**stats(v), "drop": stats(clean - np.array(v))}
-                                               for name, v in per.items()}
-                print("    generalisation: " + ", ".join(
-                    f"{k}: {v['mean']:.3f} (drop {v['drop']['mean']:.3f})"
-                    for k, v in result["generalisation"][m].items()), flush=True)
+                result["generalisation"][m] = {
+                    name: {**stats(v), "drop": stats(clean - np.array(v))} for name, v in per.items()
+                }
+                print(
+                    "    generalisation: "
+                    + ", ".join(
+                        f"{k}: {v['mean']:.3f} (drop {v['drop']['mean']:.3f})"
+                        for k, v in result["generalisation"][m].items()
+                    ),
+                    flush=True,
+                )
                 if m in l2_variants:
                     result["layer2"][m] = []
                     for it in l2_its:
                         row = layer2(ens, it, args.n_null)
                         result["layer2"][m].append(row)
-                        print(f"    layer 2 @ {it}: {row['verdict']}; top H1 {row['top_h1']:.3f} "
-                              f"(null cut {row['null_cut']:.3f}), circle share {row['circle_share']:.2f}", flush=True)
+                        print(
+                            f"    layer 2 @ {it}: {row['verdict']}; top H1 {row['top_h1']:.3f} "
+                            f"(null cut {row['null_cut']:.3f}), circle share {row['circle_share']:.2f}",
+                            flush=True,
+                        )
             save()
             del ens
             print(f"    ({time.perf_counter() - t0:.0f} s)", flush=True)
     if args.cost_repeats:
-        result["cost"] = {"seeds": args.cost_seeds, "iterations": args.cost_iterations,
-                          "per_model": cost(args.cost_variants.split(","), full, args.cost_seeds,
-                                            args.cost_iterations, args.cost_repeats, args.batch_size)}
-        print("cost: " + ", ".join(f"{m}: {v['median_s'] * 1000:.0f} ms/it"
-                                   for m, v in result["cost"]["per_model"].items()), flush=True)
+        result["cost"] = {
+            "seeds": args.cost_seeds,
+            "iterations": args.cost_iterations,
+            "per_model": cost(
+                args.cost_variants.split(","),
+                full,
+                args.cost_seeds,
+                args.cost_iterations,
+                args.cost_repeats,
+                args.batch_size,
+            ),
+        }
+        print(
+            "cost: "
+            + ", ".join(f"{m}: {v['median_s'] * 1000:.0f} ms/it" for m, v in result["cost"]["per_model"].items()),
+            flush=True,
+        )
     result["wall_seconds"] = time.time() - started
     save()
     if result["runs"]:
@@ -245,14 +326,21 @@ def merge(results: list[dict]) -> dict:
     return out
 
 
-LABEL = {"mnist2": "learned (standard)", "mnist2_circle": "circle (fixed)", "mnist2_klein": "Klein (fixed)",
-         "mnist2_circle_learned": "circle (learned angles)", "mnist2_klein_learned": "Klein (learned angles)"}
+LABEL = {
+    "mnist2": "learned (standard)",
+    "mnist2_circle": "circle (fixed)",
+    "mnist2_klein": "Klein (fixed)",
+    "mnist2_circle_learned": "circle (learned angles)",
+    "mnist2_klein_learned": "Klein (learned angles)",
+}
 
 
 def figure(result: dict, path: str) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     tags = [t for t in ("full", "small") if t in result["runs"]]
     fig, axes = plt.subplots(1, len(tags), figsize=(5.5 * len(tags), 4), squeeze=False, sharey=True)
     for ax, tag in zip(axes[0], tags):
@@ -261,7 +349,7 @@ def figure(result: dict, path: str) -> None:
             mean = np.array([run["accuracy"][str(i)]["mean"] for i in its])
             lo = np.array([run["accuracy"][str(i)]["min"] for i in its])
             hi = np.array([run["accuracy"][str(i)]["max"] for i in its])
-            line, = ax.plot(its, mean, marker="o", ms=3, label=LABEL.get(m, m))
+            (line,) = ax.plot(its, mean, marker="o", ms=3, label=LABEL.get(m, m))
             ax.fill_between(its, lo, hi, color=line.get_color(), alpha=0.2)
         ax.set_xscale("log")
         ax.set_xlabel(f"training iterations (batch {result['batch_size']})")
@@ -277,27 +365,42 @@ def tables(result: dict) -> str:
     out = []
     for tag, runs in result["runs"].items():
         its = list(next(iter(runs.values()))["accuracy"])
-        out.append(f"\nTest accuracy, {result['train_images'][tag]} training digits "
-                   f"(mean ± std over {result['seeds']} seeds)\n")
+        out.append(
+            f"\nTest accuracy, {result['train_images'][tag]} training digits "
+            f"(mean ± std over {result['seeds']} seeds)\n"
+        )
         out.append("| first layer | " + " | ".join(its) + " |")
         out.append("|---|" + "---|" * len(its))
         for m, run in runs.items():
-            out.append(f"| {LABEL.get(m, m)} | " + " | ".join(
-                f"{run['accuracy'][i]['mean']:.3f} ± {run['accuracy'][i]['std']:.3f}" if i in run["accuracy"] else ""
-                for i in its) + " |")
+            out.append(
+                f"| {LABEL.get(m, m)} | "
+                + " | ".join(
+                    f"{run['accuracy'][i]['mean']:.3f} ± {run['accuracy'][i]['std']:.3f}"
+                    if i in run["accuracy"]
+                    else ""
+                    for i in its
+                )
+                + " |"
+            )
     if result["generalisation"]:
         names = [n for n in next(iter(result["generalisation"].values())) if n != "clean"]
         out.append("\nGeneralisation: accuracy on transformed test digits (drop from clean), mean ± std\n")
         out.append("| first layer | clean | " + " | ".join(names) + " |")
         out.append("|---|---|" + "---|" * len(names))
         for m, g in result["generalisation"].items():
-            out.append(f"| {LABEL.get(m, m)} | {g['clean']['mean']:.3f} | " + " | ".join(
-                f"{g[n]['mean']:.3f} ({g[n]['drop']['mean']:+.3f} ± {g[n]['drop']['std']:.3f})" for n in names)
-                + " |")
+            out.append(
+                f"| {LABEL.get(m, m)} | {g['clean']['mean']:.3f} | "
+                + " | ".join(
+                    f"{g[n]['mean']:.3f} ({g[n]['drop']['mean']:+.3f} ± {g[n]['drop']['std']:.3f})" for n in names
+                )
+                + " |"
+            )
     if result["cost"]:
         c = result["cost"]
-        out.append(f"\nCost: seconds per iteration, {c['seeds']} seeds at once (median of "
-                   f"{len(next(iter(c['per_model'].values()))['all_s'])} interleaved runs of {c['iterations']})\n")
+        out.append(
+            f"\nCost: seconds per iteration, {c['seeds']} seeds at once (median of "
+            f"{len(next(iter(c['per_model'].values()))['all_s'])} interleaved runs of {c['iterations']})\n"
+        )
         out.append("| first layer | s / iteration | relative |")
         out.append("|---|---|---|")
         base = c["per_model"].get("mnist2", {}).get("median_s")
@@ -310,8 +413,10 @@ def tables(result: dict) -> str:
         out.append("|---|---|---|---|---|---|---|")
         for m, rows in result["layer2"].items():
             for r in rows:
-                out.append(f"| {LABEL.get(m, m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
-                           f"{r['second_h1']:.3f} | {r['null_cut']:.3f} | {r['circle_share']:.2f} |")
+                out.append(
+                    f"| {LABEL.get(m, m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
+                    f"{r['second_h1']:.3f} | {r['null_cut']:.3f} | {r['circle_share']:.2f} |"
+                )
     return "\n".join(out)
 
 

@@ -21,15 +21,30 @@ import numpy as np
 import fasttda
 
 # (out, in) channels of VGG16's conv layers, in order (Simonyan & Zisserman 2015, configuration D).
-VGG16 = [(64, 3), (64, 64), (128, 64), (128, 128), (256, 128), (256, 256), (256, 256),
-         (512, 256), (512, 512), (512, 512), (512, 512), (512, 512), (512, 512)]
+VGG16 = [
+    (64, 3),
+    (64, 64),
+    (128, 64),
+    (128, 128),
+    (256, 128),
+    (256, 256),
+    (256, 256),
+    (512, 256),
+    (512, 512),
+    (512, 512),
+    (512, 512),
+    (512, 512),
+    (512, 512),
+]
 
 
 def vgg16_weights(seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     names = [f"features.{i}.weight" for i in (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)]
-    return {name: (rng.standard_normal((o, c, 3, 3), dtype=np.float32) * np.float32(np.sqrt(2 / (9 * c))))
-            for name, (o, c) in zip(names, VGG16)}
+    return {
+        name: (rng.standard_normal((o, c, 3, 3), dtype=np.float32) * np.float32(np.sqrt(2 / (9 * c))))
+        for name, (o, c) in zip(names, VGG16)
+    }
 
 
 def peak_rss_mb() -> float:
@@ -42,8 +57,11 @@ def main():
     args = parser.parse_args()
     weights = vgg16_weights()
     n = sum(w.shape[0] * w.shape[1] for w in weights.values())
-    print(f"VGG16-shaped network: {len(weights)} conv layers, {n:,} 3x3 slices; {args.threads} threads; "
-          f"peak RSS before: {peak_rss_mb():.0f} MB", flush=True)
+    print(
+        f"VGG16-shaped network: {len(weights)} conv layers, {n:,} 3x3 slices; {args.threads} threads; "
+        f"peak RSS before: {peak_rss_mb():.0f} MB",
+        flush=True,
+    )
     fasttda.analyze(weights["features.0.weight"], n_landmarks=50)  # compile the numba kernels first
     times = {}
     last = [time.perf_counter()]

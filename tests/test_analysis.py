@@ -93,8 +93,20 @@ def test_null_draws_of_a_sampled_layer_are_no_larger_than_the_sample_needs():
         seen.append(shape)
         return rng.uniform(-1, 1, shape)
 
-    tops = null_model(fv, 5000, k=50, p=0.3, norm="L2", n_landmarks=100, coeff=2, min_contrast=0.01, top=0.2,
-                      sample=5000, n_null=2, init=init)
+    tops = null_model(
+        fv,
+        5000,
+        k=50,
+        p=0.3,
+        norm="L2",
+        n_landmarks=100,
+        coeff=2,
+        min_contrast=0.01,
+        top=0.2,
+        sample=5000,
+        n_null=2,
+        init=init,
+    )
     assert len(tops) == 2 and np.all(tops > 0)
     assert all(s[0] < 30_000 for s in seen)  # 5,000 after keeping 20% needs about 25,000, not 200,000
 
@@ -144,12 +156,29 @@ def _full_reruns(weights, a, fv):
         if "top" in change:
             setting.update({name: None for name in P["defaulted"]})
         try:
-            b = fasttda.analyze(weights, **setting, norm=P["norm"], n_landmarks=P["n_landmarks"], coeff=P["coeff"],
-                                min_contrast=P["min_contrast"], sample=P["sample"], n_null=P["n_null"],
-                                seed=P["seed"], n_intervals=4)
+            b = fasttda.analyze(
+                weights,
+                **setting,
+                norm=P["norm"],
+                n_landmarks=P["n_landmarks"],
+                coeff=P["coeff"],
+                min_contrast=P["min_contrast"],
+                sample=P["sample"],
+                n_null=P["n_null"],
+                seed=P["seed"],
+                n_intervals=4,
+            )
             h1 = b.persistence[1]
-            rows.append({**setting, "k": b.params["k"], "p": b.params["p"], "verdict": b.verdict,
-                         "top_h1": float(h1[0]) if len(h1) else 0.0, "null_cut": null_cut(b.null_h1)})
+            rows.append(
+                {
+                    **setting,
+                    "k": b.params["k"],
+                    "p": b.params["p"],
+                    "verdict": b.verdict,
+                    "top_h1": float(h1[0]) if len(h1) else 0.0,
+                    "null_cut": null_cut(b.null_h1),
+                }
+            )
         except ValueError as e:
             rows.append({**setting, "verdict": None, "error": str(e)})
     return rows
@@ -161,17 +190,21 @@ def test_robustness_judges_each_setting_as_analyze_would(case):
     # the whole analysis there.
     W = noisy_gradients(1500, 0.1, 4)
     kwargs = {"n_landmarks": 60, "n_null": 2, "seed": 3}
-    weights = {"slices": W, "sampled": W, "points": filter_vectors(W).points, "filter_vectors": filter_vectors(W),
-               "pixel": np.random.default_rng(1).normal(size=(400, 2, 5, 5)),
-               "too_small": noisy_gradients(40, 0.1, 1)}[case]
+    weights = {
+        "slices": W,
+        "sampled": W,
+        "points": filter_vectors(W).points,
+        "filter_vectors": filter_vectors(W),
+        "pixel": np.random.default_rng(1).normal(size=(400, 2, 5, 5)),
+        "too_small": noisy_gradients(40, 0.1, 1),
+    }[case]
     if case == "sampled":
         kwargs.update(sample=1000, top=0.5)
     if case == "too_small":
         kwargs.update(k=15)  # 2k is more than the points: that setting reports its error
     a = fasttda.analyze(weights, robustness=True, **kwargs)
     assert a.robustness == _full_reruns(weights, a, a.filters)
-    assert case != "too_small" or any(r["verdict"] is None and "k must be smaller" in r["error"]
-                                      for r in a.robustness)
+    assert case != "too_small" or any(r["verdict"] is None and "k must be smaller" in r["error"] for r in a.robustness)
 
 
 @pytest.mark.parametrize("form", ["points", "filter_vectors", "weights"])

@@ -33,8 +33,9 @@ def test_the_best_build_is_chosen():
 
 def core_in(env_value: str):
     env = {**os.environ, "FASTTDA_CORE": env_value}
-    return subprocess.run([sys.executable, "-c", "import fasttda._core as c; print(c.isa)"],
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", "import fasttda._core as c; print(c.isa)"], capture_output=True, text=True, env=env
+    )
 
 
 def test_environment_overrides_the_choice():
@@ -94,9 +95,13 @@ def test_neighbourhoods_are_identical(X, data):
     p = data.draw(st.floats(0.01, 1.0))
     m = data.draw(st.integers(1, len(X)))
     r = data.draw(st.floats(0.0, 2.0))
-    for call in (lambda: fasttda.knn(X, k), lambda: fasttda.codensity(X, k),
-                 lambda: fasttda.dense_core(X, k, p, return_codensity=True),
-                 lambda: fasttda.maxmin(X, m, seed=3, return_radius=True), lambda: fasttda.radius_graph(X, r)):
+    for call in (
+        lambda: fasttda.knn(X, k),
+        lambda: fasttda.codensity(X, k),
+        lambda: fasttda.dense_core(X, k, p, return_codensity=True),
+        lambda: fasttda.maxmin(X, m, seed=3, return_radius=True),
+        lambda: fasttda.radius_graph(X, r),
+    ):
         assert_identical(*both(call))
 
 

@@ -50,6 +50,7 @@ def pairing(cocycle, walk, prime):
 
 # ---- circular coordinates --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("noise", [0.0, 0.1, 0.2])
 def test_circle_in_the_plane(noise):
     X, t = noisy_circle(800, noise, 1)
@@ -119,17 +120,20 @@ def test_uncovered_points_take_the_nearest_landmark_or_raise():
         circular_coordinates(far, z, birth, death, landmarks=lm, uncovered="raise")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"cocycle": np.zeros((3, 2), dtype=int)}, "rows"),
-    ({"cocycle": np.array([[0, 100, 1]])}, "outside"),
-    ({"cocycle": np.array([[1, 1, 1]])}, "two vertices"),
-    ({"birth": 1.0, "death": 0.5}, "birth < death"),
-    ({"prime": 2}, "at least 3"),
-    ({"prime": 9}, "odd prime"),
-    ({"perc": 1.0}, "perc"),
-    ({"uncovered": "drop"}, "uncovered"),
-    ({"landmarks": np.array([0, 500])}, "index"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"cocycle": np.zeros((3, 2), dtype=int)}, "rows"),
+        ({"cocycle": np.array([[0, 100, 1]])}, "outside"),
+        ({"cocycle": np.array([[1, 1, 1]])}, "two vertices"),
+        ({"birth": 1.0, "death": 0.5}, "birth < death"),
+        ({"prime": 2}, "at least 3"),
+        ({"prime": 9}, "odd prime"),
+        ({"perc": 1.0}, "perc"),
+        ({"uncovered": "drop"}, "uncovered"),
+        ({"landmarks": np.array([0, 500])}, "index"),
+    ],
+)
 def test_circular_coordinates_bad_input(kwargs, message):
     X, _ = noisy_circle(100, 0.05, 6)
     args = {"cocycle": np.array([[1, 0, 1]]), "birth": 0.1, "death": 1.0, **kwargs}
@@ -154,6 +158,7 @@ def test_h1_cocycle_without_a_bar():
 
 
 # ---- representative loops --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_loop_is_a_closed_walk_that_pairs_nonzero_with_the_cocycle(seed):
@@ -193,6 +198,7 @@ def test_a_cocycle_that_is_a_coboundary_has_no_loop():
 
 # ---- circular correlation --------------------------------------------------------------------------
 
+
 def brute_force_fisher_lee(a, b):
     i, j = np.triu_indices(len(a), 1)
     sa, sb = np.sin(a[i] - a[j]), np.sin(b[i] - b[j])
@@ -207,8 +213,9 @@ def spread(x):
 @given(st.data())
 def test_correlation_matches_the_pairwise_formula_and_its_invariances(data):
     n = data.draw(st.integers(3, 40))
-    a, b = (np.array(data.draw(st.lists(st.floats(-20, 20, allow_nan=False), min_size=n, max_size=n)))
-            for _ in range(2))
+    a, b = (
+        np.array(data.draw(st.lists(st.floats(-20, 20, allow_nan=False), min_size=n, max_size=n))) for _ in range(2)
+    )
     c, d = data.draw(st.floats(-10, 10)), data.draw(st.floats(-10, 10))
     assume(spread(a) > 1e-3 and spread(b) > 1e-3)  # both samples vary (else a ValueError, tested below)
     rho = circular_correlation(a, b)
@@ -233,19 +240,23 @@ def test_correlation_known_cases():
     assert 0.8 < noisy < 1.0
 
 
-@pytest.mark.parametrize("a, b, message", [
-    ([0.0, 1.0], [0.0], "paired"),
-    ([0.0], [0.0], "at least 2"),
-    ([0.0, np.nan], [0.0, 1.0], "NaN"),
-    ([1.0, 1.0, 1.0 + np.pi], [0.0, 1.0, 2.0], "does not vary"),
-    (np.zeros((2, 2)), np.zeros((2, 2)), "1-D"),
-])
+@pytest.mark.parametrize(
+    "a, b, message",
+    [
+        ([0.0, 1.0], [0.0], "paired"),
+        ([0.0], [0.0], "at least 2"),
+        ([0.0, np.nan], [0.0, 1.0], "NaN"),
+        ([1.0, 1.0, 1.0 + np.pi], [0.0, 1.0, 2.0], "does not vary"),
+        (np.zeros((2, 2)), np.zeros((2, 2)), "1-D"),
+    ],
+)
 def test_correlation_bad_input(a, b, message):
     with pytest.raises(ValueError, match=message):
         circular_correlation(np.asarray(a), np.asarray(b))
 
 
 # ---- inside analyze -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def circle_layer():
@@ -302,6 +313,7 @@ def test_analyze_of_points_has_no_sources():
 
 
 # ---- the figure ------------------------------------------------------------------------------------
+
 
 def test_loop_filters_draws_the_loop(circle_layer):
     pytest.importorskip("matplotlib")

@@ -13,16 +13,32 @@ import pytest
 import fasttda
 from fasttda import cli
 
-RUN = ["study", "run", "--seeds", "2", "--iterations", "20", "--checkpoints", "10,20", "--layers", "1,2",
-       "--batch-size", "16", "--lr", "0.05", "--device", "cpu"]
+RUN = [
+    "study",
+    "run",
+    "--seeds",
+    "2",
+    "--iterations",
+    "20",
+    "--checkpoints",
+    "10,20",
+    "--layers",
+    "1,2",
+    "--batch-size",
+    "16",
+    "--lr",
+    "0.05",
+    "--device",
+    "cpu",
+]
 
 
 def fasttda_subprocess(*args, timeout=120):
     src = str(Path(fasttda.__file__).parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]),
-           "OMP_NUM_THREADS": "1"}
-    return subprocess.run([sys.executable, "-m", "fasttda", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]), "OMP_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "fasttda", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def run_cli(capsys, *args):
@@ -49,6 +65,7 @@ def study_dir(tmp_path_factory):
     pytest.importorskip("torch")
     pytest.importorskip("zarr")
     import torch
+
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     out = tmp_path_factory.mktemp("cli") / "study"
@@ -61,7 +78,10 @@ def study_dir(tmp_path_factory):
 
 # ---------------------------------------------------------------- help
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["study"], ["study", "run"], ["study", "info"], ["analyze"], ["report"]])
+
+@pytest.mark.parametrize(
+    "command", [[], ["demo"], ["study"], ["study", "run"], ["study", "info"], ["analyze"], ["report"]]
+)
 def test_help_of_every_command(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(command + ["--help"])
@@ -82,8 +102,10 @@ def test_module_entry_point_and_usage_errors():
 
 # ---------------------------------------------------------------- study run, info, analyze
 
+
 def test_study_run_and_info(study_dir, capsys):
     from fasttda.study import load_study
+
     study = load_study(study_dir)
     assert study.done == [0, 1] and study.checkpoints == [10, 20] and study.layers == [1, 2]
     assert study.weights(layer=1, checkpoint=20).shape == (2, 64, 1, 3, 3)
@@ -101,8 +123,7 @@ def test_study_run_and_info(study_dir, capsys):
 
 
 def test_analyze_study_json(study_dir, capsys):
-    code, out, err = run_cli(capsys, "analyze", study_dir, "--layer", "1", "--checkpoint", "20", "--k", "8",
-                             "--json")
+    code, out, err = run_cli(capsys, "analyze", study_dir, "--layer", "1", "--checkpoint", "20", "--k", "8", "--json")
     assert code == 0, err
     result = json.loads(out)
     assert result["layer"] == 1 and result["checkpoint"] == 20 and result["seeds"] == [0, 1]
@@ -120,13 +141,18 @@ def test_analyze_weights_files(tmp_path, capsys):
     np.savez(tmp_path / "named.npz", layer1=w1, layer2=w2)
     np.savez(tmp_path / "plain.npz", a=w1, b=np.zeros(3), c=w2)
     from fasttda.nets import mnist2
+
     net = mnist2()
     torch.save(net.state_dict(), tmp_path / "net.pt")
     torch.save({"state_dict": net.state_dict()}, tmp_path / "wrapped.pth")
-    want = {1: fasttda.analyze(net.conv1.weight.detach().numpy(), k=5).to_dict(),
-            2: fasttda.analyze(w2, k=5).to_dict()}
-    for name, layer, expected in [("w.npy", None, 2), ("named.npz", 2, 2), ("plain.npz", 2, 2),
-                                  ("net.pt", 1, 1), ("wrapped.pth", 1, 1)]:
+    want = {1: fasttda.analyze(net.conv1.weight.detach().numpy(), k=5).to_dict(), 2: fasttda.analyze(w2, k=5).to_dict()}
+    for name, layer, expected in [
+        ("w.npy", None, 2),
+        ("named.npz", 2, 2),
+        ("plain.npz", 2, 2),
+        ("net.pt", 1, 1),
+        ("wrapped.pth", 1, 1),
+    ]:
         args = ["analyze", tmp_path / name, "--k", "5", "--json"] + ([] if layer is None else ["--layer", layer])
         code, out, err = run_cli(capsys, *args)
         assert code == 0, (name, err)
@@ -144,6 +170,7 @@ def test_analyze_weights_files(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- errors: one line, exit 2, nothing overwritten
+
 
 def test_errors_on_study_folders(study_dir, tmp_path, capsys):
     code, _, err = run_cli(capsys, "analyze", tmp_path / "missing", "--layer", "1")
@@ -179,8 +206,9 @@ def test_errors_on_study_folders(study_dir, tmp_path, capsys):
 
 def test_study_run_takes_a_shipped_study_by_name(tmp_path, capsys):
     # the name resolves to the shipped file and flags override it: the error names its 2,000 iterations
-    code, _, err = run_cli(capsys, "study", "run", "--config", "natural_evolution", "--checkpoints", "5000",
-                           "--out", tmp_path / "out")
+    code, _, err = run_cli(
+        capsys, "study", "run", "--config", "natural_evolution", "--checkpoints", "5000", "--out", tmp_path / "out"
+    )
     assert_one_line_error(code, err, "checkpoints [5000] come after the last iteration (2000)")
     code, _, err = run_cli(capsys, "study", "run", "no_such_study", "--out", tmp_path / "out")
     assert_one_line_error(code, err, "not the name of a shipped study", "natural_evolution")
@@ -201,8 +229,9 @@ def test_config_file_errors(tmp_path, capsys):
     assert_one_line_error(code, err, "unknown model 'resnet'")
     code, _, err = run_cli(capsys, "study", "run", "--seeds", "two", "--out", tmp_path / "out")
     assert_one_line_error(code, err, "seeds must be")
-    code, _, err = run_cli(capsys, "study", "run", "--dataset", "mnist", "--data-dir", tmp_path / "idx",
-                           "--out", tmp_path / "out")
+    code, _, err = run_cli(
+        capsys, "study", "run", "--dataset", "mnist", "--data-dir", tmp_path / "idx", "--out", tmp_path / "out"
+    )
     assert_one_line_error(code, err, "data folder", "does not exist")
     assert not (tmp_path / "out").exists()
     foreign = tmp_path / "foreign"
@@ -215,8 +244,9 @@ def test_config_file_errors(tmp_path, capsys):
 
 def test_report_of_a_study(study_dir, tmp_path, capsys):
     out = tmp_path / "report"
-    code, stdout, err = run_cli(capsys, "report", study_dir, "--out", out, "--k", "10", "--n-landmarks", "50",
-                                "--quiet")
+    code, stdout, err = run_cli(
+        capsys, "report", study_dir, "--out", out, "--k", "10", "--n-landmarks", "50", "--quiet"
+    )
     assert code == 0, err
     assert stdout.strip() == str(out / "index.html")
     page = (out / "index.html").read_text()
@@ -247,15 +277,32 @@ def test_report_errors_write_nothing(study_dir, tmp_path, capsys):
 
 def test_interactive_report_of_a_study(study_dir, tmp_path, capsys):
     out = tmp_path / "report"
-    code, _, err = run_cli(capsys, "report", study_dir, "--out", out, "--k", "10", "--n-landmarks", "50",
-                           "--layers", "1", "--checkpoints", "20", "--interactive", "--quiet")
+    code, _, err = run_cli(
+        capsys,
+        "report",
+        study_dir,
+        "--out",
+        out,
+        "--k",
+        "10",
+        "--n-landmarks",
+        "50",
+        "--layers",
+        "1",
+        "--checkpoints",
+        "20",
+        "--interactive",
+        "--quiet",
+    )
     assert code == 0, err
     page = (out / "index.html").read_text()
     assert 'href="mapper_layer1_ckpt20.html"' in page
     mapper = (out / "mapper_layer1_ckpt20.html").read_text()
     assert mapper.startswith("<!DOCTYPE html>") and '<svg id="graph"' in mapper
 
+
 # ---------------------------------------------------------------- every layer of a weights file
+
 
 def ramps(n, k, seed):
     """n k×k linear ramps at evenly spread angles, with noise: a circle of filters."""
@@ -272,9 +319,13 @@ def network_file(tmp_path_factory):
     """Four conv layers in an order that is not alphabetical: 3x3, 1x1, 5x5, 3x3 (noise)."""
     path = tmp_path_factory.mktemp("net") / "net.npz"
     rng = np.random.default_rng(1)
-    np.savez(path, zconv=ramps(1200, 3, 0).reshape(120, 10, 3, 3),
-             proj=rng.standard_normal((8, 120, 1, 1)).astype(np.float32),
-             stem5=ramps(900, 5, 1).reshape(300, 3, 5, 5), aconv=rng.standard_normal((40, 30, 3, 3)).astype(np.float32))
+    np.savez(
+        path,
+        zconv=ramps(1200, 3, 0).reshape(120, 10, 3, 3),
+        proj=rng.standard_normal((8, 120, 1, 1)).astype(np.float32),
+        stem5=ramps(900, 5, 1).reshape(300, 3, 5, 5),
+        aconv=rng.standard_normal((40, 30, 3, 3)).astype(np.float32),
+    )
     return path
 
 
@@ -283,8 +334,10 @@ def test_analyze_every_layer_of_a_weights_file(network_file, capsys):
     assert code == 0, err
     lines = out.strip().splitlines()
     assert len(lines) == 5 and lines[0].startswith(f"{network_file}: 4 conv layers")
-    for line, (i, name, shape) in zip(lines[1:], [(1, "zconv", "120x10x3x3"), (2, "proj", "8x120x1x1"),
-                                                 (3, "stem5", "300x3x5x5"), (4, "aconv", "40x30x3x3")]):
+    for line, (i, name, shape) in zip(
+        lines[1:],
+        [(1, "zconv", "120x10x3x3"), (2, "proj", "8x120x1x1"), (3, "stem5", "300x3x5x5"), (4, "aconv", "40x30x3x3")],
+    ):
         assert line.split()[:3] == [str(i), name, shape], line
     assert "primary circle" in lines[1] and "H1 " in lines[1]
     assert "skipped: 1x1 kernels have no spatial shape" in lines[2]
@@ -353,6 +406,7 @@ def test_report_of_a_weights_file(network_file, tmp_path, capsys):
 
 def test_analyze_flags_for_the_null_model_and_the_robustness_grid(tmp_path, capsys):
     from conftest import gradients
+
     f = tmp_path / "edges.npy"
     np.save(f, gradients(3000, 0.1, 0).astype(np.float32))
     assert cli.main(["analyze", str(f), "--n-null", "2", "--robustness", "--n-landmarks", "100"]) == 0
@@ -362,7 +416,9 @@ def test_analyze_flags_for_the_null_model_and_the_robustness_grid(tmp_path, caps
     d = json.loads(capsys.readouterr().out)
     assert d["null_h1"] == [] and d["robustness"] is None
 
+
 # ---------------------------------------------------------------- version, logging, closed pipes, workers
+
 
 def test_version():
     r = fasttda_subprocess("--version")
@@ -383,6 +439,7 @@ def test_log_level_decides_what_reaches_stderr(study_dir, capsys):
         cli.main(["--log-level", "LOUD", "study", "info", str(study_dir)])
     assert exit_.value.code == 2 and "argument --log-level: invalid choice: 'LOUD'" in capsys.readouterr().err
     import logging
+
     assert not logging.getLogger("fasttda").handlers  # main() leaves the logging as it found it
 
 
@@ -394,8 +451,15 @@ def closed_pipe_run(*args):
     src = str(Path(fasttda.__file__).parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     try:
-        writer = subprocess.run([sys.executable, "-m", "fasttda", *args], stdout=reader.stdin,
-                                stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
+        writer = subprocess.run(
+            [sys.executable, "-m", "fasttda", *args],
+            stdout=reader.stdin,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
     finally:
         reader.stdin.close()
     return writer
@@ -411,6 +475,7 @@ def test_closed_stdout_ends_quietly(study_dir, args):
 def test_workers_are_chosen_for_the_machine_and_said(monkeypatch, tmp_path):
     from fasttda.study import StudyConfig
     from fasttda.study.executors import choose_workers
+
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     config = StudyConfig(seeds=24, device="cpu")
     assert choose_workers(config, tmp_path / "new") == (2, "chosen for 2 core(s) (--workers N to change)")
@@ -421,14 +486,32 @@ def test_workers_are_chosen_for_the_machine_and_said(monkeypatch, tmp_path):
     config = StudyConfig(seeds=24, device="cpu", group_size=8)  # given: kept, and no more workers than groups
     assert choose_workers(config, tmp_path / "new")[0] == 3 and config.group_size == 8
     assert choose_workers(StudyConfig(seeds=24, device="cuda"), tmp_path / "new") == (
-        1, "training on cuda (--workers N to change)")
+        1,
+        "training on cuda (--workers N to change)",
+    )
 
 
 def test_study_run_says_its_workers_and_shows_progress_as_it_trains(tmp_path):
     # stderr is a pipe, not a terminal: progress comes as log lines, the first as soon as training starts
     out = tmp_path / "study"
-    r = fasttda_subprocess("study", "run", "--seeds", "2", "--iterations", "40", "--layers", "1", "--batch-size",
-                           "16", "--device", "cpu", "--no-analysis", "--out", str(out), timeout=300)
+    r = fasttda_subprocess(
+        "study",
+        "run",
+        "--seeds",
+        "2",
+        "--iterations",
+        "40",
+        "--layers",
+        "1",
+        "--batch-size",
+        "16",
+        "--device",
+        "cpu",
+        "--no-analysis",
+        "--out",
+        str(out),
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     lines = r.stderr.strip().splitlines()
     cores = os.cpu_count()
@@ -444,5 +527,6 @@ def test_study_run_says_its_workers_and_shows_progress_as_it_trains(tmp_path):
     assert "seeds done: 2 of 2" in r.stdout
     stored = json.loads((out / "study.json").read_text())["config"]
     from fasttda.study.runner import default_lr
+
     assert stored["group_size"] == (1 if workers == 2 else 2)
     assert stored["lr"] == default_lr(stored["optimizer"]) > 0  # the rate used, not None

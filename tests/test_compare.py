@@ -24,8 +24,18 @@ from fasttda.study import (
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # smaller than test_study's TINY: the distances need checkpoints, layers and seeds, not a trained network
-SMALL = {"model": "mnist2", "dataset": "mnist5k", "seeds": 3, "iterations": 10, "checkpoints": [0, 5, 10],
-         "layers": [1, 2], "batch_size": 16, "lr": 0.05, "group_size": 3, "device": "cpu"}
+SMALL = {
+    "model": "mnist2",
+    "dataset": "mnist5k",
+    "seeds": 3,
+    "iterations": 10,
+    "checkpoints": [0, 5, 10],
+    "layers": [1, 2],
+    "batch_size": 16,
+    "lr": 0.05,
+    "group_size": 3,
+    "device": "cpu",
+}
 KW = {"k": 8, "n_null": 0, "n_threads": 1}
 
 
@@ -73,8 +83,9 @@ def test_matrices_are_the_diagram_distances_of_the_analyses(small_study, compari
 
 
 def test_wasserstein_subset_and_json_round_trip(small_study):
-    c = small_study.compare("wasserstein", layers=[2], checkpoints=[5, 10], seed_checkpoints=[], order=2,
-                            internal_p=2, **KW)
+    c = small_study.compare(
+        "wasserstein", layers=[2], checkpoints=[5, 10], seed_checkpoints=[], order=2, internal_p=2, **KW
+    )
     assert list(c.checkpoints) == [2] and c.layers == {} and c.seeds == {}  # one layer: no matrix between layers
     a5, a10 = small_study.analyze(2, 5, **KW), small_study.analyze(2, 10, **KW)
     want = fasttda.wasserstein(a5.barcodes["dgms"][1], a10.barcodes["dgms"][1], p=2, internal_p=2)
@@ -91,11 +102,18 @@ def test_wasserstein_subset_and_json_round_trip(small_study):
 def test_table_and_dict(comparison):
     text = comparison.table()
     assert text.splitlines()[0].startswith("bottleneck distance between H1 diagrams, study ")
-    for title in ("layer 1, between checkpoints", "iteration 5, between layers", "layer 2 at iteration 10, between seeds"):
+    for title in (
+        "layer 1, between checkpoints",
+        "iteration 5, between layers",
+        "layer 2 at iteration 10, between seeds",
+    ):
         assert title in text
     m = comparison.checkpoints[1]
-    row = next(line for line in text.splitlines()[text.splitlines().index("layer 1, between checkpoints"):]
-               if line.startswith("it 5 "))
+    row = next(
+        line
+        for line in text.splitlines()[text.splitlines().index("layer 1, between checkpoints") :]
+        if line.startswith("it 5 ")
+    )
     assert row.split()[2:] == [f"{v:.3f}" for v in m.matrix[1]]
     d = comparison.to_dict()
     assert len(d["matrices"]) == 2 + 3 + 2 and d["metric"] == "bottleneck" and d["internal_p"] is None
@@ -116,8 +134,7 @@ def test_cli_prints_tables_and_json(small_study, comparison, tmp_path, capsys):
     flags = ["--k", "8", "--threads", "1"]
     assert cli.main(["compare", str(small_study.path), *flags]) == 0
     assert capsys.readouterr().out.strip() == comparison.table()
-    assert cli.main(["compare", str(small_study.path), "--json", "--layers", "1", "--checkpoints", "0,10",
-                     *flags]) == 0
+    assert cli.main(["compare", str(small_study.path), "--json", "--layers", "1", "--checkpoints", "0,10", *flags]) == 0
     d = json.loads(capsys.readouterr().out)
     got = Comparison.from_dict(d)
     assert list(got.checkpoints) == [1] and got.layers == {} and list(got.seeds) == [(1, 10)]
@@ -129,8 +146,23 @@ def test_cli_prints_tables_and_json(small_study, comparison, tmp_path, capsys):
     assert cli.main(["compare", str(small_study.path), str(copy), "--json", "--seed-checkpoints", "", *flags]) == 0
     d = json.loads(capsys.readouterr().out)
     assert len(d["cross"]) == 6 and all(e["distance"] == 0 for e in d["cross"])
-    assert cli.main(["compare", str(small_study.path), str(copy), "--metric", "wasserstein", "--layers", "1",
-                     "--seed-checkpoints", "", *flags]) == 0
+    assert (
+        cli.main(
+            [
+                "compare",
+                str(small_study.path),
+                str(copy),
+                "--metric",
+                "wasserstein",
+                "--layers",
+                "1",
+                "--seed-checkpoints",
+                "",
+                *flags,
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "1-Wasserstein distance" in text and "study A: " in text and "study B: " in text
     assert text.splitlines()[2].split() == ["layer", "1", "0.000", "0.000", "0.000"]

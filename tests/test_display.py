@@ -40,7 +40,7 @@ def test_analysis_repr_is_one_short_line(analysis):
 def test_analysis_html_and_png(analysis):
     page = analysis._repr_html_()
     assert "<table" in page and analysis.verdict in page
-    assert f"<td style=\"text-align: left\">{len(analysis.core)} points</td>" in page
+    assert f'<td style="text-align: left">{len(analysis.core)} points</td>' in page
     assert "summary</summary>" in page and analysis.summary().splitlines()[0] in page
     (img,) = inline_pngs(page)
     assert img[:8] == PNG and len(img) > 5000
@@ -56,7 +56,7 @@ def test_analysis_html_and_png(analysis):
 def test_graph_and_filters(analysis):
     g = analysis.graph
     page = g._repr_html_()
-    assert f"<td style=\"text-align: left\">{g.n_nodes}</td>" in page and "loops (betti1)" in page
+    assert f'<td style="text-align: left">{g.n_nodes}</td>' in page and "loops (betti1)" in page
     assert inline_pngs(page)[0][:8] == PNG and g._repr_png_()[:8] == PNG
     fv = analysis.filters
     page = fv._repr_html_()
@@ -100,7 +100,12 @@ def test_no_pyplot(tmp_path):
         print("pyplot" if "matplotlib.pyplot" in sys.modules else "no pyplot")
     """)
     src = str(Path(fasttda.__file__).resolve().parents[1])
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "PYTHONPATH": src})
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": src},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() == "no pyplot"

@@ -73,8 +73,11 @@ def diagrams(max_points, grid=False):
     """(m, 2) diagrams; on a small integer grid there are many ties,
     duplicates and points on the diagonal."""
     coord = st.integers(0, 6).map(float) if grid else st.floats(0, 10, allow_nan=False, width=32).map(float)
-    length = st.integers(0, 4).map(float) if grid else st.one_of(
-        st.just(0.0), st.floats(0, 5, allow_nan=False, width=32).map(float))
+    length = (
+        st.integers(0, 4).map(float)
+        if grid
+        else st.one_of(st.just(0.0), st.floats(0, 5, allow_nan=False, width=32).map(float))
+    )
     point = st.tuples(coord, length).map(lambda t: (t[0], t[0] + t[1]))
     return st.lists(point, max_size=max_points).map(lambda pts: np.array(pts, dtype=float).reshape(-1, 2))
 
@@ -84,7 +87,8 @@ def essential(max_count):
     kinds = st.sampled_from(["death", "birth", "both"])
     val = st.integers(0, 5).map(float)
     pt = st.tuples(kinds, val).map(
-        lambda t: (t[1], INF) if t[0] == "death" else (-INF, t[1]) if t[0] == "birth" else (-INF, INF))
+        lambda t: (t[1], INF) if t[0] == "death" else (-INF, t[1]) if t[0] == "birth" else (-INF, INF)
+    )
     return st.lists(pt, max_size=max_count)
 
 
@@ -161,8 +165,9 @@ def test_against_persim(seed, n, m):
         warnings.simplefilter("ignore")
         assert fasttda.bottleneck(A, B) == pytest.approx(persim.bottleneck(A, B), rel=1e-12, abs=1e-12)
         # persim's distances come from scikit-learn's |x|^2 + |y|^2 - 2xy, good to about 1e-8
-        assert fasttda.wasserstein(A, B, p=1, internal_p=2) == pytest.approx(persim.wasserstein(A, B), rel=1e-7,
-                                                                              abs=1e-8)
+        assert fasttda.wasserstein(A, B, p=1, internal_p=2) == pytest.approx(
+            persim.wasserstein(A, B), rel=1e-7, abs=1e-8
+        )
 
 
 @settings(max_examples=40, deadline=None)
@@ -176,7 +181,8 @@ def test_against_gudhi(seed, n, m, metric):
     p, q = metric
     assert fasttda.bottleneck(A, B) == pytest.approx(gudhi_bottleneck(gudhi, A, B), rel=1e-9, abs=1e-12)
     assert fasttda.wasserstein(A, B, p=p, internal_p=q) == pytest.approx(
-        wd(A, B, order=p, internal_p=q), rel=1e-7, abs=1e-10)
+        wd(A, B, order=p, internal_p=q), rel=1e-7, abs=1e-10
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -222,8 +228,7 @@ def test_rips_diagrams_against_gudhi():
     H0 = [d["dgms"][0] for d in dgms]  # one essential bar each
     for A, B in itertools.combinations(H1, 2):
         assert fasttda.bottleneck(A, B) == pytest.approx(gudhi_bottleneck(gudhi, A, B), rel=1e-9)
-        assert fasttda.wasserstein(A, B, p=2, internal_p=2) == pytest.approx(wd(A, B, order=2, internal_p=2),
-                                                                             rel=1e-9)
+        assert fasttda.wasserstein(A, B, p=2, internal_p=2) == pytest.approx(wd(A, B, order=2, internal_p=2), rel=1e-9)
     for A, B in itertools.combinations(H0, 2):
         assert fasttda.wasserstein(A, B) == pytest.approx(wd(A, B), rel=1e-9)
         assert fasttda.bottleneck(A, B) == pytest.approx(gudhi_bottleneck(gudhi, A, B), rel=1e-9)
@@ -260,16 +265,19 @@ def test_edge_cases():
     assert fasttda.wasserstein([[0, 1]], [[0, 1]], p=2) == 0.0
 
 
-@pytest.mark.parametrize("bad, error, match", [
-    (np.zeros((3, 3)), ValueError, "m, 2"),
-    (np.zeros(3), ValueError, "m, 2"),
-    ([[0.0, np.nan]], ValueError, "NaN"),
-    ([[1.0, 0.5]], ValueError, "die before"),
-    ([[np.inf, np.inf]], ValueError, r"\+inf"),
-    ([[-np.inf, -np.inf]], ValueError, "-inf"),
-    (np.array([["a", "b"]]), TypeError, "real numbers"),
-    ([[-1e308, 1e308]], ValueError, "overflow"),
-])
+@pytest.mark.parametrize(
+    "bad, error, match",
+    [
+        (np.zeros((3, 3)), ValueError, "m, 2"),
+        (np.zeros(3), ValueError, "m, 2"),
+        ([[0.0, np.nan]], ValueError, "NaN"),
+        ([[1.0, 0.5]], ValueError, "die before"),
+        ([[np.inf, np.inf]], ValueError, r"\+inf"),
+        ([[-np.inf, -np.inf]], ValueError, "-inf"),
+        (np.array([["a", "b"]]), TypeError, "real numbers"),
+        ([[-1e308, 1e308]], ValueError, "overflow"),
+    ],
+)
 def test_invalid_diagrams(bad, error, match):
     with pytest.raises(error, match=match):
         fasttda.bottleneck(bad, [[0, 1]])
@@ -320,14 +328,19 @@ def test_matrix_equals_pairwise_calls(metric, p, q):
     arrays[2] = np.vstack([arrays[2], [[0.1, INF]]])
     arrays[4] = np.vstack([arrays[4], [[0.2, INF]]])
     # The three input forms, for the same diagrams.
-    items = [a if k % 3 == 0 else {"dgms": [np.empty((0, 2)), a]} if k % 3 == 1 else _WithBarcodes([a, a])
-             for k, a in enumerate(arrays)]
+    items = [
+        a if k % 3 == 0 else {"dgms": [np.empty((0, 2)), a]} if k % 3 == 1 else _WithBarcodes([a, a])
+        for k, a in enumerate(arrays)
+    ]
     D = fasttda.diagram_distances(items, dim=1, metric=metric, p=p, internal_p=q, n_threads=3)
     assert D.shape == (7, 7) and D.dtype == np.float64
     assert (D == D.T).all() and (np.diag(D) == 0).all()
     for i, j in itertools.combinations(range(7), 2):
-        one = (fasttda.bottleneck(arrays[i], arrays[j]) if metric == "bottleneck"
-               else fasttda.wasserstein(arrays[i], arrays[j], p=p, internal_p=q))
+        one = (
+            fasttda.bottleneck(arrays[i], arrays[j])
+            if metric == "bottleneck"
+            else fasttda.wasserstein(arrays[i], arrays[j], p=p, internal_p=q)
+        )
         assert D[i, j] == one  # the same computation, bit for bit
     assert np.isinf(D[2, 0]) and D[2, 4] < INF
     for threads in (1, 2, 5):

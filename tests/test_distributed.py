@@ -17,8 +17,9 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def cluster():
     # Real worker processes, as on a cluster: the points and the function travel by pickle.
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  worker_dashboard_address=None) as c:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, worker_dashboard_address=None
+    ) as c:
         yield c
 
 
@@ -93,9 +94,14 @@ def test_cluster_arguments_are_checked(client):
 
 @pytest.mark.kernels
 @settings(max_examples=40, deadline=None)
-@given(X=arrays(np.float64, st.tuples(st.integers(3, 80), st.integers(1, 5)),
-                elements=st.floats(-10, 10, allow_nan=False, width=32)),
-       data=st.data())
+@given(
+    X=arrays(
+        np.float64,
+        st.tuples(st.integers(3, 80), st.integers(1, 5)),
+        elements=st.floats(-10, 10, allow_nan=False, width=32),
+    ),
+    data=st.data(),
+)
 def test_parts_put_together_equal_ckdtree(X, data):
     n = len(X)
     k = data.draw(st.integers(1, n - 1))

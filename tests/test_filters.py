@@ -65,8 +65,9 @@ def test_input_forms_agree_and_provenance_is_kept():
 
 def test_constant_and_low_contrast_slices_are_dropped_and_counted():
     theta = np.linspace(0, 2 * np.pi, 50, endpoint=False)
-    W = np.concatenate([gradients(theta) * np.arange(1, 51)[:, None, None], np.full((5, 3, 3), 2.0),
-                        1e-6 * gradients(theta[:3])])
+    W = np.concatenate(
+        [gradients(theta) * np.arange(1, 51)[:, None, None], np.full((5, 3, 3), 2.0), 1e-6 * gradients(theta[:3])]
+    )
     fv = filter_vectors(W)
     assert fv.n_slices == 58 and fv.n_dropped == 8 and len(fv) == 50
     assert np.isfinite(fv.points).all()

@@ -19,8 +19,10 @@ import fasttda
 # FASTTDA_FUZZ_EXAMPLES raises the count for a long sweep (the RELIABILITY figures).
 EXAMPLES = int(os.environ.get("FASTTDA_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-pytestmark = [pytest.mark.kernels,
-              pytest.mark.filterwarnings("ignore::UserWarning")]  # ripser.py on square or wide clouds
+pytestmark = [
+    pytest.mark.kernels,
+    pytest.mark.filterwarnings("ignore::UserWarning"),
+]  # ripser.py on square or wide clouds
 REAL = (np.float64, np.float32, np.float16, np.int32, np.int8, np.uint8, np.bool_)
 OTHER = (np.complex128, object, "U3")
 
@@ -72,10 +74,17 @@ def integer_like(v):
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-ints = st.one_of(st.integers(-3, 40), st.sampled_from([2**31, 2**63 - 1, 10**30]), st.booleans(),
-                 st.floats(allow_nan=True), st.none(), st.just("5"))
-fractions = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, 1, 1e-12, 0.5]),
-                      st.just("0.3"), st.none())
+ints = st.one_of(
+    st.integers(-3, 40),
+    st.sampled_from([2**31, 2**63 - 1, 10**30]),
+    st.booleans(),
+    st.floats(allow_nan=True),
+    st.none(),
+    st.just("5"),
+)
+fractions = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, 1, 1e-12, 0.5]), st.just("0.3"), st.none()
+)
 
 
 def expect(valid, call):
@@ -123,8 +132,14 @@ def test_codensity_and_knn(X, k):
 @given(arrays(), ints, fractions)
 def test_dense_core(X, k, p):
     Y = as_cloud(X)
-    valid = (Y is not None and integer_like(k) and 1 <= k < Y.shape[0]
-             and isinstance(p, (int, float)) and not isinstance(p, bool) and 0 < p <= 1)
+    valid = (
+        Y is not None
+        and integer_like(k)
+        and 1 <= k < Y.shape[0]
+        and isinstance(p, (int, float))
+        and not isinstance(p, bool)
+        and 0 < p <= 1
+    )
     core = expect(valid, lambda: fasttda.dense_core(X, k, p))
     if not valid:
         return
@@ -179,14 +194,24 @@ def test_radius_graph(X, r):
 
 @FUZZ
 @pytest.mark.filterwarnings("ignore:The input:UserWarning")  # ripser.py's warnings for square or wide clouds
-@given(arrays(max_n=25, max_d=4), st.one_of(st.integers(-1, 3), st.sampled_from([4, 100]), st.none()),
-       st.one_of(st.sampled_from([np.inf, 0.0, 0.5, 2.0, -1.0, np.nan]), st.just("x")),
-       st.sampled_from([2, 3, 4, 7, 1, 0]))
+@given(
+    arrays(max_n=25, max_d=4),
+    st.one_of(st.integers(-1, 3), st.sampled_from([4, 100]), st.none()),
+    st.one_of(st.sampled_from([np.inf, 0.0, 0.5, 2.0, -1.0, np.nan]), st.just("x")),
+    st.sampled_from([2, 3, 4, 7, 1, 0]),
+)
 def test_rips(X, maxdim, thresh, coeff):
     ripser = pytest.importorskip("ripser").ripser
     Y = as_cloud(X)
-    valid = (Y is not None and integer_like(maxdim) and 0 <= maxdim <= 3 and isinstance(thresh, float)
-             and not math.isnan(thresh) and thresh >= 0 and coeff in (2, 3, 7))
+    valid = (
+        Y is not None
+        and integer_like(maxdim)
+        and 0 <= maxdim <= 3
+        and isinstance(thresh, float)
+        and not math.isnan(thresh)
+        and thresh >= 0
+        and coeff in (2, 3, 7)
+    )
     got = expect(valid, lambda: fasttda.rips(X, maxdim=maxdim, thresh=thresh, coeff=coeff))
     if not valid or maxdim > 2 or np.abs(Y).max() > 1e6:
         return  # ripser.py in dimension 3 is too slow to fuzz; huge coordinates overflow float32 distances
@@ -199,16 +224,29 @@ def test_rips(X, maxdim, thresh, coeff):
 
 
 @FUZZ
-@given(arrays(max_n=30, max_d=4), st.sampled_from(["pca1", "pca2", "codensity", "circle_angle", "nope"]),
-       st.one_of(st.integers(-1, 12), st.sampled_from([10**6, 2**40]), st.floats(allow_nan=True)),
-       st.one_of(st.floats(-0.5, 1.5), st.just(np.nan)), st.sampled_from(["uniform", "balanced", "cubes"]))
+@given(
+    arrays(max_n=30, max_d=4),
+    st.sampled_from(["pca1", "pca2", "codensity", "circle_angle", "nope"]),
+    st.one_of(st.integers(-1, 12), st.sampled_from([10**6, 2**40]), st.floats(allow_nan=True)),
+    st.one_of(st.floats(-0.5, 1.5), st.just(np.nan)),
+    st.sampled_from(["uniform", "balanced", "cubes"]),
+)
 def test_mapper(X, lens, n_intervals, overlap, cover):
     Y = as_cloud(X)
     n = 0 if Y is None else Y.shape[0]
-    fine_lens = (lens in ("pca1", "pca2") or (lens == "codensity" and n >= 2)
-                 or (lens == "circle_angle" and Y is not None and Y.shape[1] == 8))
-    valid = (Y is not None and fine_lens and integer_like(n_intervals) and 1 <= n_intervals <= 10**6
-             and 0 <= overlap < 1 and cover != "cubes")
+    fine_lens = (
+        lens in ("pca1", "pca2")
+        or (lens == "codensity" and n >= 2)
+        or (lens == "circle_angle" and Y is not None and Y.shape[1] == 8)
+    )
+    valid = (
+        Y is not None
+        and fine_lens
+        and integer_like(n_intervals)
+        and 1 <= n_intervals <= 10**6
+        and 0 <= overlap < 1
+        and cover != "cubes"
+    )
     graph = expect(valid, lambda: fasttda.mapper(X, lens, n_intervals=n_intervals, overlap=overlap, cover=cover))
     if not valid:
         return
@@ -222,8 +260,11 @@ def test_mapper(X, lens, n_intervals, overlap, cover):
 
 @st.composite
 def weights(draw):
-    shape = draw(st.sampled_from([(4, 2, 3, 3), (3, 2, 2, 3, 3), (7, 3, 3), (7, 9), (5, 5, 5), (0, 3, 3),
-                                  (2, 1, 5, 5), (9,), (4, 2, 3, 4)]))
+    shape = draw(
+        st.sampled_from(
+            [(4, 2, 3, 3), (3, 2, 2, 3, 3), (7, 3, 3), (7, 9), (5, 5, 5), (0, 3, 3), (2, 1, 5, 5), (9,), (4, 2, 3, 4)]
+        )
+    )
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     W = rng.normal(size=shape)
     how = draw(st.sampled_from(["plain", "constant", "nan", "inf", "tiny", "int"]))
@@ -242,10 +283,18 @@ def weights(draw):
 @given(weights(), st.sampled_from(["L2", "D", "l1"]), st.one_of(st.floats(-1, 2), st.just(np.nan)))
 def test_filter_vectors(w, norm, min_contrast):
     W, how = w
-    shape_ok = (W.ndim in (4, 5) and W.shape[-1] == W.shape[-2]) or (W.ndim == 3 and W.shape[1] == W.shape[2]) \
+    shape_ok = (
+        (W.ndim in (4, 5) and W.shape[-1] == W.shape[-2])
+        or (W.ndim == 3 and W.shape[1] == W.shape[2])
         or (W.ndim == 2 and math.isqrt(W.shape[1]) ** 2 == W.shape[1])
-    valid = (shape_ok and W.size > 0 and how not in ("nan", "inf", "constant") and norm in ("L2", "D")
-             and 0 <= min_contrast < 1)
+    )
+    valid = (
+        shape_ok
+        and W.size > 0
+        and how not in ("nan", "inf", "constant")
+        and norm in ("L2", "D")
+        and 0 <= min_contrast < 1
+    )
     try:
         fv = fasttda.filter_vectors(W, norm=norm, min_contrast=min_contrast)
     except (ValueError, TypeError) as err:
@@ -261,9 +310,13 @@ def test_filter_vectors(w, norm, min_contrast):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.integers(0, 2**32 - 1), st.sampled_from([20, 60, 200]), ints,
-       st.one_of(st.sampled_from([0.3, 1.0, 0.0, 2.0]), st.just(np.nan)),
-       st.one_of(st.sampled_from([1, 5, 50, 10**9]), st.just(0)))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([20, 60, 200]),
+    ints,
+    st.one_of(st.sampled_from([0.3, 1.0, 0.0, 2.0]), st.just(np.nan)),
+    st.one_of(st.sampled_from([1, 5, 50, 10**9]), st.just(0)),
+)
 def test_analyze(seed, n, k, p, n_landmarks):
     X = np.random.default_rng(seed).normal(size=(n, 8))
     valid = (k is None or integer_like(k) and 1 <= k < n) and 0 < p <= 1 and n_landmarks >= 1

@@ -68,11 +68,13 @@ def dist_matrix(X):
     return cdist(X, X)
 
 
-options = st.fixed_dictionaries({
-    "maxdim": st.integers(0, 2),
-    "coeff": st.sampled_from([2, 3]),
-    "thresh": st.sampled_from([np.inf, 0.5, 1.0, 2.0]),
-})
+options = st.fixed_dictionaries(
+    {
+        "maxdim": st.integers(0, 2),
+        "coeff": st.sampled_from([2, 3]),
+        "thresh": st.sampled_from([np.inf, 0.5, 1.0, 2.0]),
+    }
+)
 
 
 @needs_ripser
@@ -121,8 +123,10 @@ def test_sparse_matrix_matches_ripser(X, opts, upper_only):
 def test_dimension_three_matches_ripser(coeff):
     X = np.random.default_rng(5).normal(size=(22, 4))
     D = dist_matrix(X)
-    assert_same(fasttda.rips(D, maxdim=3, coeff=coeff, distance_matrix=True)["dgms"],
-                ripser(D, maxdim=3, coeff=coeff, distance_matrix=True)["dgms"])
+    assert_same(
+        fasttda.rips(D, maxdim=3, coeff=coeff, distance_matrix=True)["dgms"],
+        ripser(D, maxdim=3, coeff=coeff, distance_matrix=True)["dgms"],
+    )
 
 
 @needs_ripser
@@ -183,6 +187,7 @@ def test_thread_count_does_not_change_the_result(coeff):
 
 # --- the javaplex natural image patches (Carlsson et al. 2008)
 
+
 def patch_landmarks(k, n_landmarks):
     X = fasttda.datasets.natural_patches(np.float64)  # shipped with fasttda
     core = X[fasttda.dense_core(X, k, 0.3)]
@@ -192,6 +197,7 @@ def patch_landmarks(k, n_landmarks):
 # 400 landmarks, Rips up to 0.9 (a radius-graph filtration, no n×n matrix).
 # "Long" means persistence > 0.25: the bars found are 0.36-0.48 long, all the
 # others below 0.16.
+
 
 def test_patches_k300_core_is_a_circle():
     L = patch_landmarks(300, 400)
@@ -207,6 +213,7 @@ def test_patches_k15_core_is_three_circles():
 
 
 # --- bad input
+
 
 @pytest.mark.parametrize("coeff", [0, 1, 4, 9, 100])
 def test_coeff_must_be_prime(coeff):

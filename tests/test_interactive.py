@@ -44,7 +44,8 @@ def test_page_data_matches_the_analysis(analysis):
         src = a.filters.source[a.core[g.nodes[v]]]
         nets, counts = np.unique(src[:, 0], return_counts=True)
         assert node["n_nets"] == len(nets) and sum(c for _, c in node["nets"]) == min(
-            counts.sum(), sum(sorted(counts)[::-1][:interactive.TOP_SOURCES]))
+            counts.sum(), sum(sorted(counts)[::-1][: interactive.TOP_SOURCES])
+        )
         assert dict(map(tuple, node["nets"])).items() <= dict(zip(nets.tolist(), counts.tolist())).items()
         assert node["n_chans"] == len(np.unique(src, axis=0))
     assert np.allclose(d["values"]["density"], g.node_values["density"])
@@ -75,8 +76,7 @@ def test_small_graphs_get_a_drawing_area():
 def test_values_sample_and_graph_input(analysis, tmp_path):
     a = fasttda.analyze(gradients(2000, 0.15, 1).reshape(2, 1000, 1, 3, 3), k=20, n_landmarks=50, sample=1500)
     layer = np.where(np.arange(2000) < 1000, 1.0, 2.0)  # per filter vector: which "layer" it came from
-    d = page_json(plot.mapper_html(a, values={"layer": layer, "rank": np.arange(len(a.points))},
-                                   color="layer"))
+    d = page_json(plot.mapper_html(a, values={"layer": layer, "rank": np.arange(len(a.points))}, color="layer"))
     rows = a.sampled[a.core]
     assert d["filter_of"] == rows.tolist() and d["color"] == "layer"
     assert np.allclose(d["values"]["layer"], a.graph.node_mean(layer[rows]))
@@ -118,7 +118,7 @@ def test_notebook_view(analysis):
     view = analysis.show(interactive=True)
     assert isinstance(view, MapperPage)
     frame = view._repr_html_()
-    assert frame.startswith("<iframe srcdoc=\"") and "&lt;!DOCTYPE html&gt;" in frame
+    assert frame.startswith('<iframe srcdoc="') and "&lt;!DOCTYPE html&gt;" in frame
     assert '"' not in frame.split('srcdoc="', 1)[1].split('" style=')[0]  # the page is attribute-escaped
     assert view.html == plot.mapper_html(analysis)
     with pytest.raises(TypeError, match="interactive=True"):
@@ -137,6 +137,7 @@ def test_report_links_interactive_pages(analysis, tmp_path):
 
 
 # ---- in the browser ---------------------------------------------------------------------------------
+
 
 def browser_or_skip():
     """(playwright module, chromium path); skips, saying what is missing, unless on CI, which has both."""
@@ -158,8 +159,9 @@ def browser_or_skip():
 def browser():
     sync_api, chromium = browser_or_skip()
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
-                                                               "--disable-dev-shm-usage"])
+        b = pw.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
         yield b
         b.close()
 
@@ -287,17 +289,21 @@ def test_page_in_chromium(opened, analysis, tmp_path):
 
 
 def visible_node_is(page, v):
-    return page.evaluate("""v => {
+    return page.evaluate(
+        """v => {
         const c = document.querySelector(`#nodes circle[data-node="${v}"]`), b = c.getBoundingClientRect();
         return document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2) === c;
-    }""", v)
+    }""",
+        v,
+    )
 
 
 def test_page_in_a_notebook_iframe(browser, analysis, tmp_path):
     """The notebook view (an iframe whose srcdoc is the page) runs the page as it is."""
     host = tmp_path / "notebook.html"
-    host.write_text(f"<!DOCTYPE html><html><body>{analysis.show(interactive=True)._repr_html_()}</body></html>",
-                    encoding="utf-8")
+    host.write_text(
+        f"<!DOCTYPE html><html><body>{analysis.show(interactive=True)._repr_html_()}</body></html>", encoding="utf-8"
+    )
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))

@@ -74,18 +74,30 @@ def test_larger_kernels_in_pixel_space(result):
 def test_selection_and_progress():
     w = network()
     seen = []
-    got = analyze_layers(w, layers="2-3,stem.weight", n_landmarks=40,
-                         progress=lambda name, a, reason: seen.append((name, a is None, reason)))
+    got = analyze_layers(
+        w,
+        layers="2-3,stem.weight",
+        n_landmarks=40,
+        progress=lambda name, a, reason: seen.append((name, a is None, reason)),
+    )
     assert list(got) == ["stem.weight", "conv1.weight"] and list(got.skipped) == ["proj.weight"]
-    assert seen == [("stem.weight", False, None), ("conv1.weight", False, None),
-                    ("proj.weight", True, "1x1 kernels have no spatial shape")]
+    assert seen == [
+        ("stem.weight", False, None),
+        ("conv1.weight", False, None),
+        ("proj.weight", True, "1x1 kernels have no spatial shape"),
+    ]
     names = list(w)
     assert select_layers(names, "all") == names
     assert select_layers(names, "5,1") == ["stem.weight", "conv2.weight"]
     assert select_layers(names, [2, "proj.weight"]) == ["conv1.weight", "proj.weight"]
     assert select_layers(names, 6) == ["tiny.weight"]
-    for spec, message in [("7", "out of range: there are conv layers 1..6"), ("3-2", "out of range"),
-                          ("conv9", "no layer named 'conv9'"), ("1,,2", "empty item"), ("0", "out of range")]:
+    for spec, message in [
+        ("7", "out of range: there are conv layers 1..6"),
+        ("3-2", "out of range"),
+        ("conv9", "no layer named 'conv9'"),
+        ("1,,2", "empty item"),
+        ("0", "out of range"),
+    ]:
         with pytest.raises(ValueError, match=message):
             select_layers(names, spec)
 
@@ -107,8 +119,10 @@ def test_bad_input(tmp_path):
 def test_module_weights_go_straight_in():
     torch = pytest.importorskip("torch")
     from fasttda.nets import conv_weights
+
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Conv2d(3, 64, 3), torch.nn.Conv2d(64, 64, 3, groups=64),
-                              torch.nn.Conv2d(64, 8, 1))
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 64, 3), torch.nn.Conv2d(64, 64, 3, groups=64), torch.nn.Conv2d(64, 8, 1)
+    )
     got = analyze_layers(conv_weights(net), n_landmarks=40)
     assert list(got) == ["0", "1"] and list(got.skipped) == ["2"]

@@ -81,7 +81,7 @@ def test_noisy_circle_has_one_loop(lens, n_intervals):
 def test_betti1_fills_the_cliques_of_a_fine_2d_cover():
     g = fasttda.mapper(noisy_circle(2000, noise=0.03), "pca2", n_intervals=8, overlap=0.3, triangles=True)
     assert len(g.cycles()) > 1  # corner cliques add graph cycles ...
-    assert g.betti1() == 1      # ... that the triangles fill
+    assert g.betti1() == 1  # ... that the triangles fill
     assert "betti1=1" in repr(g)
 
 
@@ -106,8 +106,9 @@ def test_cover_is_complete_and_exact(X, data):
     overlap = data.draw(st.floats(0, 0.9))
     cover = data.draw(st.sampled_from(["uniform", "balanced"]))
     # height inf: one cluster per preimage, so nodes are exactly the non-empty cubes
-    g = fasttda.mapper(X, lens, n_intervals=n_intervals, overlap=overlap, cover=cover,
-                       cluster_params={"height": np.inf})
+    g = fasttda.mapper(
+        X, lens, n_intervals=n_intervals, overlap=overlap, cover=cover, cluster_params={"height": np.inf}
+    )
     covered = set(np.concatenate(g.nodes).tolist())
     assert covered == set(range(len(X)))
     assert len({tuple(c) for c in g.cube.tolist()}) == g.n_nodes
@@ -124,7 +125,9 @@ def test_boundary_points_belong_to_every_interval_that_contains_them():
     g = fasttda.mapper(X, lens, n_intervals=3, overlap=0.5, cluster_params={"height": np.inf})
     assert g.cover["lower"] == [[0.0, 1.0, 2.0]] and g.cover["upper"] == [[2.0, 3.0, 4.0]]
     assert [v.tolist() for v in g.nodes] == [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
-    g = fasttda.mapper(np.zeros((11, 1)), np.arange(11.0), n_intervals=2, overlap=0.0, cluster_params={"height": np.inf})
+    g = fasttda.mapper(
+        np.zeros((11, 1)), np.arange(11.0), n_intervals=2, overlap=0.0, cluster_params={"height": np.inf}
+    )
     assert [v.tolist() for v in g.nodes] == [list(range(6)), list(range(5, 11))]
 
 
@@ -143,8 +146,9 @@ def test_constant_lens_gives_one_cube_and_balanced_cover_balances():
     g = fasttda.mapper(X, np.ones(200), n_intervals=5, cluster_params={"height": np.inf})
     assert g.n_nodes == 1 and len(g.nodes[0]) == 200
     lens = np.random.default_rng(2).exponential(size=1000)  # skewed: uniform cubes would be lopsided
-    g = fasttda.mapper(np.zeros((1000, 1)), lens, n_intervals=5, overlap=0.2, cover="balanced",
-                       cluster_params={"height": np.inf})
+    g = fasttda.mapper(
+        np.zeros((1000, 1)), lens, n_intervals=5, overlap=0.2, cover="balanced", cluster_params={"height": np.inf}
+    )
     assert np.all(np.abs(g.size - 1000 * 1.2 / 5) <= 1000 * 0.2 / 5 + 2)
 
 
@@ -161,16 +165,18 @@ def partition(labels):
 @settings(max_examples=80, deadline=None)
 @given(clouds(min_n=2), st.floats(0.0, 2.0), st.sampled_from([4096, 0]))
 def test_single_linkage_equals_scipy(X, h, prim_max):
-    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1,
-                       cluster_params={"height": h, "prim_max": prim_max})
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"height": h, "prim_max": prim_max})
     ref = fcluster(linkage(pdist(X), "single"), t=h, criterion="distance")
     assert sorted(v.tolist() for v in g.nodes) == partition(ref)
     assert [v[0] for v in g.nodes] == sorted(v[0] for v in g.nodes)  # ordered by smallest member
 
 
 @settings(max_examples=80, deadline=None)
-@given(clouds(min_n=2, max_n=80), st.sampled_from([0.0, 1.0, np.sqrt(2.0), np.sqrt(3.0), 2.0, 0.1]),
-       st.sampled_from([np.float64, np.float32]))
+@given(
+    clouds(min_n=2, max_n=80),
+    st.sampled_from([0.0, 1.0, np.sqrt(2.0), np.sqrt(3.0), 2.0, 0.1]),
+    st.sampled_from([np.float64, np.float32]),
+)
 def test_single_linkage_ties_at_the_height_equal_scipy(X, h, dtype):
     """Grid clouds put pair distances exactly on the height (and duplicates at 0): merged, as scipy merges."""
     if not np.array_equal(X, np.round(X)):  # float32 sums of non-integers may round across h: grids only
@@ -267,8 +273,9 @@ def test_gap_heuristic_splits_separated_groups_only():
 def test_dbscan_core_clusters_equal_sklearn(X, eps, min_samples):
     DBSCAN = pytest.importorskip("sklearn.cluster").DBSCAN
 
-    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, clusterer="dbscan",
-                       cluster_params={"eps": eps, "min_samples": min_samples})
+    g = fasttda.mapper(
+        X, np.zeros(len(X)), n_intervals=1, clusterer="dbscan", cluster_params={"eps": eps, "min_samples": min_samples}
+    )
     ref = DBSCAN(eps=eps, min_samples=min_samples).fit(X)
     core = set(ref.core_sample_indices_.tolist())
     ours = sorted(sorted(set(v.tolist()) & core) for v in g.nodes)
@@ -293,8 +300,14 @@ def test_min_points_drops_small_clusters():
 @given(clouds(min_n=2), st.data())
 def test_nerve_equals_brute_force_intersections(X, data):
     lens = data.draw(lenses(len(X)))
-    g = fasttda.mapper(X, lens, n_intervals=data.draw(st.integers(1, 4)), overlap=data.draw(st.floats(0, 0.7)),
-                       cluster_params={"height": data.draw(st.floats(0, 1))}, triangles=True)
+    g = fasttda.mapper(
+        X,
+        lens,
+        n_intervals=data.draw(st.integers(1, 4)),
+        overlap=data.draw(st.floats(0, 0.7)),
+        cluster_params={"height": data.draw(st.floats(0, 1))},
+        triangles=True,
+    )
     sets = [set(v.tolist()) for v in g.nodes]
     pairs = [(a, b, len(sets[a] & sets[b])) for a, b in itertools.combinations(range(len(sets)), 2)]
     expected = [(a, b, w) for a, b, w in pairs if w]
@@ -360,23 +373,26 @@ def test_cycle_basis_is_made_of_closed_walks():
 # --- bad input ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs, lens, match", [
-    ({}, np.zeros(9), "lens has 9 values"),
-    ({}, np.r_[np.zeros(9), np.nan], "NaN"),
-    ({"n_intervals": 0}, None, "n_intervals must be at least 1"),
-    ({"overlap": 1.0}, None, r"overlap must lie in \[0, 1\)"),
-    ({"overlap": -0.1}, None, r"overlap must lie in \[0, 1\)"),
-    ({"cover": "quantile"}, None, "unknown cover"),
-    ({"clusterer": "kmeans"}, None, "unknown clusterer"),
-    ({}, np.zeros((10, 4)), "d = 1, 2 or 3"),
-    ({}, "spectral", "unknown lens 'spectral'.*'pca1'"),
-    ({}, "circle_angle", "needs 3x3 filters in DCT coordinates"),
-    ({"n_intervals": [3, 3]}, None, "one value per lens coordinate"),
-    ({"cluster_params": {"epsilon": 1}}, None, "unknown cluster_params"),
-    ({"min_points": 0}, None, "min_points must be at least 1"),
-    ({"n_intervals": 2**30}, None, "n_intervals is too large"),
-    ({"clusterer": "dbscan", "cluster_params": {"eps": np.inf}}, None, "eps must be a finite distance"),
-])
+@pytest.mark.parametrize(
+    "kwargs, lens, match",
+    [
+        ({}, np.zeros(9), "lens has 9 values"),
+        ({}, np.r_[np.zeros(9), np.nan], "NaN"),
+        ({"n_intervals": 0}, None, "n_intervals must be at least 1"),
+        ({"overlap": 1.0}, None, r"overlap must lie in \[0, 1\)"),
+        ({"overlap": -0.1}, None, r"overlap must lie in \[0, 1\)"),
+        ({"cover": "quantile"}, None, "unknown cover"),
+        ({"clusterer": "kmeans"}, None, "unknown clusterer"),
+        ({}, np.zeros((10, 4)), "d = 1, 2 or 3"),
+        ({}, "spectral", "unknown lens 'spectral'.*'pca1'"),
+        ({}, "circle_angle", "needs 3x3 filters in DCT coordinates"),
+        ({"n_intervals": [3, 3]}, None, "one value per lens coordinate"),
+        ({"cluster_params": {"epsilon": 1}}, None, "unknown cluster_params"),
+        ({"min_points": 0}, None, "min_points must be at least 1"),
+        ({"n_intervals": 2**30}, None, "n_intervals is too large"),
+        ({"clusterer": "dbscan", "cluster_params": {"eps": np.inf}}, None, "eps must be a finite distance"),
+    ],
+)
 def test_bad_input_is_one_clear_value_error(kwargs, lens, match):
     X = np.random.default_rng(0).normal(size=(10, 3))
     with pytest.raises(ValueError, match=match):
@@ -394,8 +410,9 @@ def test_dense_core_of_natural_patches_maps_to_the_primary_circle():
 def test_interrupt_stops_one_huge_preimage():
     X = fasttda.datasets.filter_like(60_000, seed=2)
     # One cube, Prim on 60,000 points: many seconds.
-    assert_interrupted(lambda: fasttda.mapper(X, np.zeros(len(X)), n_intervals=1,
-                                              cluster_params={"prim_max": 10**9}, n_threads=1))
+    assert_interrupted(
+        lambda: fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"prim_max": 10**9}, n_threads=1)
+    )
 
 
 def test_tiny_inputs():
@@ -419,8 +436,14 @@ def test_options_are_passed_by_name():
     from fasttda import _core
 
     p = _core.MapperParams(n_intervals=[3], overlap=[0.2], clusterer="dbscan", eps=0.5, height=None)
-    assert (p.n_intervals, p.overlap, p.clusterer, p.eps, p.height, p.prim_max) == ([3], [0.2], "dbscan", 0.5,
-                                                                                   None, None)
+    assert (p.n_intervals, p.overlap, p.clusterer, p.eps, p.height, p.prim_max) == (
+        [3],
+        [0.2],
+        "dbscan",
+        0.5,
+        None,
+        None,
+    )
     with pytest.raises(TypeError, match="no field 'n_interval'"):
         _core.MapperParams(n_interval=[3])
     with pytest.raises(ValueError, match="unknown clusterer"):

@@ -65,11 +65,12 @@ def test_dense_core_of_larger_clouds_equals_ranked_codensity(kind, k, p):
     elif kind == "grid":  # many exact ties and duplicates
         X = rng.integers(0, 4, (n, 3)).astype(float)
     else:  # dense clusters in sparse noise
-        X = np.concatenate([rng.normal(0, 0.05, (n // 2, 4)) + rng.integers(0, 3, (n // 2, 1)),
-                            rng.uniform(-3, 3, (n - n // 2, 4))])
+        X = np.concatenate(
+            [rng.normal(0, 0.05, (n // 2, 4)) + rng.integers(0, 3, (n // 2, 1)), rng.uniform(-3, 3, (n - n // 2, 4))]
+        )
     X = X.astype(np.float32)
     rho = fasttda.codensity(X, k)
-    expected = np.lexsort((np.arange(n), rho))[:int(np.ceil(p * n))]
+    expected = np.lexsort((np.arange(n), rho))[: int(np.ceil(p * n))]
     core, core_rho = fasttda.dense_core(X, k, p, return_codensity=True, n_threads=2)
     np.testing.assert_array_equal(core, expected)
     np.testing.assert_array_equal(core_rho, rho[expected])
@@ -131,9 +132,11 @@ def test_float32_kernel_is_used_and_close():
 
 def test_results_do_not_depend_on_thread_count():
     X = fasttda.datasets.filter_like(30_000, seed=5)
-    for fn in [lambda t: fasttda.knn(X, 7, n_threads=t),
-               lambda t: fasttda.maxmin(X, 300, seed=2, return_radius=True, n_threads=t),
-               lambda t: fasttda.radius_graph(X, 0.05, n_threads=t)]:
+    for fn in [
+        lambda t: fasttda.knn(X, 7, n_threads=t),
+        lambda t: fasttda.maxmin(X, 300, seed=2, return_radius=True, n_threads=t),
+        lambda t: fasttda.radius_graph(X, 0.05, n_threads=t),
+    ]:
         a, b = fn(1), fn(3)
         for x, y in zip(a, b):
             np.testing.assert_array_equal(x, y)
@@ -207,8 +210,9 @@ def test_concurrent_calls_from_python_threads_agree():
     X = fasttda.datasets.filter_like(20_000, seed=6)
     expected = fasttda.codensity(X, 10), fasttda.maxmin(X, 100)
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: (fasttda.codensity(X, 10, n_threads=2), fasttda.maxmin(X, 100, n_threads=2)),
-                                range(8)))
+        results = list(
+            pool.map(lambda _: (fasttda.codensity(X, 10, n_threads=2), fasttda.maxmin(X, 100, n_threads=2)), range(8))
+        )
     for rho, landmarks in results:
         np.testing.assert_array_equal(rho, expected[0])
         np.testing.assert_array_equal(landmarks, expected[1])

@@ -25,6 +25,7 @@ def tiny_dataset(n=96, channels=1, side=28, seed=0):
 
 # ---------------------------------------------------------------- networks
 
+
 def test_mnist2_and_cifar2_shapes():
     assert nets.mnist2()(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
     assert nets.cifar2()(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
@@ -36,10 +37,10 @@ def test_mnist2_and_cifar2_shapes():
     assert len(nets.conv_layers(nets.vgg_small())) == 8
 
 
-@pytest.mark.parametrize("name,shape", [("mnist2", (1, 28, 28)), ("cifar2", (3, 32, 32)),
-                                        ("vgg_small", (3, 32, 32))])
+@pytest.mark.parametrize("name,shape", [("mnist2", (1, 28, 28)), ("cifar2", (3, 32, 32)), ("vgg_small", (3, 32, 32))])
 def test_batched_forward_equals_each_network(name, shape):
     from fasttda.nets import _ensemble, train
+
     seeds = [0, 1, 2]
     nets_ = [train.init_model(lambda: nets.models.build(name), s) for s in seeds]
     params, _ = train._stack(nets_, "cpu")
@@ -58,6 +59,7 @@ def test_batched_forward_equals_each_network(name, shape):
     class Custom(torch.nn.Sequential):
         def forward(self, x):
             return super().forward(x) * 2
+
     assert _ensemble.plan(Custom(torch.nn.Conv2d(1, 2, 3))) is None
 
 
@@ -67,7 +69,8 @@ def test_vgg16_state_dict_round_trip(tmp_path):
     convs = [f"features.{i}.weight" for i in (0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28)]
     assert [k for k in keys if k.endswith("weight") and k.startswith("features")] == convs
     assert {k for k in keys if k.startswith("classifier")} == {
-        f"classifier.{i}.{p}" for i in (0, 3, 6) for p in ("weight", "bias")}
+        f"classifier.{i}.{p}" for i in (0, 3, 6) for p in ("weight", "bias")
+    }
     assert tuple(model.state_dict()["classifier.0.weight"].shape) == (4096, 512 * 7 * 7)
     layers = nets.conv_layers(model)
     assert len(layers) == 13 and layers[1][0] == "features.0.weight" and layers[13][0] == "features.28.weight"
@@ -107,6 +110,7 @@ def test_unknown_names():
 
 # ---------------------------------------------------------------- datasets
 
+
 def write_idx(path, array, gz=False):
     codes = {np.uint8: 0x08, np.int32: 0x0C}
     a = np.asarray(array)
@@ -144,8 +148,12 @@ def test_mnist_bad_folder(tmp_path):
         nets.load("mnist", tmp_path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         nets.load("mnist", tmp_path / "nope")
-    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                 "t10k-labels-idx1-ubyte"):
+    for stem in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
         (tmp_path / stem).write_bytes(b"\x00\x00\x08\x03" + struct.pack(">3I", 10, 28, 28) + b"\x00" * 50)
     with pytest.raises(ValueError, match="truncated"):
         nets.load("mnist", tmp_path)
@@ -159,8 +167,11 @@ def write_cifar(folder, n=6, seed=0):
     folder.mkdir(parents=True, exist_ok=True)
     batches = {}
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        d = {b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-             b"labels": [int(v) for v in rng.integers(0, 10, n)], b"batch_label": name.encode()}
+        d = {
+            b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+            b"labels": [int(v) for v in rng.integers(0, 10, n)],
+            b"batch_label": name.encode(),
+        }
         with open(folder / name, "wb") as f:
             pickle.dump(d, f, protocol=2)
         batches[name] = d
@@ -271,23 +282,46 @@ def test_natural_rotation_bad_arguments(monkeypatch):
 
 # ---------------------------------------------------------------- training
 
+
 def test_ensemble_seeds_match_separate_runs(monkeypatch):
     from fasttda.nets import train
+
     monkeypatch.setattr(train, "_INDEX_BLOCK", 4)  # 6 iterations cross a block of batch indices
     data = tiny_dataset()
-    both = nets.train_ensemble("mnist2", data, seeds=[3, 7], iterations=6, batch_size=16, optimizer="sgd",
-                               lr=0.05, momentum=0.9, checkpoints=[0, 6], device="cpu")
+    both = nets.train_ensemble(
+        "mnist2",
+        data,
+        seeds=[3, 7],
+        iterations=6,
+        batch_size=16,
+        optimizer="sgd",
+        lr=0.05,
+        momentum=0.9,
+        checkpoints=[0, 6],
+        device="cpu",
+    )
     for i, s in enumerate([3, 7]):
-        alone = nets.train_ensemble("mnist2", data, seeds=[s], iterations=6, batch_size=16, optimizer="sgd",
-                                    lr=0.05, momentum=0.9, checkpoints=[0, 6], device="cpu")
+        alone = nets.train_ensemble(
+            "mnist2",
+            data,
+            seeds=[s],
+            iterations=6,
+            batch_size=16,
+            optimizer="sgd",
+            lr=0.05,
+            momentum=0.9,
+            checkpoints=[0, 6],
+            device="cpu",
+        )
         for layer in (1, 2):
             assert np.array_equal(both.weights(layer, 0)[i], alone.weights(layer, 0)[0])
             np.testing.assert_allclose(both.weights(layer, 6)[i], alone.weights(layer, 6)[0], atol=1e-5)
         for k, v in alone.params.items():
             np.testing.assert_allclose(both.params[k][i].numpy(), v[0].numpy(), atol=1e-5)
         # and the ordinary per-seed PyTorch loop with the same seed agrees too
-        plain = nets.train_plain("mnist2", data, seed=s, iterations=6, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9,
-                                 device="cpu")
+        plain = nets.train_plain(
+            "mnist2", data, seed=s, iterations=6, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9, device="cpu"
+        )
         np.testing.assert_allclose(both.weights(1, 6)[i], plain.conv1.weight.detach().numpy(), atol=1e-5)
     assert not np.allclose(both.weights(1, 6)[0], both.weights(1, 6)[1])
 
@@ -305,8 +339,18 @@ def test_ensemble_adam_vmap_path_matches_fast_path():
 
 def test_mnist2_learns_mnist5k():
     torch.manual_seed(0)
-    ens = nets.train_ensemble("mnist2", "mnist5k", seeds=[0], iterations=200, batch_size=32, optimizer="sgd", lr=0.05,
-                              momentum=0.9, checkpoints=[0, 200], device="cpu")
+    ens = nets.train_ensemble(
+        "mnist2",
+        "mnist5k",
+        seeds=[0],
+        iterations=200,
+        batch_size=32,
+        optimizer="sgd",
+        lr=0.05,
+        momentum=0.9,
+        checkpoints=[0, 200],
+        device="cpu",
+    )
     assert ens.accuracy[0].max() < 0.3
     assert ens.accuracy[200].min() > 0.8, ens.accuracy  # chance is 0.1
     assert ens.loss[-10:].mean() < ens.loss[:10].mean() / 2
@@ -329,12 +373,22 @@ def test_bad_training_arguments():
 
 # ---------------------------------------------------------------- store, recorder, extraction
 
+
 @pytest.mark.parametrize("on_disk", [False, True])
 def test_checkpoints_to_filter_vectors(tmp_path, on_disk):
     data = tiny_dataset()
     store = str(tmp_path / "store") if on_disk else None
-    ens = nets.train_ensemble("mnist2", data, seeds=[0, 1, 2], iterations=4, batch_size=16,
-                              checkpoints=[0, 2, 4], layers=[1, 2], store=store, device="cpu")
+    ens = nets.train_ensemble(
+        "mnist2",
+        data,
+        seeds=[0, 1, 2],
+        iterations=4,
+        batch_size=16,
+        checkpoints=[0, 2, 4],
+        layers=[1, 2],
+        store=store,
+        device="cpu",
+    )
     assert ens.store.keys()[:2] == [(0, 0, 1), (0, 0, 2)]
     assert ens.store.iterations() == [0, 2, 4] and ens.store.runs() == [0, 1, 2]
     seen = list(nets.iter_weights(ens, layers=[2], iterations=[4]))
@@ -367,7 +421,7 @@ def test_recorder_in_a_users_loop(tmp_path):
     rec = nets.WeightRecorder(model, layers=[1], every=3, store=tmp_path / "rec")
     hooked = nets.WeightRecorder(model, layers=[1, 2], every=3).attach()
     for i in range(7):
-        x, y = data.x_train[i * 8:(i + 1) * 8], data.y_train[i * 8:(i + 1) * 8]
+        x, y = data.x_train[i * 8 : (i + 1) * 8], data.y_train[i * 8 : (i + 1) * 8]
         loss = torch.nn.functional.cross_entropy(model(x), y)
         opt.zero_grad()
         loss.backward()

@@ -73,12 +73,15 @@ def test_barcode_of_an_analysis(circle):
         assert any(f"+{len(dgms[1]) - 3} shorter" in t.get_text() for t in fig.axes[0].texts)
 
 
-@pytest.mark.parametrize("dgms, kwargs, message", [
-    ([np.zeros((3, 3))], {}, r"\(m, 2\)"),
-    ([np.array([[0, np.nan]])], {}, "NaN"),
-    ([np.zeros((1, 2))], {"dims": [2]}, "no diagram"),
-    ({"bars": []}, {}, "'dgms'"),
-])
+@pytest.mark.parametrize(
+    "dgms, kwargs, message",
+    [
+        ([np.zeros((3, 3))], {}, r"\(m, 2\)"),
+        ([np.array([[0, np.nan]])], {}, "NaN"),
+        ([np.zeros((1, 2))], {"dims": [2]}, "no diagram"),
+        ({"bars": []}, {}, "'dgms'"),
+    ],
+)
 def test_barcode_bad_input(dgms, kwargs, message):
     with pytest.raises(ValueError, match=message):
         plot.barcode(dgms, **kwargs)
@@ -142,8 +145,9 @@ def test_mapper_graph_with_networkx_layout(circle):
     assert len(by_gid(fig, "nodes")[0].get_offsets()) == circle.graph.n_nodes
 
 
-@pytest.mark.parametrize("graph", [MapperGraph([]), MapperGraph([[0, 1, 2]]),
-                                   MapperGraph([[0], [1]], node_values={"density": [0.5, 0.5]})])
+@pytest.mark.parametrize(
+    "graph", [MapperGraph([]), MapperGraph([[0, 1, 2]]), MapperGraph([[0], [1]], node_values={"density": [0.5, 0.5]})]
+)
 def test_mapper_graph_tiny_graphs(graph):
     filters = np.ones((graph.n_nodes, 3, 3)) if graph.n_nodes else None
     fig = plot.mapper_graph(graph, node_filters=filters, color="density" if graph.node_values else None)
@@ -198,8 +202,7 @@ def test_evolution_grid_rows_columns_and_blank_cells(circle, noise):
     limits = {ax.get_xlim() for ax in fig.axes if str(ax.get_gid()).startswith("barcode-")}
     assert len(limits) == 1  # one scale for all barcodes
     fig = plot.evolution_grid(analyses, layers=[2, 1], checkpoints=[500])
-    assert {ax.get_gid() for ax in fig.axes if ax.get_gid()} == {"graph-0-0", "barcode-0-0", "graph-1-0",
-                                                                  "barcode-1-0"}
+    assert {ax.get_gid() for ax in fig.axes if ax.get_gid()} == {"graph-0-0", "barcode-0-0", "graph-1-0", "barcode-1-0"}
     with pytest.raises(ValueError, match="layer, checkpoint"):
         plot.evolution_grid({1: circle})
 

@@ -16,8 +16,10 @@ def test_log_lines_off_a_terminal(caplog, monkeypatch):
     clock = [100.0]
     monkeypatch.setattr(_progress.time, "monotonic", lambda: clock[0])
     logger = logging.getLogger("fasttda.test")
-    with caplog.at_level(logging.INFO, logger="fasttda.test"), \
-            Progress(100, "work", "item", logger=logger, log_every=10, stream=io.StringIO()) as bar:
+    with (
+        caplog.at_level(logging.INFO, logger="fasttda.test"),
+        Progress(100, "work", "item", logger=logger, log_every=10, stream=io.StringIO()) as bar,
+    ):
         clock[0] += 5  # start-up: not counted in the rate
         bar.update(10)  # the first update is logged at once
         clock[0] += 2
@@ -27,9 +29,11 @@ def test_log_lines_off_a_terminal(caplog, monkeypatch):
         clock[0] += 3
         bar.update(50)  # done; 20 s since the start
     lines = [r.getMessage() for r in caplog.records]
-    assert lines == ["work: 10/100 item (10%)",
-                     "work: 50/100 item (50%), 3.33 item/s, 15s left",
-                     "work: 100/100 item (100%), 5 item/s, 20s in all"]
+    assert lines == [
+        "work: 10/100 item (10%)",
+        "work: 50/100 item (50%), 3.33 item/s, 15s left",
+        "work: 100/100 item (100%), 5 item/s, 20s in all",
+    ]
 
 
 def test_initial_work_and_nothing_shown_when_disabled(caplog):

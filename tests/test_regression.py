@@ -33,7 +33,12 @@ def recomputed(recorded):
 
 def test_inputs_are_recorded(recorded):
     assert {k for k in recorded if k.startswith("input.")} == {
-        "input.filters", "input.gauss5", "input.grid3", "input.circle", "input.torus"}
+        "input.filters",
+        "input.gauss5",
+        "input.grid3",
+        "input.circle",
+        "input.torus",
+    }
 
 
 def test_every_output_is_bit_identical(recorded, recomputed):

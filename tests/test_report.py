@@ -21,7 +21,6 @@ from fasttda import report  # noqa: E402
 FIGURES_PER_ANALYSIS = 4  # Mapper graph, barcode, diagram, orientations
 
 
-
 @pytest.fixture(scope="module")
 def analyses():
     early = fasttda.analyze(np.random.default_rng(1).normal(size=(600, 1, 3, 3)), k=15, n_landmarks=40)
@@ -33,10 +32,13 @@ def analyses():
 def written(analyses, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     index = report.write_report(
-        out, analyses, title="Layer 1 <of> mnist2 & friends",
+        out,
+        analyses,
+        title="Layer 1 <of> mnist2 & friends",
         params={"network": "mnist2", "dataset": "mnist5k", "seeds": 8},
         accuracy={100: [0.41, 0.45], 2000: [0.97, 0.96]},
-        notes=["<b>not bold</b>", "second note"])
+        notes=["<b>not bold</b>", "second note"],
+    )
     return index, index.read_text(encoding="utf-8")
 
 
@@ -69,8 +71,12 @@ def test_figures_lose_nothing_visible(analyses):
 
     a = analyses[(1, 2000)]
     kinds = {}
-    for name, fig in (("barcode", plot.barcode(a.barcodes)), ("diagram", plot.diagram(a.barcodes)),
-                      ("orientations", plot.orientations(a)), ("mapper", plot.mapper_graph(a))):
+    for name, fig in (
+        ("barcode", plot.barcode(a.barcodes)),
+        ("diagram", plot.diagram(a.barcodes)),
+        ("orientations", plot.orientations(a)),
+        ("mapper", plot.mapper_graph(a)),
+    ):
         full = report._render(fig, report.DPI)
         small = report._palette(full)
         kinds[name] = None if small is None else small.mode
@@ -138,9 +144,18 @@ def find_chromium():
 
 
 def headless(chromium, tmp_path, *args):
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-           "--no-first-run", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
-           "--virtual-time-budget=5000", *args]
+    cmd = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=5000",
+        *args,
+    ]
     # Chromium writes harmless warnings (dbus, GPU) to stderr: only the exit code and stdout matter.
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 

@@ -55,7 +55,8 @@ def assert_same_dgms(a, b, tol=TOL):
 
 @st.composite
 def clouds(draw, min_n=4, max_n=25):
-    """Random clouds in general position (no distance ties), more points than coordinates: uniform, or a noisy circle."""
+    """Random clouds in general position (no distance ties), more points than coordinates:
+    uniform, or a noisy circle."""
     n = draw(st.integers(min_n, max_n))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if draw(st.booleans()):
@@ -65,6 +66,7 @@ def clouds(draw, min_n=4, max_n=25):
 
 
 # --- cocycle checks, by linear algebra mod p on the complex itself
+
 
 def rank_mod(A, p):
     """Rank of an integer matrix over Z/p (Gaussian elimination)."""
@@ -138,10 +140,12 @@ def check_h1_cocycles(dgm, cocycles, D32, thresh, p):
         assert not is_coboundary(z, D32, below.max(), p)
 
 
-cocycle_options = st.fixed_dictionaries({
-    "coeff": st.sampled_from([2, 3]),
-    "thresh": st.sampled_from([np.inf, 0.6, 1.0]),
-})
+cocycle_options = st.fixed_dictionaries(
+    {
+        "coeff": st.sampled_from([2, 3]),
+        "thresh": st.sampled_from([np.inf, 0.6, 1.0]),
+    }
+)
 
 
 @needs_ripser
@@ -193,7 +197,7 @@ def test_cocycle_of_a_circle_goes_around_it():
     t = np.linspace(0, 2 * np.pi, 12, endpoint=False)
     X = np.c_[np.cos(t), np.sin(t)]
     res = fasttda.rips(X, coeff=3, do_cocycles=True)
-    (b, d), = res["dgms"][1]
+    ((b, d),) = res["dgms"][1]
     D32 = cdist(X, X).astype(np.float32)
     check_h1_cocycles(res["dgms"][1], res["cocycles"][1], D32, np.inf, 3)
 
@@ -228,10 +232,15 @@ def test_cocycles_edge_cases():
 
 # --- greedy permutation
 
+
 @needs_ripser
 @SLOW
-@given(X=clouds(min_n=8, max_n=40), frac=st.floats(0.2, 1.0), coeff=st.sampled_from([2, 3]),
-       kind=st.sampled_from(["points", "matrix", "cityblock"]))
+@given(
+    X=clouds(min_n=8, max_n=40),
+    frac=st.floats(0.2, 1.0),
+    coeff=st.sampled_from([2, 3]),
+    kind=st.sampled_from(["points", "matrix", "cityblock"]),
+)
 def test_n_perm_matches_ripser(X, frac, coeff, kind):
     n_perm = max(1, int(frac * len(X)))
     if kind == "matrix":
@@ -285,14 +294,35 @@ def test_n_perm_bad_values():
 
 # --- metrics
 
-METRICS = ["euclidean", "cityblock", "manhattan", "l1", "l2", "chebyshev", "minkowski", "cosine", "correlation",
-           "canberra", "braycurtis", "sqeuclidean", "seuclidean", "mahalanobis", "hamming", "jaccard", "dice"]
+METRICS = [
+    "euclidean",
+    "cityblock",
+    "manhattan",
+    "l1",
+    "l2",
+    "chebyshev",
+    "minkowski",
+    "cosine",
+    "correlation",
+    "canberra",
+    "braycurtis",
+    "sqeuclidean",
+    "seuclidean",
+    "mahalanobis",
+    "hamming",
+    "jaccard",
+    "dice",
+]
 
 
 @needs_ripser
 @SLOW
-@given(X=clouds(min_n=6, max_n=25), metric=st.sampled_from(METRICS), coeff=st.sampled_from([2, 3]),
-       thresh=st.sampled_from([np.inf, 1.0]))
+@given(
+    X=clouds(min_n=6, max_n=25),
+    metric=st.sampled_from(METRICS),
+    coeff=st.sampled_from([2, 3]),
+    thresh=st.sampled_from([np.inf, 1.0]),
+)
 def test_metric_names_match_ripser(X, metric, coeff, thresh):
     if metric in ("hamming", "jaccard", "dice"):
         X = np.c_[np.ones(len(X)), X > 0]  # 0/1 vectors, none all zero (dice would be 0/0 = NaN)
@@ -308,11 +338,14 @@ def test_metric_names_match_ripser(X, metric, coeff, thresh):
 @given(X=clouds(min_n=4, max_n=20), births=st.booleans())
 def test_callable_metric_matches_ripser(X, births):
     if births:  # a metric with d(x, x) > 0: scikit-learn evaluates the diagonal, and it is a vertex birth
+
         def metric(a, b):
             return np.abs(a - b).sum() + 0.1 * (abs(a[0]) + abs(b[0]))
     else:
+
         def metric(a, b):
             return np.abs(a - b).max()
+
     ours = fasttda.rips(X, metric=metric, do_cocycles=True)
     ref = theirs(X, metric=metric, do_cocycles=True)
     assert np.allclose(ours["dperm2all"], ref["dperm2all"])
@@ -339,6 +372,7 @@ def test_bad_metric():
 
 # --- vertex birth times
 
+
 def lower_star(X, f):
     """D_ij = max(|x_i - x_j|, f_i, f_j), D_ii = f_i: a valid filtration with vertex births."""
     D = np.maximum(cdist(X, X), np.maximum.outer(f, f))
@@ -348,8 +382,14 @@ def lower_star(X, f):
 
 @needs_ripser
 @SLOW
-@given(X=clouds(min_n=2, max_n=25), seed=st.integers(0, 2**32 - 1), coeff=st.sampled_from([2, 3]),
-       thresh=st.sampled_from([np.inf, 2.5]), as_sparse=st.booleans(), maxdim=st.integers(0, 2))
+@given(
+    X=clouds(min_n=2, max_n=25),
+    seed=st.integers(0, 2**32 - 1),
+    coeff=st.sampled_from([2, 3]),
+    thresh=st.sampled_from([np.inf, 2.5]),
+    as_sparse=st.booleans(),
+    maxdim=st.integers(0, 2),
+)
 def test_vertex_births_match_ripser(X, seed, coeff, thresh, as_sparse, maxdim):
     f = np.random.default_rng(seed).uniform(0.01, 1.0, len(X))  # all births below thresh
     D = lower_star(X, f)
@@ -380,9 +420,12 @@ def test_vertex_birth_rules():
 
 # --- keys, types and warnings
 
+
 @needs_ripser
-@pytest.mark.parametrize("kwargs", [{}, {"do_cocycles": True}, {"n_perm": 10}, {"distance_matrix": True},
-                                    {"metric": "cosine"}, {"maxdim": 0}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"do_cocycles": True}, {"n_perm": 10}, {"distance_matrix": True}, {"metric": "cosine"}, {"maxdim": 0}],
+)
 def test_keys_and_types_match_ripser(kwargs):
     X = np.random.default_rng(1).normal(size=(30, 2))
     if kwargs.get("distance_matrix"):

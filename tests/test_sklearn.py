@@ -42,8 +42,14 @@ OTHER_PARAMS = {
     FilterVectorizer: {"norm": "D", "min_contrast": 0.1, "top": 0.5, "space": "pixel", "n_threads": 1},
     DenseCore: {"k": 4, "p": 0.5, "n_threads": 2},
     RipsPersistence: {"maxdim": 2, "coeff": 3, "n_landmarks": 20, "seed": 7, "thresh": 2.0, "n_threads": 1},
-    PersistenceImage: {"homology_dimensions": (0, 1), "n_pixels": (3, 4), "sigma": 0.2, "weight": "uniform",
-                       "birth_range": (0, 1), "pers_range": (0, 2)},
+    PersistenceImage: {
+        "homology_dimensions": (0, 1),
+        "n_pixels": (3, 4),
+        "sigma": 0.2,
+        "weight": "uniform",
+        "birth_range": (0, 1),
+        "pers_range": (0, 2),
+    },
     PersistenceLandscape: {"homology_dimensions": (1, 2), "n_layers": 2, "n_bins": 7, "sample_range": (0, 3)},
 }
 
@@ -62,6 +68,7 @@ def test_params_round_trip_and_clone(cls):
 
 # ---------------------------------------------------------------- each stage does what its function does
 
+
 def test_stages_wrap_the_library():
     rng = np.random.default_rng(0)
     weights = [rng.standard_normal((32, 2, 3, 3)).astype(np.float32) for _ in range(3)]
@@ -77,9 +84,12 @@ def test_stages_wrap_the_library():
         assert len(d) == 2 and all(np.array_equal(a, b) for a, b in zip(d, expected))
     # more landmarks than points: every point; k beyond a small cloud: k = n - 1
     small = [rng.standard_normal((6, 3))]
-    np.testing.assert_array_equal(RipsPersistence(n_landmarks=50).transform(small)[0][0],
-                                  fasttda.rips(small[0])["dgms"][0])
-    np.testing.assert_array_equal(DenseCore(k=15, p=0.5).transform(small)[0], small[0][fasttda.dense_core(small[0], 5, 0.5)])
+    np.testing.assert_array_equal(
+        RipsPersistence(n_landmarks=50).transform(small)[0][0], fasttda.rips(small[0])["dgms"][0]
+    )
+    np.testing.assert_array_equal(
+        DenseCore(k=15, p=0.5).transform(small)[0], small[0][fasttda.dense_core(small[0], 5, 0.5)]
+    )
 
 
 def test_input_errors_are_one_sentence():
@@ -107,43 +117,49 @@ def test_input_errors_are_one_sentence():
 
 # ---------------------------------------------------------------- the vectorisers, by hand and against references
 
+
 def test_landscape_by_hand():
     # bars (0, 4) and (1, 3): tents peaking at t=2 with heights 2 and 1; an essential bar is left out
     dgm = [np.zeros((0, 2)), np.array([[0.0, 4.0], [1.0, 3.0], [0.5, np.inf]])]
     land = PersistenceLandscape(n_layers=3, n_bins=5, sample_range=(0, 4)).fit_transform([dgm])
     t = [0, 1, 2, 3, 4]
-    first = [min(x, 4 - x) for x in t]                      # 0 1 2 1 0
-    second = [max(0, min(x - 1, 3 - x)) for x in t]         # 0 0 1 0 0
+    first = [min(x, 4 - x) for x in t]  # 0 1 2 1 0
+    second = [max(0, min(x - 1, 3 - x)) for x in t]  # 0 0 1 0 0
     np.testing.assert_allclose(land[0], first + second + [0] * 5)
 
 
 def test_image_by_hand():
     # one bar (0.25, 0.75): birth 0.25, persistence 0.5, weight 0.5 / 1 (linear); a 2x2 image of [0,1]^2
     s = 0.3
-    image = PersistenceImage(homology_dimensions=0, n_pixels=2, sigma=s, birth_range=(0, 1),
-                             pers_range=(0, 1)).fit_transform([[np.array([[0.25, 0.75]])]])
+    image = PersistenceImage(
+        homology_dimensions=0, n_pixels=2, sigma=s, birth_range=(0, 1), pers_range=(0, 1)
+    ).fit_transform([[np.array([[0.25, 0.75]])]])
 
     def mass(lo, hi, mu):  # the normal distribution's mass in [lo, hi]
         return 0.5 * (math.erf((hi - mu) / (s * math.sqrt(2))) - math.erf((lo - mu) / (s * math.sqrt(2))))
+
     expected = [0.5 * mass(bx, bx + 0.5, 0.25) * mass(py, py + 0.5, 0.5) for bx in (0, 0.5) for py in (0, 0.5)]
     np.testing.assert_allclose(image[0], expected, rtol=1e-12)
 
 
 diagrams = st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=0, max_size=12).map(
-    lambda bars: np.array([[b, b + p] for b, p in bars]).reshape(-1, 2))
+    lambda bars: np.array([[b, b + p] for b, p in bars]).reshape(-1, 2)
+)
 
 
 @settings(max_examples=40, deadline=None)
 @given(diagrams, st.integers(1, 4), st.integers(2, 30))
 def test_landscape_matches_gudhi(dgm, layers, bins):
     gudhi = pytest.importorskip("gudhi.representations")
-    ours = PersistenceLandscape(homology_dimensions=0, n_layers=layers, n_bins=bins,
-                                sample_range=(0, 2)).fit_transform([[dgm]])
+    ours = PersistenceLandscape(homology_dimensions=0, n_layers=layers, n_bins=bins, sample_range=(0, 2)).fit_transform(
+        [[dgm]]
+    )
     if not len(dgm):
         assert not ours.any()
         return
-    theirs = gudhi.Landscape(num_landscapes=layers, resolution=bins, sample_range=[0, 2],
-                             keep_endpoints=True).fit_transform([dgm])
+    theirs = gudhi.Landscape(
+        num_landscapes=layers, resolution=bins, sample_range=[0, 2], keep_endpoints=True
+    ).fit_transform([dgm])
     # GUDHI samples the tents in the rotated (birth+death, death-birth)/sqrt(2) frame: sqrt(2) times Bubenik's
     np.testing.assert_allclose(ours, theirs / np.sqrt(2), atol=1e-12)
 
@@ -153,11 +169,22 @@ def test_landscape_matches_gudhi(dgm, layers, bins):
 def test_image_matches_persim(dgm, sigma):
     persim = pytest.importorskip("persim")
     # a 16 x 8 image of births in [0, 2] and persistences in [0, 1], pixels of 1/8, weight = persistence
-    ours = PersistenceImage(homology_dimensions=0, n_pixels=(16, 8), sigma=sigma, weight=lambda b, p: p,
-                            birth_range=(0, 2), pers_range=(0, 1)).fit_transform([[dgm]])
-    imager = persim.PersistenceImager(birth_range=(0, 2), pers_range=(0, 1), pixel_size=0.125, weight="persistence",
-                                      weight_params={"n": 1.0},
-                                      kernel_params={"sigma": [[sigma ** 2, 0], [0, sigma ** 2]]})
+    ours = PersistenceImage(
+        homology_dimensions=0,
+        n_pixels=(16, 8),
+        sigma=sigma,
+        weight=lambda b, p: p,
+        birth_range=(0, 2),
+        pers_range=(0, 1),
+    ).fit_transform([[dgm]])
+    imager = persim.PersistenceImager(
+        birth_range=(0, 2),
+        pers_range=(0, 1),
+        pixel_size=0.125,
+        weight="persistence",
+        weight_params={"n": 1.0},
+        kernel_params={"sigma": [[sigma**2, 0], [0, sigma**2]]},
+    )
     theirs = imager.transform(dgm) if len(dgm) else np.zeros((16, 8))
     assert np.shape(theirs) == (16, 8)
     np.testing.assert_allclose(ours[0], np.asarray(theirs).ravel(), atol=1e-12)
@@ -177,6 +204,7 @@ def test_ranges_are_learned_in_fit_and_kept():
 
 # ---------------------------------------------------------------- a pipeline that learns
 
+
 def toy_clouds(n_per_class=12, seed=0):
     """Noisy circles (one long H1 bar) and Gaussian blobs (none), 60 points each in the plane."""
     rng = np.random.default_rng(seed)
@@ -195,8 +223,13 @@ def toy_clouds(n_per_class=12, seed=0):
 @pytest.mark.parametrize("vectoriser", [PersistenceImage(n_pixels=6), PersistenceLandscape(n_layers=2, n_bins=20)])
 def test_pipeline_classifies_circles_from_blobs(vectoriser):
     clouds, labels = toy_clouds()
-    pipe = make_pipeline(DenseCore(k=5, p=0.9), RipsPersistence(maxdim=1, n_landmarks=40), vectoriser,
-                         StandardScaler(), LogisticRegression(max_iter=1000))
+    pipe = make_pipeline(
+        DenseCore(k=5, p=0.9),
+        RipsPersistence(maxdim=1, n_landmarks=40),
+        vectoriser,
+        StandardScaler(),
+        LogisticRegression(max_iter=1000),
+    )
     scores = cross_val_score(pipe, clouds, labels, cv=3)
     assert scores.mean() >= 0.9, scores
     # and with the labels shuffled there is nothing to learn
@@ -219,6 +252,11 @@ def test_pipeline_from_conv_weights():
 
     weights = [sample(i % 2 == 0) for i in range(16)]
     labels = np.arange(16) % 2
-    pipe = make_pipeline(FilterVectorizer(), RipsPersistence(maxdim=1), PersistenceImage(n_pixels=5),
-                         StandardScaler(), LogisticRegression(max_iter=1000))
+    pipe = make_pipeline(
+        FilterVectorizer(),
+        RipsPersistence(maxdim=1),
+        PersistenceImage(n_pixels=5),
+        StandardScaler(),
+        LogisticRegression(max_iter=1000),
+    )
     assert cross_val_score(pipe, weights, labels, cv=4).mean() >= 0.9

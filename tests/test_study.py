@@ -28,8 +28,18 @@ from fasttda.study import (  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-TINY = dict(model="mnist2", dataset="mnist5k", seeds=3, iterations=20, checkpoints=[0, 10, 20], layers=[1, 2],
-            batch_size=16, lr=0.05, group_size=2, device="cpu")
+TINY = dict(
+    model="mnist2",
+    dataset="mnist5k",
+    seeds=3,
+    iterations=20,
+    checkpoints=[0, 10, 20],
+    layers=[1, 2],
+    batch_size=16,
+    lr=0.05,
+    group_size=2,
+    device="cpu",
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +57,7 @@ def copy_study(src, dst):
 
 
 # ---------------------------------------------------------------- config
+
 
 def test_config_normalises_and_checks():
     c = StudyConfig(**TINY)
@@ -97,6 +108,7 @@ def test_config_files(tmp_path):
 
 def test_shipped_study_configs_are_found_by_name(tmp_path):
     from fasttda.study.config import config_path, shipped_studies
+
     assert "natural_evolution" in shipped_studies()
     for name in shipped_studies():  # every shipped study is a valid config
         path = config_path(name)
@@ -117,6 +129,7 @@ def test_shipped_study_configs_are_found_by_name(tmp_path):
 
 
 # ---------------------------------------------------------------- a study, round trip
+
 
 def test_round_trip_equals_direct_training(tiny_study):
     study = load_study(tiny_study)
@@ -204,6 +217,7 @@ def test_bad_layer_checkpoint_and_folders(tiny_study, tmp_path):
 
 # ---------------------------------------------------------------- resume
 
+
 class CountingTrain:
     def __init__(self):
         self.groups = []
@@ -256,6 +270,7 @@ def test_different_study_or_foreign_folder_is_refused(tiny_study, tmp_path):
 
 # ---------------------------------------------------------------- crash safety
 
+
 def read_manifest_when_ready(path):
     try:
         return json.loads(path.read_bytes())
@@ -266,11 +281,38 @@ def read_manifest_when_ready(path):
 def test_sigkill_mid_study_then_resume_keeps_finished_seeds(tmp_path):
     out = tmp_path / "killed"
     cfg = dict(TINY, seeds=4, checkpoints=[10, 20], group_size=1)
-    cmd = [sys.executable, "-m", "fasttda", "study", "run", "--seeds", "4", "--iterations", "20",
-           "--checkpoints", "10,20", "--layers", "1,2", "--batch-size", "16", "--lr", "0.05", "--device", "cpu",
-           "--group-size", "1", "--no-analysis", "--quiet", "--out", str(out)]
-    env = {**os.environ, "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    cmd = [
+        sys.executable,
+        "-m",
+        "fasttda",
+        "study",
+        "run",
+        "--seeds",
+        "4",
+        "--iterations",
+        "20",
+        "--checkpoints",
+        "10,20",
+        "--layers",
+        "1,2",
+        "--batch-size",
+        "16",
+        "--lr",
+        "0.05",
+        "--device",
+        "cpu",
+        "--group-size",
+        "1",
+        "--no-analysis",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]),
+    }
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     manifest = None
@@ -295,8 +337,9 @@ def test_sigkill_mid_study_then_resume_keeps_finished_seeds(tmp_path):
     assert resumed.done == [0, 1, 2, 3]
     for s, stamp in stamps.items():  # finished before the kill: kept, not trained again
         assert resumed.manifest["finished"][str(s)]["time"] == stamp
-    assert all(resumed.manifest["finished"][str(s)]["time"] > max(stamps.values())
-               for s in resumed.done if s not in stamps)
+    assert all(
+        resumed.manifest["finished"][str(s)]["time"] > max(stamps.values()) for s in resumed.done if s not in stamps
+    )
 
     whole = run_study(StudyConfig(**cfg), tmp_path / "whole", progress=False, analyze=False)
     for layer in (1, 2):
@@ -308,9 +351,11 @@ def test_sigkill_mid_study_then_resume_keeps_finished_seeds(tmp_path):
 
 # ---------------------------------------------------------------- executors
 
+
 def test_dask_local_cluster_matches_local_run(tiny_study, tmp_path):
     pytest.importorskip("distributed")
     from fasttda.study import DaskExecutor
+
     start = time.perf_counter()
     with DaskExecutor(n_local=2) as ex:
         assert ex.address.startswith("tcp://127.0.0.1:")
@@ -319,13 +364,38 @@ def test_dask_local_cluster_matches_local_run(tiny_study, tmp_path):
         print(f"tiny study on a 2-worker local Dask cluster (start-up included): {time.perf_counter() - start:.1f} s")
         # the command line reaching the same scheduler by its address: seeds 0 and 1 form the same group
         from fasttda import cli
-        args = ["study", "run", "--seeds", "2", "--iterations", "20", "--checkpoints", "10,20", "--layers", "1,2",
-                "--batch-size", "16", "--lr", "0.05", "--group-size", "2", "--device", "cpu", "--no-analysis",
-                "--quiet", "--scheduler", ex.address, "--out", str(tmp_path / "cli")]
+
+        args = [
+            "study",
+            "run",
+            "--seeds",
+            "2",
+            "--iterations",
+            "20",
+            "--checkpoints",
+            "10,20",
+            "--layers",
+            "1,2",
+            "--batch-size",
+            "16",
+            "--lr",
+            "0.05",
+            "--group-size",
+            "2",
+            "--device",
+            "cpu",
+            "--no-analysis",
+            "--quiet",
+            "--scheduler",
+            ex.address,
+            "--out",
+            str(tmp_path / "cli"),
+        ]
         assert cli.main(args) == 0
     local = load_study(tiny_study)
-    np.testing.assert_allclose(load_study(tmp_path / "cli").weights(2, 20), local.weights(2, 20, seeds=[0, 1]),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        load_study(tmp_path / "cli").weights(2, 20), local.weights(2, 20, seeds=[0, 1]), atol=1e-5
+    )
     assert study.done == local.done
     for layer in (1, 2):
         for it in (10, 20):
@@ -337,6 +407,7 @@ def test_dask_local_cluster_matches_local_run(tiny_study, tmp_path):
 def test_dask_bad_arguments():
     pytest.importorskip("distributed")
     from fasttda.study import DaskExecutor
+
     with pytest.raises(ValueError, match="either"):
         DaskExecutor()
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
@@ -355,11 +426,15 @@ def test_local_worker_processes(tmp_path):
 
 
 def test_reading_a_study_needs_no_torch(tiny_study):
-    code = ("import sys, fasttda.cli, fasttda.study as s; st = s.load_study(sys.argv[1]); "
-            "assert st.weights(1, 20).shape == (3, 64, 1, 3, 3); "
-            "assert not {'torch', 'dask', 'distributed'} & set(sys.modules), sorted(sys.modules)")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]),
-                                                        os.environ.get("PYTHONPATH", "")])}
+    code = (
+        "import sys, fasttda.cli, fasttda.study as s; st = s.load_study(sys.argv[1]); "
+        "assert st.weights(1, 20).shape == (3, 64, 1, 3, 3); "
+        "assert not {'torch', 'dask', 'distributed'} & set(sys.modules), sorted(sys.modules)"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(Path(fasttda.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]),
+    }
     r = subprocess.run([sys.executable, "-c", code, str(tiny_study)], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 
@@ -387,7 +462,9 @@ def test_a_study_shows_itself_in_a_notebook(tiny_study):
     assert "10, 20" in page and "test accuracy" in page
     assert load_study(tiny_study)._repr_png_() is None  # a table only: nothing to draw
 
+
 # ---------------------------------------------------------------- groups sized for the workers, progress
+
 
 def finish_time(n, g, w):
     """Brute force: groups of g handed out in order to whichever of w workers is free first."""
@@ -399,6 +476,7 @@ def finish_time(n, g, w):
 
 def test_default_group_size_leaves_no_worker_idle():
     from fasttda.study.config import MAX_GROUP_SIZE, default_group_size
+
     assert default_group_size(24, 2) == 6 and finish_time(24, 6, 2) == 12 < finish_time(24, 8, 2) == 16
     assert default_group_size(24, 1) == 8 and default_group_size(32, 2) == 8 and default_group_size(3, 8) == 1
     for n in range(1, 70):
@@ -420,10 +498,11 @@ class TwoWorkersHere(fasttda.study.Executor):
 
 def test_new_study_stores_groups_for_its_workers_and_a_resumed_one_keeps_them(tmp_path, monkeypatch):
     cfg = dict(TINY, seeds=4, group_size=None, lr=None, layers=[1], checkpoints=[20])
-    first = run_study(StudyConfig(**cfg), tmp_path / "s", executor=TwoWorkersHere(), progress=False,
-                      analyze=False)
+    first = run_study(StudyConfig(**cfg), tmp_path / "s", executor=TwoWorkersHere(), progress=False, analyze=False)
     assert first.config.group_size == 2 and first.config.groups() == [[0, 1], [2, 3]]
-    assert first.config.lr == runner.default_lr("adam") == 0.001  # the trainer's default for the default optimizer, stored
+    assert (
+        first.config.lr == runner.default_lr("adam") == 0.001
+    )  # the trainer's default for the default optimizer, stored
     # interrupted before the second group was done; resumed on one worker, it keeps the stored groups
     m = json.loads((first.path / "study.json").read_text())
     m["done"] = [0, 1]
@@ -441,6 +520,7 @@ def test_report_shows_the_learning_rate_used(tmp_path):
     import re
 
     from fasttda.study.report import write_study_report
+
     cfg = dict(TINY, seeds=2, lr=None, layers=[1], checkpoints=[20])
     study = run_study(StudyConfig(**cfg), tmp_path / "s", progress=False, analyze=False)
     page, _ = write_study_report(study, tmp_path / "report", {"k": 5, "n_landmarks": 30}, progress=False)
@@ -454,8 +534,11 @@ def test_training_reports_iterations_as_it_goes(workers):
     seen = {}
     with LocalExecutor(workers, threads=1) as ex:
         tasks = [(config, [0, 1]), (config, [2, 3])]
-        results = list(ex.map_unordered(runner.train_group, tasks,
-                                        on_progress=lambda key, it: seen.setdefault(tuple(key), []).append(it)))
+        results = list(
+            ex.map_unordered(
+                runner.train_group, tasks, on_progress=lambda key, it: seen.setdefault(tuple(key), []).append(it)
+            )
+        )
     assert len(results) == 2 and set(seen) == {(0, 1), (2, 3)}
     for its in seen.values():  # the first step is reported at once, the last always, in order between
         assert its[0] == 1 and its[-1] == 40 and its == sorted(set(its))
@@ -463,6 +546,7 @@ def test_training_reports_iterations_as_it_goes(workers):
 
 def test_study_progress_counts_seed_iterations(tmp_path, caplog):
     import logging
+
     cfg = StudyConfig(**dict(TINY, seeds=4, iterations=20, checkpoints=[20], layers=[1]))
     with caplog.at_level(logging.INFO, logger="fasttda"):
         run_study(cfg, tmp_path / "s", progress=True, analyze=False)

@@ -39,6 +39,7 @@ def tiny_dataset(n=96, channels=1, side=28, seed=0):
 
 # ---------------------------------------------------------------- kernels are the model's patches
 
+
 @settings(max_examples=60, deadline=None)
 @given(angle, angle, st.sampled_from([3, 5, 7]))
 def test_model_patches_match_the_definition(t1, t2, k):
@@ -53,8 +54,9 @@ def test_torch_kernels_equal_numpy_patches(pairs, k):
     want = models.klein_patches(t[:, 0], t[:, 1], k)
     got = topological.klein_kernels(torch.tensor(t[:, 0]), torch.tensor(t[:, 1]), k).numpy()
     np.testing.assert_allclose(got, want, atol=1e-12)
-    np.testing.assert_allclose(topological.circle_kernels(torch.tensor(t[:, 0]), k).numpy(),
-                               models.circle_patches(t[:, 0], k), atol=1e-12)
+    np.testing.assert_allclose(
+        topological.circle_kernels(torch.tensor(t[:, 0]), k).numpy(), models.circle_patches(t[:, 0], k), atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("in_channels", [1, 3])
@@ -74,7 +76,7 @@ def test_layer_kernels_are_the_model_filters_on_every_input_channel(in_channels)
         np.testing.assert_allclose(w[:, i], models.klein_patches(a[:, 0], a[:, 1], 5), atol=1e-6)
     # mean zero and unit L2 contrast, as the analysis normalises filters
     np.testing.assert_allclose(w.sum(axis=(2, 3)), 0, atol=1e-5)
-    np.testing.assert_allclose((w ** 2).sum(axis=(2, 3)), 1, atol=1e-5)
+    np.testing.assert_allclose((w**2).sum(axis=(2, 3)), 1, atol=1e-5)
     # a convolution with the kernel repeated over the inputs, summed over them
     x = torch.randn(2, in_channels, 9, 9)
     want = torch.nn.functional.conv2d(x.sum(1, keepdim=True), klein.weight[:, :1], klein.bias)
@@ -124,6 +126,7 @@ def test_bad_arguments(cls):
 
 
 # ---------------------------------------------------------------- training
+
 
 def _steps(net, n=4, seed=0):
     g = torch.Generator().manual_seed(seed)
@@ -178,8 +181,16 @@ def test_learned_angles_change_and_gradients_flow(name):
 
 # ---------------------------------------------------------------- networks and the ensemble trainer
 
-@pytest.mark.parametrize("name,shape", [("mnist2_circle", (1, 28, 28)), ("mnist2_klein_learned", (1, 28, 28)),
-                                        ("cifar2_klein", (3, 32, 32)), ("cifar2_circle_learned", (3, 32, 32))])
+
+@pytest.mark.parametrize(
+    "name,shape",
+    [
+        ("mnist2_circle", (1, 28, 28)),
+        ("mnist2_klein_learned", (1, 28, 28)),
+        ("cifar2_klein", (3, 32, 32)),
+        ("cifar2_circle_learned", (3, 32, 32)),
+    ],
+)
 def test_networks_and_batched_forward(name, shape):
     nets_ = [train.init_model(lambda: nets.models.build(name), s) for s in (0, 1)]
     assert nets_[0](torch.zeros(2, *shape)).shape == (2, 10)
@@ -246,10 +257,12 @@ def test_cpu_and_gpu_agree():
 
 # ---------------------------------------------------------------- studies and the command line
 
+
 def test_study_config_and_cli_accept_the_variants(tmp_path, capsys):
     pytest.importorskip("zarr")
     from fasttda.study import StudyConfig, load_study
     from fasttda.study.runner import layer_shapes
+
     for name in ("mnist2_circle", "mnist2_klein", "mnist2_klein_learned", "cifar2_circle", "cifar2_klein_learned"):
         assert name in nets.models.MODELS
         cfg = StudyConfig(model=name, dataset="mnist5k" if name.startswith("mnist2") else "natural10")
@@ -257,9 +270,29 @@ def test_study_config_and_cli_accept_the_variants(tmp_path, capsys):
     with pytest.raises(ValueError, match="3-channel"):
         StudyConfig(model="cifar2_klein", dataset="mnist5k")
     out = tmp_path / "study"
-    code = cli.main(["study", "run", "--model", "mnist2_klein", "--seeds", "2", "--iterations", "4",
-                     "--checkpoints", "0,4", "--layers", "1", "--batch-size", "16", "--device", "cpu",
-                     "--out", str(out), "--quiet"])
+    code = cli.main(
+        [
+            "study",
+            "run",
+            "--model",
+            "mnist2_klein",
+            "--seeds",
+            "2",
+            "--iterations",
+            "4",
+            "--checkpoints",
+            "0,4",
+            "--layers",
+            "1",
+            "--batch-size",
+            "16",
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     study = load_study(out)
     w = study.weights(layer=1, checkpoint=4)

@@ -46,9 +46,20 @@ def sequential_net():
     """Twelve modules, so registration order (0, 2, ..., 10) differs from text order (0, 10, 2, ...)."""
     torch.manual_seed(0)
     return nn.Sequential(
-        nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 8, 5, padding=2), nn.BatchNorm2d(8), nn.Conv2d(8, 8, 3, groups=8),
-        nn.ReLU(), nn.Conv2d(8, 4, 1), nn.ReLU(), nn.Conv2d(4, 4, 3), nn.ReLU(), nn.Conv2d(4, 6, 7),
-        nn.Flatten(), nn.Linear(6, 2))
+        nn.Conv2d(3, 8, 3),
+        nn.ReLU(),
+        nn.Conv2d(8, 8, 5, padding=2),
+        nn.BatchNorm2d(8),
+        nn.Conv2d(8, 8, 3, groups=8),
+        nn.ReLU(),
+        nn.Conv2d(8, 4, 1),
+        nn.ReLU(),
+        nn.Conv2d(4, 4, 3),
+        nn.ReLU(),
+        nn.Conv2d(4, 6, 7),
+        nn.Flatten(),
+        nn.Linear(6, 2),
+    )
 
 
 def expected_convs(net, suffix=".weight"):
@@ -60,10 +71,17 @@ def test_torch_state_dicts_in_registration_order(tmp_path):
     want = expected_convs(net)
     assert list(want) == ["0.weight", "2.weight", "4.weight", "6.weight", "8.weight", "10.weight"]
     sd = net.state_dict()
-    files = {"plain.pt": sd, "wrapped.pth": {"state_dict": sd, "epoch": 3},
-             "checkpoint.ckpt": {"model": sd, "optimizer": {"state": {0: {"momentum_buffer": torch.zeros(8, 3, 3, 3)}}},
-                                 "epoch": 7, "best": 0.9},
-             "model_state.bin": {"model_state_dict": sd}}
+    files = {
+        "plain.pt": sd,
+        "wrapped.pth": {"state_dict": sd, "epoch": 3},
+        "checkpoint.ckpt": {
+            "model": sd,
+            "optimizer": {"state": {0: {"momentum_buffer": torch.zeros(8, 3, 3, 3)}}},
+            "epoch": 7,
+            "best": 0.9,
+        },
+        "model_state.bin": {"model_state_dict": sd},
+    }
     for name, obj in files.items():
         torch.save(obj, tmp_path / name)
         got = load_weights(tmp_path / name)
@@ -75,9 +93,15 @@ def test_torch_state_dicts_in_registration_order(tmp_path):
 
 def test_torch_half_precision_and_kernel_names(tmp_path):
     w = kernel(4, 2, 3, 3)
-    torch.save({"enc.kernel": torch.from_numpy(w).half(), "enc.weight_v": torch.from_numpy(w),
-                "mask": torch.ones(1, 1, 3, 3), "head.weight": torch.from_numpy(w).to(torch.bfloat16)},
-               tmp_path / "w.pt")
+    torch.save(
+        {
+            "enc.kernel": torch.from_numpy(w).half(),
+            "enc.weight_v": torch.from_numpy(w),
+            "mask": torch.ones(1, 1, 3, 3),
+            "head.weight": torch.from_numpy(w).to(torch.bfloat16),
+        },
+        tmp_path / "w.pt",
+    )
     got = load_weights(tmp_path / "w.pt")
     assert list(got) == ["enc.kernel", "head.weight"]  # the name rule: ends in 'weight' or 'kernel'
     np.testing.assert_allclose(got["enc.kernel"], w, atol=2e-3)
@@ -104,8 +128,12 @@ def test_conv_weights_of_modules_with_groups(tmp_path):
 
     net = Net()
     got = conv_weights(net)
-    want = {"stem": net.stem.weight, "block.expand": net.block.expand.weight,
-            "block.depthwise": net.block.depthwise.weight, "block.grouped": net.block.grouped.weight}
+    want = {
+        "stem": net.stem.weight,
+        "block.expand": net.block.expand.weight,
+        "block.depthwise": net.block.depthwise.weight,
+        "block.grouped": net.block.grouped.weight,
+    }
     assert_layers(got, {k: v.detach().numpy() for k, v in want.items()})
     assert got.groups == {"stem": 1, "block.expand": 1, "block.depthwise": 8, "block.grouped": 2}
     assert got["block.grouped"].shape == (4, 4, 3, 3)  # (out, in / groups, kh, kw)
@@ -126,18 +154,26 @@ def test_conv_weights_of_modules_with_groups(tmp_path):
 
 # ---------------------------------------------------------------- safetensors
 
+
 def test_safetensors_sorted_with_numbers_as_numbers(tmp_path):
     from safetensors.numpy import save_file
-    want = {"features.0.weight": kernel(8, 3, 3, 3), "features.2.weight": kernel(8, 8, 3, 3),
-            "features.10.weight": kernel(4, 8, 5, 5)}
-    save_file({**want, "features.0.bias": kernel(8), "classifier.weight": kernel(2, 4),
-               "features.3.running_var": kernel(8)}, tmp_path / "m.safetensors")
+
+    want = {
+        "features.0.weight": kernel(8, 3, 3, 3),
+        "features.2.weight": kernel(8, 8, 3, 3),
+        "features.10.weight": kernel(4, 8, 5, 5),
+    }
+    save_file(
+        {**want, "features.0.bias": kernel(8), "classifier.weight": kernel(2, 4), "features.3.running_var": kernel(8)},
+        tmp_path / "m.safetensors",
+    )
     assert_layers(load_weights(tmp_path / "m.safetensors"), want)
     assert sorted(["conv10", "conv2", "conv1"], key=natural_key) == ["conv1", "conv2", "conv10"]
 
 
 def test_safetensors_bfloat16(tmp_path):
     from safetensors.torch import save_file
+
     w = torch.from_numpy(kernel(4, 2, 3, 3)).to(torch.bfloat16)
     save_file({"conv.weight": w, "f16.weight": w.half()}, tmp_path / "bf.safetensors")
     got = load_weights(tmp_path / "bf.safetensors")
@@ -147,10 +183,12 @@ def test_safetensors_bfloat16(tmp_path):
 
 # ---------------------------------------------------------------- ONNX
 
+
 def onnx_model(shuffle=False, quantized=False):
     """X -> Conv(W1) -> Relu -> Conv(W2 via Identity, depthwise) -> Y; W2's name is generated."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
+
     w1, w2 = kernel(8, 3, 3, 3), kernel(8, 1, 5, 5)
     nodes = [
         helper.make_node("Conv", ["X", "conv1.weight"], ["h"], name="/conv1/Conv"),
@@ -163,14 +201,20 @@ def onnx_model(shuffle=False, quantized=False):
         nodes.append(helper.make_node("QLinearConv", ["Y", "s", "z", "qw", "s", "z", "s", "z"], ["Q"], name="/q"))
     if shuffle:  # a file whose nodes are not in topological order: the reader still walks the graph
         nodes = [nodes[3], nodes[2], nodes[1], nodes[0]] + nodes[4:]
-    graph = helper.make_graph(nodes, "tiny", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 3, 16, 16])],
-                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)], initializer=inits)
+    graph = helper.make_graph(
+        nodes,
+        "tiny",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1, 3, 16, 16])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+        initializer=inits,
+    )
     return onnx.helper.make_model(graph), {"conv1.weight": w1, "/dw/Conv": w2}
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_onnx_conv_weights_followed_through_the_graph(tmp_path, shuffle):
     import onnx
+
     model, want = onnx_model(shuffle=shuffle)
     onnx.save(model, tmp_path / "m.onnx")
     got = load_weights(tmp_path / "m.onnx")
@@ -180,6 +224,7 @@ def test_onnx_conv_weights_followed_through_the_graph(tmp_path, shuffle):
 
 def test_onnx_quantized_convolutions_are_skipped_with_a_note(tmp_path):
     import onnx
+
     model, want = onnx_model(quantized=True)
     onnx.save(model, tmp_path / "q.onnx")
     got = load_weights(tmp_path / "q.onnx")
@@ -190,15 +235,20 @@ def test_onnx_quantized_convolutions_are_skipped_with_a_note(tmp_path):
 def test_onnx_graph_without_conv(tmp_path):
     import onnx
     from onnx import TensorProto, helper
-    graph = helper.make_graph([helper.make_node("Relu", ["X"], ["Y"])], "g",
-                              [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1])],
-                              [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])])
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["X"], ["Y"])],
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [1])],
+    )
     onnx.save(helper.make_model(graph), tmp_path / "relu.onnx")
     with pytest.raises(ValueError, match="holds no conv kernel"):
         load_weights(tmp_path / "relu.onnx")
 
 
 # ---------------------------------------------------------------- Keras
+
 
 def keras_conv(kh, kw, cin, cout):
     return kernel(kh, kw, cin, cout)
@@ -230,11 +280,15 @@ def write_keras2(f, layers):
 @pytest.mark.parametrize("full_model", [True, False])
 def test_keras2_h5(tmp_path, full_model):
     import h5py
+
     zeta, dw, pw = keras_conv(3, 3, 3, 8), keras_conv(5, 5, 8, 2), keras_conv(1, 1, 16, 4)
-    layers = [("zeta_conv", [("kernel:0", zeta), ("bias:0", kernel(8))]), ("pool", []),
-              ("alpha_dw", [("depthwise_kernel:0", dw), ("bias:0", kernel(16))]),
-              ("sep", [("depthwise_kernel:0", dw), ("pointwise_kernel:0", pw)]),
-              ("dense", [("kernel:0", kernel(10, 2)), ("bias:0", kernel(2))])]
+    layers = [
+        ("zeta_conv", [("kernel:0", zeta), ("bias:0", kernel(8))]),
+        ("pool", []),
+        ("alpha_dw", [("depthwise_kernel:0", dw), ("bias:0", kernel(16))]),
+        ("sep", [("depthwise_kernel:0", dw), ("pointwise_kernel:0", pw)]),
+        ("dense", [("kernel:0", kernel(10, 2)), ("bias:0", kernel(2))]),
+    ]
     with h5py.File(tmp_path / "m.h5", "w") as f:
         if full_model:
             f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"layers": []}})
@@ -242,8 +296,15 @@ def test_keras2_h5(tmp_path, full_model):
         else:
             write_keras2(f, layers)
     got = load_weights(tmp_path / "m.h5")
-    assert_layers(got, {"zeta_conv": as_torch_layout(zeta), "alpha_dw": as_depthwise(dw),
-                        "sep/depthwise_kernel": as_depthwise(dw), "sep/pointwise_kernel": as_torch_layout(pw)})
+    assert_layers(
+        got,
+        {
+            "zeta_conv": as_torch_layout(zeta),
+            "alpha_dw": as_depthwise(dw),
+            "sep/depthwise_kernel": as_depthwise(dw),
+            "sep/pointwise_kernel": as_torch_layout(pw),
+        },
+    )
     assert got.groups == {"zeta_conv": 1, "alpha_dw": 8, "sep/depthwise_kernel": 8, "sep/pointwise_kernel": 1}
 
 
@@ -256,26 +317,46 @@ def write_keras3(f, layers):
 
 def test_keras3_weights_h5_without_config_in_natural_order(tmp_path):
     import h5py
+
     k1, k2, k10 = keras_conv(3, 3, 1, 4), keras_conv(3, 3, 4, 4), keras_conv(3, 3, 4, 2)
     with h5py.File(tmp_path / "m.weights.h5", "w") as f:
-        write_keras3(f, [("conv2d_10", [k10, kernel(2)]), ("conv2d", [k1, kernel(4)]), ("conv2d_2", [k2, kernel(4)]),
-                         ("dense", [kernel(8, 2)])])
+        write_keras3(
+            f,
+            [
+                ("conv2d_10", [k10, kernel(2)]),
+                ("conv2d", [k1, kernel(4)]),
+                ("conv2d_2", [k2, kernel(4)]),
+                ("dense", [kernel(8, 2)]),
+            ],
+        )
         f.create_group("optimizer/vars")["0"] = k1  # an Adam moment of a kernel: not a layer
         f.create_group("vars")
-    assert_layers(load_weights(tmp_path / "m.weights.h5"),
-                  {"conv2d": as_torch_layout(k1), "conv2d_2": as_torch_layout(k2), "conv2d_10": as_torch_layout(k10)})
+    assert_layers(
+        load_weights(tmp_path / "m.weights.h5"),
+        {"conv2d": as_torch_layout(k1), "conv2d_2": as_torch_layout(k2), "conv2d_10": as_torch_layout(k10)},
+    )
 
 
 def test_keras3_archive_in_config_order(tmp_path):
     import h5py
+
     zeta, alpha, inner = keras_conv(3, 3, 3, 6), keras_conv(3, 3, 6, 2), keras_conv(7, 7, 12, 5)
-    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
-        {"class_name": "InputLayer", "config": {"name": "input_layer"}},
-        {"class_name": "Conv2D", "config": {"name": "zeta", "kernel_size": [3, 3]}},
-        {"class_name": "DepthwiseConv2D", "config": {"name": "alpha", "depth_multiplier": 2}},
-        {"class_name": "Functional", "config": {"name": "tower", "layers": [
-            {"class_name": "Conv2D", "config": {"name": "inner"}}]}},
-        {"class_name": "Dense", "config": {"name": "dense"}}]}}
+    config = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"name": "input_layer"}},
+                {"class_name": "Conv2D", "config": {"name": "zeta", "kernel_size": [3, 3]}},
+                {"class_name": "DepthwiseConv2D", "config": {"name": "alpha", "depth_multiplier": 2}},
+                {
+                    "class_name": "Functional",
+                    "config": {"name": "tower", "layers": [{"class_name": "Conv2D", "config": {"name": "inner"}}]},
+                },
+                {"class_name": "Dense", "config": {"name": "dense"}},
+            ],
+        },
+    }
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         write_keras3(f, [("alpha", [alpha, kernel(12)]), ("dense", [kernel(5, 2)]), ("zeta", [zeta, kernel(6)])])
@@ -291,6 +372,7 @@ def test_keras3_archive_in_config_order(tmp_path):
 
 # ---------------------------------------------------------------- NumPy
 
+
 def test_npz_and_npy(tmp_path):
     a, b = kernel(8, 1, 3, 3), kernel(4, 8, 5, 5)
     np.savez(tmp_path / "w.npz", zconv=a, bias=kernel(8), aconv=b, counts=np.ones((2, 2, 3, 3), np.int64))
@@ -305,9 +387,12 @@ def test_npz_and_npy(tmp_path):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(shapes=st.lists(st.tuples(st.integers(1, 5), st.integers(1, 4), st.sampled_from([1, 3, 5]), st.just(0)),
-                       min_size=1, max_size=5),
-       fmt=st.sampled_from(["npz", "pt", "safetensors"]))
+@given(
+    shapes=st.lists(
+        st.tuples(st.integers(1, 5), st.integers(1, 4), st.sampled_from([1, 3, 5]), st.just(0)), min_size=1, max_size=5
+    ),
+    fmt=st.sampled_from(["npz", "pt", "safetensors"]),
+)
 def test_round_trip_of_random_networks(tmp_path, shapes, fmt):
     want = {f"block{i}.conv.weight": kernel(o, c, k, k) for i, (o, c, k, _) in enumerate(shapes)}
     path = tmp_path / f"net.{fmt}"
@@ -317,16 +402,19 @@ def test_round_trip_of_random_networks(tmp_path, shapes, fmt):
         torch.save({k: torch.from_numpy(v) for k, v in want.items()}, path)
     else:
         from safetensors.numpy import save_file
+
         save_file(want, path)
     assert_layers(load_weights(path), want)
 
 
 # ---------------------------------------------------------------- damaged, mislabelled, empty
 
+
 def write_every_format(folder):
     import h5py
     import onnx
     from safetensors.numpy import save_file
+
     w = kernel(4, 2, 3, 3)
     paths = {}
     paths["pt"] = folder / "a.pt"
@@ -366,14 +454,16 @@ def test_truncated_files(tmp_path, fmt):
 
 def test_content_that_is_not_what_the_suffix_says(tmp_path):
     paths = write_every_format(tmp_path)
-    cases = [("npz", ".pt", "is named .pt but holds a NumPy .npz archive"),
-             ("pt", ".npz", "is named .npz but holds a PyTorch zip archive"),
-             ("h5", ".onnx", "is named .onnx but holds an HDF5"),
-             ("safetensors", ".h5", "is named .h5 but holds a safetensors file"),
-             ("npy", ".safetensors", "is named .safetensors but holds a NumPy .npy array"),
-             ("onnx", ".h5", "not a readable Keras HDF5 file"),
-             ("onnx", ".npy", "not a readable .npy array"),
-             ("keras", ".npz", "holds a Keras 3 .keras archive")]
+    cases = [
+        ("npz", ".pt", "is named .pt but holds a NumPy .npz archive"),
+        ("pt", ".npz", "is named .npz but holds a PyTorch zip archive"),
+        ("h5", ".onnx", "is named .onnx but holds an HDF5"),
+        ("safetensors", ".h5", "is named .h5 but holds a safetensors file"),
+        ("npy", ".safetensors", "is named .safetensors but holds a NumPy .npy array"),
+        ("onnx", ".h5", "not a readable Keras HDF5 file"),
+        ("onnx", ".npy", "not a readable .npy array"),
+        ("keras", ".npz", "holds a Keras 3 .keras archive"),
+    ]
     for fmt, suffix, message in cases:
         wrong = tmp_path / f"wrong_{fmt}{suffix}"
         wrong.write_bytes(paths[fmt].read_bytes())
@@ -393,6 +483,7 @@ def test_content_that_is_not_what_the_suffix_says(tmp_path):
 
 def test_files_without_conv_kernels(tmp_path):
     from safetensors.numpy import save_file
+
     torch.save(nn.Linear(3, 2).state_dict(), tmp_path / "linear.pt")
     np.savez(tmp_path / "flat.npz", w=kernel(3, 9))
     save_file({"emb.weight": kernel(10, 4)}, tmp_path / "emb.safetensors")
@@ -406,6 +497,7 @@ def test_files_without_conv_kernels(tmp_path):
 
 def test_missing_optional_dependency_names_the_extra(tmp_path, monkeypatch):
     import onnx
+
     onnx.save(onnx_model()[0], tmp_path / "m.onnx")
     monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now fails, as without the package
     with pytest.raises(ImportError, match=r"pip install 'fasttda\[formats\]'"):
@@ -413,6 +505,7 @@ def test_missing_optional_dependency_names_the_extra(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- files that would run code
+
 
 class Payload:
     """Unpickling this writes the marker file: what a crafted weights file would do."""
@@ -434,10 +527,12 @@ def test_a_pickle_that_runs_code_is_refused_and_runs_nothing(tmp_path):
     (tmp_path / "legacy.pth").write_bytes(pickle.dumps({"conv.weight": Payload(marker)}, protocol=2))
     np.save(tmp_path / "objects.npy", np.array([Payload(marker)], dtype=object), allow_pickle=True)
     np.savez(tmp_path / "objects.npz", conv=kernel(2, 1, 3, 3), hook=np.array([Payload(marker)], dtype=object))
-    for name, message in [("zip.pt", "holds Python objects other than tensors"),
-                          ("legacy.pth", "holds Python objects other than tensors"),
-                          ("objects.npy", "holds pickled Python objects"),
-                          ("objects.npz", "holds pickled Python objects")]:
+    for name, message in [
+        ("zip.pt", "holds Python objects other than tensors"),
+        ("legacy.pth", "holds Python objects other than tensors"),
+        ("objects.npy", "holds pickled Python objects"),
+        ("objects.npz", "holds pickled Python objects"),
+    ]:
         with pytest.raises(ValueError, match=message):
             load_weights(tmp_path / name)
         assert not marker.exists(), name

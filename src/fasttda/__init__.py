@@ -25,6 +25,7 @@ def __getattr__(name):
     # Studies need zarr (and torch to run one): imported on first use, not with fasttda.
     if name in ("load_study", "run_study"):
         from . import study
+
         return getattr(study, name)
     raise AttributeError(f"module 'fasttda' has no attribute {name!r}")
 

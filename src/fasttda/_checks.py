@@ -45,8 +45,9 @@ def as_points(X, name: str = "X") -> np.ndarray:
         bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
         raise ValueError(f"{name} contains NaN or infinite values in {bad} of its {X.shape[0]} points")
     if big > MAX_COORDINATE:
-        raise ValueError(f"{name} has coordinates as large as {big:.3g}: squared distances would overflow; "
-                         "rescale the points")
+        raise ValueError(
+            f"{name} has coordinates as large as {big:.3g}: squared distances would overflow; rescale the points"
+        )
     if dtype == np.float32 and big > MAX_FLOAT32_COORDINATE:
         X = X.astype(np.float64)  # squared float32 distances would overflow: compute in float64
     return X

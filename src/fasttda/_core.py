@@ -26,14 +26,17 @@ def _choose():
     except ModuleNotFoundError:  # built without it (not x86-64)
         _core_avx2 = None
     except ImportError as e:  # built but broken: say so instead of quietly running the slower core
-        warnings.warn(f"fasttda's AVX2 core does not import ({e}); using the portable one", RuntimeWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"fasttda's AVX2 core does not import ({e}); using the portable one", RuntimeWarning, stacklevel=2
+        )
         _core_avx2 = None
     if _core_avx2 is not None and _core_portable.cpu_has_avx2():
         return _core_avx2
     if choice == "avx2":
-        raise ImportError("FASTTDA_CORE=avx2, but " + ("this CPU lacks AVX2 or FMA" if _core_avx2 is not None
-                                                        else "fasttda was built without the AVX2 core"))
+        raise ImportError(
+            "FASTTDA_CORE=avx2, but "
+            + ("this CPU lacks AVX2 or FMA" if _core_avx2 is not None else "fasttda was built without the AVX2 core")
+        )
     return _core_portable
 
 

@@ -58,8 +58,18 @@ class Progress:
     stream : the terminal to test and to draw on (default ``sys.stderr``).
     """
 
-    def __init__(self, total: int, desc: str = "", unit: str = "it", *, initial: int = 0, enabled: bool = True,
-                 logger: logging.Logger | None = None, log_every: float | None = None, stream=None):
+    def __init__(
+        self,
+        total: int,
+        desc: str = "",
+        unit: str = "it",
+        *,
+        initial: int = 0,
+        enabled: bool = True,
+        logger: logging.Logger | None = None,
+        log_every: float | None = None,
+        stream=None,
+    ):
         self.total, self.desc, self.unit = int(total), desc, unit
         self.n = self.initial = int(initial)
         self.enabled = bool(enabled)
@@ -69,8 +79,16 @@ class Progress:
         self._bar = None
         if self.enabled and _interactive(stream):
             from tqdm.auto import tqdm
-            self._bar = tqdm(total=self.total, initial=self.initial, desc=desc, unit=unit, file=stream,
-                             dynamic_ncols=True, unit_scale=self.total >= 10_000)
+
+            self._bar = tqdm(
+                total=self.total,
+                initial=self.initial,
+                desc=desc,
+                unit=unit,
+                file=stream,
+                dynamic_ncols=True,
+                unit_scale=self.total >= 10_000,
+            )
         self._start = time.monotonic()
         self._logged = None  # time of the last log line; None before the first
         self._logged_n = self.n  # the count that line showed

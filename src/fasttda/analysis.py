@@ -24,8 +24,17 @@ from .mapper import MapperGraph, _mapper
 from .neighbours import _dense_core, _maxmin, dense_core
 
 __all__ = [
-    "Analysis", "analyze", "default_k", "default_p", "judge", "largest_gap", "long_bars", "movement", "null_cut",
-    "null_model", "plane_share"
+    "Analysis",
+    "analyze",
+    "default_k",
+    "default_p",
+    "judge",
+    "largest_gap",
+    "long_bars",
+    "movement",
+    "null_cut",
+    "null_model",
+    "plane_share",
 ]
 
 TOLERANCE = 0.5  # distance to a model within which a point counts as on it (random points on S⁷: ≈ 1)
@@ -118,6 +127,7 @@ class Analysis(RichDisplay):
     def stability(self, n_boot: int = 100, seed: int = 0, **kwargs):
         """Resample the networks and rerun the pipeline: how sure the verdict is (``fasttda.stability``)."""
         from .stability import stability
+
         return stability(self, n_boot, seed=seed, **kwargs)
 
     @property
@@ -129,7 +139,7 @@ class Analysis(RichDisplay):
 
     @property
     def space(self) -> str:
-        """"dct" (3×3 filters on S⁷, where the models apply) or "pixel" (other k×k filters)."""
+        """ "dct" (3×3 filters on S⁷, where the models apply) or "pixel" (other k×k filters)."""
         return self.filters.space if self.filters is not None else "dct"
 
     @property
@@ -179,9 +189,11 @@ class Analysis(RichDisplay):
         ]
         if self.space == "pixel":  # k×k filters, k ≠ 3: topology only, no 3×3 model
             k = self.filters.kernel
-            lines.append(f"{k}x{k} filters, analysed in pixel space ({k * k} mean-zero pixel values of unit contrast): "
-                         "the 3x3 models (primary circle, three circles, Klein bottle) and the edge orientations do "
-                         "not apply.")
+            lines.append(
+                f"{k}x{k} filters, analysed in pixel space ({k * k} mean-zero pixel values of unit contrast): "
+                "the 3x3 models (primary circle, three circles, Klein bottle) and the edge orientations do "
+                "not apply."
+            )
         else:
             s = self.shares
             lines += [
@@ -192,13 +204,17 @@ class Analysis(RichDisplay):
                 f"Horizontal and vertical edges {self.orientation['axis_ratio']:.1f}x as frequent as diagonal ones "
                 f"(1.0 = uniform).",
             ]
-        lines.append(f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
-                     f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s).")
+        lines.append(
+            f"Mapper graph: {self.graph.n_nodes} nodes, {self.graph.n_edges} edges, "
+            f"{len(self.graph.connected_components())} component(s), {self.graph.betti1()} loop(s)."
+        )
         if self.filters is not None and self.filters.n_dropped:
             lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
         if self.circle_correlation is not None:
-            lines.append(f"Circular coordinate follows the primary circle's angle: correlation "
-                         f"{self.circle_correlation:.2f} (a loop of {len(self.loop['core'])} filters).")
+            lines.append(
+                f"Circular coordinate follows the primary circle's angle: correlation "
+                f"{self.circle_correlation:.2f} (a loop of {len(self.loop['core'])} filters)."
+            )
         lines += self.notes
         return "\n".join(lines)
 
@@ -216,8 +232,10 @@ class Analysis(RichDisplay):
             "shares": self.shares,
             "plane_share": self.plane_share,
             "largest_gap_degrees": self.largest_gap,
-            "orientation": {"counts": self.orientation["counts"].tolist(),
-                            "axis_ratio": self.orientation["axis_ratio"]},
+            "orientation": {
+                "counts": self.orientation["counts"].tolist(),
+                "axis_ratio": self.orientation["axis_ratio"],
+            },
             "barcodes": dgms,
             "null_h1": [float(x) for x in self.null_h1],
             "null_h1_mean": self.null_h1_mean,
@@ -240,12 +258,16 @@ class Analysis(RichDisplay):
         """The summary's lines on how much the verdict can be trusted: the null, movement, resamples, the grid."""
         lines = []
         if self.null_h1_mean is not None:
-            lines.append(f"Top H1 bar {h1[0] if len(h1) else 0:.2f} against {self.null_h1_mean:.2f} ± "
-                         f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws; a bar counts "
-                         f"above {null_cut(self.null_h1):.2f}).")
+            lines.append(
+                f"Top H1 bar {h1[0] if len(h1) else 0:.2f} against {self.null_h1_mean:.2f} ± "
+                f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws; a bar counts "
+                f"above {null_cut(self.null_h1):.2f})."
+            )
         if self.moved is not None:
-            lines.append(f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "
-                         f"(0 = unchanged, 1 = orthogonal).")
+            lines.append(
+                f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "
+                f"(0 = unchanged, 1 = orthogonal)."
+            )
         if self.bootstrap is not None:
             lines.append(self.bootstrap.summary(self.verdict)[0].upper() + self.bootstrap.summary(self.verdict)[1:])
         if self.robustness is not None:
@@ -259,8 +281,17 @@ class Analysis(RichDisplay):
         return lines
 
 
-def _verdict(n_long: int, shares: dict, circle_distance: np.ndarray, three_distance: np.ndarray,
-             tolerance: float, plane: float, gap: float, top: float = np.inf, nulls=()) -> str:
+def _verdict(
+    n_long: int,
+    shares: dict,
+    circle_distance: np.ndarray,
+    three_distance: np.ndarray,
+    tolerance: float,
+    plane: float,
+    gap: float,
+    top: float = np.inf,
+    nulls=(),
+) -> str:
     if len(nulls) and top <= null_cut(np.asarray(nulls)):
         return INDISTINGUISHABLE
     if n_long == 0:
@@ -372,9 +403,23 @@ def _null_init(init):
     raise ValueError(f"null_init must be 'uniform', 'normal' or a function (rng, shape) -> array, got {init!r}")
 
 
-def null_model(fv: FilterVectors | None, n_points: int, *, k: int, p: float, norm: str, n_landmarks: int,
-               coeff: int, min_contrast: float, top, sample, n_null: int = 3, init="uniform", seed: int = 0,
-               n_threads=None) -> np.ndarray:
+def null_model(
+    fv: FilterVectors | None,
+    n_points: int,
+    *,
+    k: int,
+    p: float,
+    norm: str,
+    n_landmarks: int,
+    coeff: int,
+    min_contrast: float,
+    top,
+    sample,
+    n_null: int = 3,
+    init="uniform",
+    seed: int = 0,
+    n_threads=None,
+) -> np.ndarray:
     """The longest H1 persistence of the same pipeline on untrained filters, one per draw.
 
     Each draw takes as many k×k slices as the layer has, from the initialisation
@@ -411,8 +456,10 @@ def movement(weights, initial) -> np.ndarray:
     """Cosine distance of each mean-centred k×k slice to its initial value (0 = same direction)."""
     a, b = (_slices(w) for w in (weights, initial))
     if a.shape != b.shape:
-        raise ValueError(f"initial weights must have the shape of the weights: {b.shape[0]} slices of "
-                         f"{b.shape[1]} values against {a.shape[0]} of {a.shape[1]}")
+        raise ValueError(
+            f"initial weights must have the shape of the weights: {b.shape[0]} slices of "
+            f"{b.shape[1]} values against {a.shape[0]} of {a.shape[1]}"
+        )
     a = a - a.mean(axis=1, keepdims=True)
     b = b - b.mean(axis=1, keepdims=True)
     na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
@@ -428,12 +475,31 @@ def _slices(w) -> np.ndarray:
     return w.reshape(-1, k * w.shape[-2]) if w.ndim >= 3 else w
 
 
-def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str = "L2", n_landmarks: int = 300,
-            maxdim: int = 1, coeff: int = 2, lens="pca2", n_intervals: int = 10, overlap: float = 0.3,
-            min_contrast: float = 0.01, top: float | None = None, tolerance: float = TOLERANCE,
-            sample: int | None = 50_000, n_null: int = 3, null_init="uniform", initial=None,
-            robustness: bool = False, n_boot: int = 0, seed: int = 0, n_threads: int | None = None,
-            client=None) -> Analysis:
+def analyze(
+    weights,
+    *,
+    k: int | None = None,
+    p: float | None = None,
+    norm: str = "L2",
+    n_landmarks: int = 300,
+    maxdim: int = 1,
+    coeff: int = 2,
+    lens="pca2",
+    n_intervals: int = 10,
+    overlap: float = 0.3,
+    min_contrast: float = 0.01,
+    top: float | None = None,
+    tolerance: float = TOLERANCE,
+    sample: int | None = 50_000,
+    n_null: int = 3,
+    null_init="uniform",
+    initial=None,
+    robustness: bool = False,
+    n_boot: int = 0,
+    seed: int = 0,
+    n_threads: int | None = None,
+    client=None,
+) -> Analysis:
     """Dense core, landmarks, barcodes, Mapper graph and model fits of a layer's 3×3 filters,
     judged against untrained filters.
 
@@ -528,9 +594,26 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
     core, density, landmarks, radius, barcodes = topo.core, topo.density, topo.landmarks, topo.radius, topo.barcodes
     X = points[core]
     X64 = X.astype(np.float64)  # the model fits and node means work in float64: convert once
-    nulls = (null_model(fv, n, k=k, p=p, norm=norm, n_landmarks=n_landmarks, coeff=coeff,
-                        min_contrast=min_contrast, top=top, sample=sample, n_null=n_null, init=null_init,
-                        seed=seed, n_threads=n_threads) if n_null and maxdim >= 1 else np.empty(0))
+    nulls = (
+        null_model(
+            fv,
+            n,
+            k=k,
+            p=p,
+            norm=norm,
+            n_landmarks=n_landmarks,
+            coeff=coeff,
+            min_contrast=min_contrast,
+            top=top,
+            sample=sample,
+            n_null=n_null,
+            init=null_init,
+            seed=seed,
+            n_threads=n_threads,
+        )
+        if n_null and maxdim >= 1
+        else np.empty(0)
+    )
 
     pixel = fv is not None and fv.space == "pixel"
     if pixel:  # k×k filters, k ≠ 3: the 3×3 models and orientations do not apply (see Analysis.summary)
@@ -539,33 +622,85 @@ def analyze(weights, *, k: int | None = None, p: float | None = None, norm: str 
         theta, circle_d = models.circle_fit(X64)
         three_d = models.three_circle_distance(X64)
         t1, t2, klein_d = models.klein_fit(X64, norm, n_threads=n_threads)
-    graph = _mapper(X, lens, n_intervals=n_intervals, overlap=overlap, triangles=True,
-                   values={"density": density}, n_threads=n_threads)
+    graph = _mapper(
+        X,
+        lens,
+        n_intervals=n_intervals,
+        overlap=overlap,
+        triangles=True,
+        values={"density": density},
+        n_threads=n_threads,
+    )
     if pixel:
-        node_filters = graph.node_mean(X64).reshape(-1, fv.kernel, fv.kernel) if graph.n_nodes else \
-            np.empty((0, fv.kernel, fv.kernel))
+        node_filters = (
+            graph.node_mean(X64).reshape(-1, fv.kernel, fv.kernel)
+            if graph.n_nodes
+            else np.empty((0, fv.kernel, fv.kernel))
+        )
     else:
         node_filters = dct_patches(graph.node_mean(X64), norm) if graph.n_nodes else np.empty((0, 3, 3))
 
     counted = _counted(topo, nulls)
     n_long = [c for c, _ in counted]
-    params = {"k": k, "p": p, "norm": norm, "n_landmarks": int(len(landmarks)), "maxdim": maxdim, "coeff": coeff,
-              "lens": lens if isinstance(lens, str) else "array", "n_intervals": n_intervals, "overlap": overlap,
-              "tolerance": tolerance, "top": top, "min_contrast": min_contrast, "sample": sample,
-              "n_null": n_null, "null_init": null_init if isinstance(null_init, str) else "function", "seed": seed,
-              "defaulted": chosen}
+    params = {
+        "k": k,
+        "p": p,
+        "norm": norm,
+        "n_landmarks": int(len(landmarks)),
+        "maxdim": maxdim,
+        "coeff": coeff,
+        "lens": lens if isinstance(lens, str) else "array",
+        "n_intervals": n_intervals,
+        "overlap": overlap,
+        "tolerance": tolerance,
+        "top": top,
+        "min_contrast": min_contrast,
+        "sample": sample,
+        "n_null": n_null,
+        "null_init": null_init if isinstance(null_init, str) else "function",
+        "seed": seed,
+        "defaulted": chosen,
+    }
     result = Analysis(
-        params=params, points=points, core=core, density=density, landmarks=landmarks, cover_radius=float(radius),
-        barcodes=barcodes, graph=graph, node_filters=node_filters, circle_theta=theta, circle_distance=circle_d,
-        three_circle_distance=three_d, klein_theta=np.stack([t1, t2], axis=1), klein_distance=klein_d,
-        orientation=({"counts": np.zeros(0, np.int64), "axis_ratio": None} if pixel
-                     else models.orientation_histogram(theta)), long_bars=n_long, persistence=[p_ for _, p_ in counted],
-        verdict="", filters=fv, sampled=keep, null_h1=nulls, notes=notes)
+        params=params,
+        points=points,
+        core=core,
+        density=density,
+        landmarks=landmarks,
+        cover_radius=float(radius),
+        barcodes=barcodes,
+        graph=graph,
+        node_filters=node_filters,
+        circle_theta=theta,
+        circle_distance=circle_d,
+        three_circle_distance=three_d,
+        klein_theta=np.stack([t1, t2], axis=1),
+        klein_distance=klein_d,
+        orientation=(
+            {"counts": np.zeros(0, np.int64), "axis_ratio": None} if pixel else models.orientation_histogram(theta)
+        ),
+        long_bars=n_long,
+        persistence=[p_ for _, p_ in counted],
+        verdict="",
+        filters=fv,
+        sampled=keep,
+        null_h1=nulls,
+        notes=notes,
+    )
     if pixel:
         result.verdict = judge(X, topo, params, nulls)[0]
     else:
-        result.verdict = _verdict(n_long[1] if maxdim >= 1 else 0, result.shares, circle_d, three_d, tolerance,
-                                  result.plane_share, result.largest_gap, _top(result.persistence), nulls)
+        result.verdict = _verdict(
+            n_long[1] if maxdim >= 1 else 0,
+            result.shares,
+            circle_d,
+            three_d,
+            tolerance,
+            result.plane_share,
+            result.largest_gap,
+            _top(result.persistence),
+            nulls,
+        )
     if maxdim >= 1 and n_long[1] >= 1:  # a long loop: its circular coordinate and the filters on it
         _circular(result)
     if initial is not None:
@@ -601,14 +736,30 @@ def judge(X: np.ndarray, topo: _Topology, params: dict, nulls) -> tuple[str, np.
     h1 = pers[1] if len(pers) > 1 else np.empty(0)
     if X.shape[1] != 8:  # pixel space: no 3×3 model, the loops are counted
         loops = counted[1][0] if len(counted) > 1 else 0
-        return (INDISTINGUISHABLE if len(nulls) and _top(pers) <= null_cut(np.asarray(nulls)) else
-                "no dominant loop" if loops == 0 else "one loop" if loops == 1 else f"{loops} loops"), h1
+        return (
+            INDISTINGUISHABLE
+            if len(nulls) and _top(pers) <= null_cut(np.asarray(nulls))
+            else "no dominant loop"
+            if loops == 0
+            else "one loop"
+            if loops == 1
+            else f"{loops} loops"
+        ), h1
     theta, circle_d = models.circle_fit(X)
     three_d = models.three_circle_distance(X)
     tol = params["tolerance"]
     shares = {"circle": float(np.mean(circle_d <= tol)), "three_circle": float(np.mean(three_d <= tol))}
-    verdict = _verdict(counted[1][0] if len(counted) > 1 else 0, shares, circle_d, three_d, tol, plane_share(X),
-                       largest_gap(theta), _top(pers), nulls)
+    verdict = _verdict(
+        counted[1][0] if len(counted) > 1 else 0,
+        shares,
+        circle_d,
+        three_d,
+        tol,
+        plane_share(X),
+        largest_gap(theta),
+        _top(pers),
+        nulls,
+    )
     return verdict, h1
 
 
@@ -657,13 +808,37 @@ def _robustness(weights, a: "Analysis", fv, n_threads) -> list[dict]:
             if kb >= n:
                 raise ValueError(f"k must be smaller than the number of filter vectors (k={kb}, n={n})")
             topo = topology(points, kb, pb, P["n_landmarks"], 1, P["coeff"], P["seed"], n_threads)
-            nulls = (null_model(fv_b, n, k=kb, p=pb, norm=P["norm"], n_landmarks=P["n_landmarks"], coeff=P["coeff"],
-                                min_contrast=P["min_contrast"], top=setting["top"], sample=P["sample"],
-                                n_null=P["n_null"], init=init, seed=P["seed"], n_threads=n_threads)
-                     if P["n_null"] else np.empty(0))
+            nulls = (
+                null_model(
+                    fv_b,
+                    n,
+                    k=kb,
+                    p=pb,
+                    norm=P["norm"],
+                    n_landmarks=P["n_landmarks"],
+                    coeff=P["coeff"],
+                    min_contrast=P["min_contrast"],
+                    top=setting["top"],
+                    sample=P["sample"],
+                    n_null=P["n_null"],
+                    init=init,
+                    seed=P["seed"],
+                    n_threads=n_threads,
+                )
+                if P["n_null"]
+                else np.empty(0)
+            )
             verdict, h1 = judge(points[topo.core], topo, P, nulls)
-            rows.append({**setting, "k": kb, "p": pb, "verdict": verdict, "top_h1": float(h1[0]) if len(h1) else 0.0,
-                         "null_cut": null_cut(nulls)})
+            rows.append(
+                {
+                    **setting,
+                    "k": kb,
+                    "p": pb,
+                    "verdict": verdict,
+                    "top_h1": float(h1[0]) if len(h1) else 0.0,
+                    "null_cut": null_cut(nulls),
+                }
+            )
         except ValueError as e:  # e.g. 2k is too large for a small layer
             rows.append({**setting, "verdict": None, "error": str(e)})
     return rows

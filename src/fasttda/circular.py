@@ -226,8 +226,18 @@ def _harmonic(L: np.ndarray, Z: np.ndarray, t: float, weighted: bool = True) -> 
     return f, T
 
 
-def circular_coordinates(points, cocycle, birth: float, death: float, *, landmarks=None, prime: int = PRIME,
-                         perc: float = PERC, weighted: bool = True, uncovered: str = "nearest") -> np.ndarray:
+def circular_coordinates(
+    points,
+    cocycle,
+    birth: float,
+    death: float,
+    *,
+    landmarks=None,
+    prime: int = PRIME,
+    perc: float = PERC,
+    weighted: bool = True,
+    uncovered: str = "nearest",
+) -> np.ndarray:
     """The angle in [0, 2π) of every point on the circle that a long H1 bar's cocycle names.
 
     The method of de Silva, Morozov and Vejdemo-Johansson (2011) as DREiMac
@@ -294,8 +304,9 @@ def _coordinates(points, cocycle, birth, death, landmarks, prime, perc, weighted
         landmarks = np.arange(len(X))
     landmarks = as_array(landmarks)
     if landmarks.dtype.kind not in "iu" or landmarks.ndim != 1 or len(landmarks) == 0:
-        raise ValueError(f"landmarks must be a non-empty 1-D array of indices into points, got {landmarks.dtype} "
-                         f"{landmarks.shape}")
+        raise ValueError(
+            f"landmarks must be a non-empty 1-D array of indices into points, got {landmarks.dtype} {landmarks.shape}"
+        )
     if landmarks.min() < 0 or landmarks.max() >= len(X):
         raise ValueError(f"landmarks must index the {len(X)} points")
     prime = _check_prime(prime)
@@ -315,20 +326,22 @@ def _coordinates(points, cocycle, birth, death, landmarks, prime, perc, weighted
     angle = np.empty(len(X))
     missed = 0
     for b in range(0, len(X), CHUNK):
-        d = np.sqrt(_sq_dist(X[b:b + CHUNK], L))
+        d = np.sqrt(_sq_dist(X[b : b + CHUNK], L))
         near = np.argmin(d, axis=1)
         phi = np.maximum(r - d, 0.0)
         total = phi.sum(axis=1)
         out = total <= 0
         missed += int(out.sum())
         if out.any() and uncovered == "raise":
-            raise ValueError(f"{int(out.sum())} point(s) lie farther than the ball radius {r:.3g} from every "
-                             "landmark: use more landmarks, a larger perc, or uncovered='nearest'")
+            raise ValueError(
+                f"{int(out.sum())} point(s) lie farther than the ball radius {r:.3g} from every "
+                "landmark: use more landmarks, a larger perc, or uncovered='nearest'"
+            )
         if out.any():  # outside every ball: the nearest landmark's own angle, as if the point were on it
             phi[out] = np.maximum(r - np.sqrt(_sq_dist(L[near[out]], L)), 0.0)
             total[out] = phi[out].sum(axis=1)
         phi /= total[:, None]
-        angle[b:b + CHUNK] = f[near] + np.einsum("ik,ik->i", phi, T[near])
+        angle[b : b + CHUNK] = f[near] + np.einsum("ik,ik->i", phi, T[near])
     angle = np.mod(2 * np.pi * angle, 2 * np.pi)
     landmark_angle = angle[landmarks]
     return angle, landmark_angle, t, missed
@@ -366,8 +379,9 @@ def _loop_at(L: np.ndarray, Z: np.ndarray, t: float, prime: int) -> Loop | None:
         walk.append(int(pred[row, walk[-1]]))
     vertices = np.array(walk[::-1][:-1], dtype=np.int64) // prime
     nxt = np.roll(vertices, -1)
-    return Loop(vertices=vertices, radius=float(t), pairing=int(Z[vertices, nxt].sum()),
-                length=float(D[vertices, nxt].sum()))
+    return Loop(
+        vertices=vertices, radius=float(t), pairing=int(Z[vertices, nxt].sum()), length=float(D[vertices, nxt].sum())
+    )
 
 
 def representative_loop(landmark_points, cocycle, birth: float, death: float, *, prime: int = PRIME) -> Loop:
@@ -421,8 +435,10 @@ def representative_loop(landmark_points, cocycle, birth: float, death: float, *,
         loop = _loop_at(L, Z, birth + frac * (top - birth) + 1e-9 * max(birth, 1.0), prime)
         if loop is not None:
             return loop
-    raise ValueError("no closed walk below the bar's death pairs nonzero with the cocycle: it is not a cocycle "
-                     "of a bar of these points")
+    raise ValueError(
+        "no closed walk below the bar's death pairs nonzero with the cocycle: it is not a cocycle "
+        "of a bar of these points"
+    )
 
 
 def circular_correlation(a, b) -> float:
@@ -511,15 +527,24 @@ def circle_coordinates(points, landmarks, *, prime: int = PRIME, perc: float = P
     birth, death, z = h1_cocycle(X[landmarks], prime=prime)
     angle, landmark_angle, t, missed = _coordinates(X, z, birth, death, landmarks, prime, perc, True, "nearest")
     loop = representative_loop(X[landmarks], z, birth, death, prime=prime)
-    return CircularCoordinates(angle=angle, landmark_angle=landmark_angle, loop=loop, birth=birth, death=death,
-                               radius=t, prime=prime, uncovered=missed)
+    return CircularCoordinates(
+        angle=angle,
+        landmark_angle=landmark_angle,
+        loop=loop,
+        birth=birth,
+        death=death,
+        radius=t,
+        prime=prime,
+        uncovered=missed,
+    )
 
 
 def of_analysis(a) -> tuple[np.ndarray, float | None, dict]:
     """(angle of every core point, |correlation| with the primary circle's angle or None, the loop) of an
     ``Analysis``, from the longest H1 bar of its landmarks.
 
-    The loop is a dict: ``core`` (positions in ``a.core``, as ``a.landmarks``), ``angle``, ``filters`` ((m, k, k) patches),
+    The loop is a dict: ``core`` (positions in ``a.core``, as ``a.landmarks``), ``angle``,
+    ``filters`` ((m, k, k) patches),
     ``source`` ((m, 3) network, output channel, input channel, or None for points given directly),
     ``radius``, ``pairing``, ``length``, ``bar`` (birth, death over Z/prime), ``prime`` and
     ``smoothing_radius``. It runs in walk order, started at its smallest angle and turned so that the angle
@@ -551,7 +576,17 @@ def of_analysis(a) -> tuple[np.ndarray, float | None, dict]:
             correlation = abs(circular_correlation(c.angle, a.circle_theta))
         except ValueError:  # the core's angles on the primary circle do not vary
             correlation = None
-    loop = {"core": core_idx, "angle": c.landmark_angle[walk], "filters": patches, "source": source,
-            "radius": c.loop.radius, "pairing": turn * c.loop.pairing, "length": c.loop.length,
-            "bar": (c.birth, c.death), "prime": c.prime, "smoothing_radius": c.radius, "uncovered": c.uncovered}
+    loop = {
+        "core": core_idx,
+        "angle": c.landmark_angle[walk],
+        "filters": patches,
+        "source": source,
+        "radius": c.loop.radius,
+        "pairing": turn * c.loop.pairing,
+        "length": c.loop.length,
+        "bar": (c.birth, c.death),
+        "prime": c.prime,
+        "smoothing_radius": c.radius,
+        "uncovered": c.uncovered,
+    }
     return c.angle, correlation, loop

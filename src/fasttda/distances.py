@@ -44,16 +44,22 @@ def as_diagram(D, name: str = "diagram") -> np.ndarray:
     backwards = deaths < births
     if backwards.any():
         k = int(np.flatnonzero(backwards)[0])
-        raise ValueError(f"{name} has {int(backwards.sum())} points that die before they are born, "
-                         f"the first ({births[k]}, {deaths[k]}) at row {k}")
+        raise ValueError(
+            f"{name} has {int(backwards.sum())} points that die before they are born, "
+            f"the first ({births[k]}, {deaths[k]}) at row {k}"
+        )
     odd = (births == np.inf) | (deaths == -np.inf)
     if odd.any():
-        raise ValueError(f"{name} has {int(odd.sum())} points with birth +inf or death -inf; "
-                         "only births of -inf and deaths of +inf are meaningful")
+        raise ValueError(
+            f"{name} has {int(odd.sum())} points with birth +inf or death -inf; "
+            "only births of -inf and deaths of +inf are meaningful"
+        )
     finite = D[np.isfinite(D)]
     if finite.size and np.abs(finite).max() > MAX_COORDINATE:
-        raise ValueError(f"{name} has coordinates as large as {np.abs(finite).max():.3g}: their differences "
-                         "would overflow; rescale the diagrams")
+        raise ValueError(
+            f"{name} has coordinates as large as {np.abs(finite).max():.3g}: their differences "
+            "would overflow; rescale the diagrams"
+        )
     return D
 
 
@@ -205,8 +211,16 @@ def _diagram_of(item, dim: int, k: int) -> np.ndarray:
     return as_diagram(item, name)
 
 
-def diagram_distances(diagrams, dim: int = 1, metric: str = "bottleneck", p: float = 1.0,
-                      internal_p: float = np.inf, *, delta: float = 0.0, n_threads: int | None = None) -> np.ndarray:
+def diagram_distances(
+    diagrams,
+    dim: int = 1,
+    metric: str = "bottleneck",
+    p: float = 1.0,
+    internal_p: float = np.inf,
+    *,
+    delta: float = 0.0,
+    n_threads: int | None = None,
+) -> np.ndarray:
     """The symmetric matrix of distances between persistence diagrams.
 
     Pairs run in parallel on the core's threads with the GIL released; each

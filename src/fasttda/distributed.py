@@ -95,7 +95,9 @@ def _run(X, kind, k, client, scheduler, n_threads):
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
     if k >= n:
-        raise ValueError(f"k must be smaller than the number of points (k={k}, n={n}): a point is not its own neighbour")
+        raise ValueError(
+            f"k must be smaller than the number of points (k={k}, n={n}): a point is not its own neighbour"
+        )
     n_threads = as_threads(n_threads)
     client, owned = get_client(client, scheduler)
     try:
@@ -105,10 +107,21 @@ def _run(X, kind, k, client, scheduler, n_threads):
         addresses = sorted(workers)
         parts = len(addresses)
         data = points if isinstance(points, str) else client.scatter(points, broadcast=True, hash=False)
-        futures = [client.submit(_search, data, kind, k, part, parts,
-                                 n_threads if n_threads is not None else workers[address].get("nthreads"),
-                                 workers=[address], allow_other_workers=True, pure=False)
-                   for part, address in enumerate(addresses)]
+        futures = [
+            client.submit(
+                _search,
+                data,
+                kind,
+                k,
+                part,
+                parts,
+                n_threads if n_threads is not None else workers[address].get("nthreads"),
+                workers=[address],
+                allow_other_workers=True,
+                pure=False,
+            )
+            for part, address in enumerate(addresses)
+        ]
         return n, dtype, client.gather(futures)
     finally:
         if owned:

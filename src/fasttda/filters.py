@@ -25,8 +25,13 @@ from ._pool import run
 from .display import RichDisplay
 
 __all__ = [
-    "DCT_EIGENVALUES", "DCT_UNIT", "FilterVectors", "dct_coordinates", "dct_patches", "filter_vectors",
-    "grid_laplacian"
+    "DCT_EIGENVALUES",
+    "DCT_UNIT",
+    "FilterVectors",
+    "dct_coordinates",
+    "dct_patches",
+    "filter_vectors",
+    "grid_laplacian",
 ]
 
 CHUNK = 1 << 18  # slices per chunk: a few MB, large enough to amortise the calls
@@ -35,14 +40,14 @@ CHUNK = 1 << 18  # slices per chunk: a few MB, large enough to amortise the call
 # as integer patterns e1..e8; each is an eigenvector of the grid Laplacian D.
 _DCT_PATTERNS = np.array(
     [
-        [[1, 0, -1]] * 3,                          # e1: horizontal gradient (a vertical edge)
-        [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],      # e2: vertical gradient (a horizontal edge)
-        [[1, -2, 1]] * 3,                          # e3: vertical line
-        [[1, 1, 1], [-2, -2, -2], [1, 1, 1]],      # e4: horizontal line
-        [[1, 0, -1], [0, 0, 0], [-1, 0, 1]],       # e5
-        [[1, 0, -1], [-2, 0, 2], [1, 0, -1]],      # e6
-        [[1, -2, 1], [0, 0, 0], [-1, 2, -1]],      # e7
-        [[1, -2, 1], [-2, 4, -2], [1, -2, 1]],     # e8
+        [[1, 0, -1]] * 3,  # e1: horizontal gradient (a vertical edge)
+        [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],  # e2: vertical gradient (a horizontal edge)
+        [[1, -2, 1]] * 3,  # e3: vertical line
+        [[1, 1, 1], [-2, -2, -2], [1, 1, 1]],  # e4: horizontal line
+        [[1, 0, -1], [0, 0, 0], [-1, 0, 1]],  # e5
+        [[1, 0, -1], [-2, 0, 2], [1, 0, -1]],  # e6
+        [[1, -2, 1], [0, 0, 0], [-1, 2, -1]],  # e7
+        [[1, -2, 1], [-2, 4, -2], [1, -2, 1]],  # e8
     ],
     dtype=np.float64,
 ).reshape(8, 9)
@@ -235,9 +240,11 @@ class FilterVectors(RichDisplay):
         return len(self.points)
 
     def __repr__(self) -> str:
-        return (f"FilterVectors({len(self)} points of dimension {self.points.shape[1]} from {self.n_slices} "
-                f"{self.kernel}x{self.kernel} slices of {self.networks} network(s); {self.n_dropped} dropped "
-                f"below contrast {self.cut:.3g}; norm={self.norm}, space={self.space})")
+        return (
+            f"FilterVectors({len(self)} points of dimension {self.points.shape[1]} from {self.n_slices} "
+            f"{self.kernel}x{self.kernel} slices of {self.networks} network(s); {self.n_dropped} dropped "
+            f"below contrast {self.cut:.3g}; norm={self.norm}, space={self.space})"
+        )
 
 
 def _to_numpy(w):
@@ -277,8 +284,7 @@ def _networks(weights):
         yield 0, w.reshape(len(w), 1, k, k)
     else:
         raise ValueError(
-            "weights must be (out, in, k, k), (networks, out, in, k, k), (n, k, k) or (n, k*k); "
-            f"got shape {w.shape}"
+            f"weights must be (out, in, k, k), (networks, out, in, k, k), (n, k, k) or (n, k*k); got shape {w.shape}"
         )
 
 
@@ -293,12 +299,19 @@ def _rows(arr):
 
 def _chunk(rows, b, size):
     """Rows b … b+size as float32 or float64 (the kernels compute in float64 either way)."""
-    chunk = np.asarray(rows[b:b + size])
+    chunk = np.asarray(rows[b : b + size])
     return chunk if chunk.dtype in (np.float32, np.float64) else chunk.astype(np.float64)
 
 
-def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top: float | None = None,
-                   space: str = "dct", n_threads: int | None = None) -> FilterVectors:
+def filter_vectors(
+    weights,
+    *,
+    norm: str = "L2",
+    min_contrast: float = 0.01,
+    top: float | None = None,
+    space: str = "dct",
+    n_threads: int | None = None,
+) -> FilterVectors:
     """The spatial slices of conv weights as points on the unit sphere.
 
     Parameters
@@ -378,7 +391,7 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
         chunk = _chunk(r, b, size)
         if not np.isfinite(chunk).all():
             raise ValueError("the weights contain NaN or infinite values")
-        _contrast(chunk, D, norm == "D", contrast[at:at + size])
+        _contrast(chunk, D, norm == "D", contrast[at : at + size])
 
     run(measure, jobs, n_threads)
 
@@ -399,13 +412,13 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     points = np.empty((n_kept, B.shape[0]), dtype=np.float32)
     source = np.empty((n_kept, 3), dtype=np.int64)
     # Pass 2: each chunk writes its kept slices from its own first free row.
-    kept = [int(np.count_nonzero(keep[at:at + size])) for *_, size, at in jobs]
+    kept = [int(np.count_nonzero(keep[at : at + size])) for *_, size, at in jobs]
     starts = np.concatenate([[0], np.cumsum(kept)[:-1]])
 
     def project(job_start):
         (net, r, in_ch, b, size, at), start = job_start
         chunk = _chunk(r, b, size)
-        c = contrast[at:at + size]
+        c = contrast[at : at + size]
         end = _project(chunk, c, cut, B, points, int(start))
         flat = np.nonzero(c >= cut)[0] + b
         source[start:end] = np.stack([np.full(len(flat), net), flat // in_ch, flat % in_ch], axis=1)
@@ -414,5 +427,16 @@ def filter_vectors(weights, *, norm: str = "L2", min_contrast: float = 0.01, top
     notes = []
     if k != 3 and space == "dct":
         notes.append(f"{k}x{k} filters have no DCT basis here: kept in mean-zero pixel coordinates")
-    return FilterVectors(points, source, contrast[keep], n_slices, n_slices - n_kept, cut, k, norm,
-                         "dct" if use_dct else "pixel", networks=len(nets), notes=notes)
+    return FilterVectors(
+        points,
+        source,
+        contrast[keep],
+        n_slices,
+        n_slices - n_kept,
+        cut,
+        k,
+        norm,
+        "dct" if use_dct else "pixel",
+        networks=len(nets),
+        notes=notes,
+    )

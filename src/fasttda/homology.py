@@ -89,7 +89,7 @@ def _to_all(X, i, metric, kwargs) -> np.ndarray:
     """Distances from row i to every row (0 at i itself), as ripser.py's greedy permutation takes them."""
     from scipy.spatial.distance import cdist
 
-    ds = cdist(X, X[i:i + 1], metric, **kwargs)[:, 0]
+    ds = cdist(X, X[i : i + 1], metric, **kwargs)[:, 0]
     ds[i] = 0
     return ds
 
@@ -119,15 +119,27 @@ def _greedy_perm(X, n_perm: int, distance_matrix: bool, metric, threads):
 def _warn_shape(X) -> None:
     """ripser.py's warnings for a point cloud that may be a distance matrix or transposed."""
     if X.shape[0] == X.shape[1]:
-        warnings.warn("The input matrix is square, but the distance_matrix flag is off.  Did you mean to "
-                      "indicate that this was a distance matrix?", stacklevel=4)
+        warnings.warn(
+            "The input matrix is square, but the distance_matrix flag is off.  Did you mean to "
+            "indicate that this was a distance matrix?",
+            stacklevel=4,
+        )
     elif X.shape[0] < X.shape[1]:
         warnings.warn("The input point cloud has more columns than rows; did you mean to transpose?", stacklevel=4)
 
 
-def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_matrix: bool = False,
-         do_cocycles: bool = False, metric="euclidean", n_perm: int | None = None, *,
-         n_threads: int | None = None) -> dict:
+def rips(
+    X,
+    maxdim: int = 1,
+    thresh: float = np.inf,
+    coeff: int = 2,
+    distance_matrix: bool = False,
+    do_cocycles: bool = False,
+    metric="euclidean",
+    n_perm: int | None = None,
+    *,
+    n_threads: int | None = None,
+) -> dict:
     """Vietoris–Rips persistence diagrams H0..H_maxdim: a drop-in for ``ripser.ripser``.
 
     Takes every argument of ``ripser.ripser`` and returns every key it
@@ -227,12 +239,22 @@ def rips(X, maxdim: int = 1, thresh: float = np.inf, coeff: int = 2, distance_ma
     # passes landmark clouds whose shape is by design, however few the landmarks.
     caller = sys._getframe(1).f_globals.get("__name__", "")
     warn = caller != "fasttda" and not caller.startswith("fasttda.")
-    return _rips(X, maxdim, thresh, coeff, distance_matrix, do_cocycles, metric, n_perm, n_threads=n_threads,
-                 warn=warn)
+    return _rips(X, maxdim, thresh, coeff, distance_matrix, do_cocycles, metric, n_perm, n_threads=n_threads, warn=warn)
 
 
-def _rips(X, maxdim=1, thresh=np.inf, coeff=2, distance_matrix=False, do_cocycles=False, metric="euclidean",
-          n_perm=None, *, n_threads=None, warn=False) -> dict:
+def _rips(
+    X,
+    maxdim=1,
+    thresh=np.inf,
+    coeff=2,
+    distance_matrix=False,
+    do_cocycles=False,
+    metric="euclidean",
+    n_perm=None,
+    *,
+    n_threads=None,
+    warn=False,
+) -> dict:
     """``rips``, with ripser.py's warnings about the shape of a point cloud only when ``warn``."""
     maxdim, thresh, coeff = _check_options(maxdim, thresh, coeff)
     threads = as_threads(n_threads)
@@ -302,5 +324,11 @@ def _finish(res: dict, dperm2all, idx_perm, r_cover: float, relabel) -> dict:
             for c in ccl:
                 c[:, :-1] = relabel[c[:, :-1]]
         cocycles.append([ccl[k] for k in order] if ccl else [])
-    return {"dgms": dgms, "cocycles": cocycles, "num_edges": res["num_edges"], "dperm2all": dperm2all,
-            "idx_perm": np.asarray(idx_perm, dtype=np.int64), "r_cover": r_cover}
+    return {
+        "dgms": dgms,
+        "cocycles": cocycles,
+        "num_edges": res["num_edges"],
+        "dperm2all": dperm2all,
+        "idx_perm": np.asarray(idx_perm, dtype=np.int64),
+        "r_cover": r_cover,
+    }

@@ -62,7 +62,8 @@ def _per_point(name, v, graph, analysis) -> np.ndarray:
     sizes = f"{graph.n_points} (graph points)"
     if analysis is not None:
         sizes += f", {len(analysis.points)} (analysed points)" + (
-            "" if analysis.filters is None else f" or {len(analysis.filters)} (filter vectors)")
+            "" if analysis.filters is None else f" or {len(analysis.filters)} (filter vectors)"
+        )
     raise ValueError(f"values[{name!r}] has {len(v)} entries; it needs one per point: {sizes}")
 
 
@@ -73,8 +74,12 @@ def _sources(members, filter_of, source) -> dict:
     order = np.argsort(-counts, kind="stable")[:TOP_SOURCES]
     chans, ccounts = np.unique(src, axis=0, return_counts=True)
     corder = np.argsort(-ccounts, kind="stable")[:TOP_SOURCES]
-    return {"nets": [[int(nets[i]), int(counts[i])] for i in order], "n_nets": int(len(nets)),
-            "chans": [[*map(int, chans[i]), int(ccounts[i])] for i in corder], "n_chans": int(len(chans))}
+    return {
+        "nets": [[int(nets[i]), int(counts[i])] for i in order],
+        "n_nets": int(len(nets)),
+        "chans": [[*map(int, chans[i]), int(ccounts[i])] for i in corder],
+        "n_chans": int(len(chans)),
+    }
 
 
 def _script_json(data) -> str:
@@ -87,8 +92,9 @@ def _finite(v: np.ndarray) -> list:
     return [float(x) if np.isfinite(x) else None for x in np.asarray(v, dtype=np.float64)]
 
 
-def page_data(result, *, color="density", seed: int = 0, node_filters=None, values: dict | None = None,
-              title: str | None = None) -> dict:
+def page_data(
+    result, *, color="density", seed: int = 0, node_filters=None, values: dict | None = None, title: str | None = None
+) -> dict:
     """The data the page draws (positions in layout units, radii, colours, filters, members, sources)."""
     from .analysis import Analysis
     from .mapper import MapperGraph
@@ -106,8 +112,9 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
     if node_filters is not None:
         node_filters = np.asarray(node_filters, dtype=np.float64)
         if node_filters.ndim != 3 or len(node_filters) != n or node_filters.shape[1] != node_filters.shape[2]:
-            raise ValueError(f"node_filters must be ({n}, k, k), one square filter per node, "
-                             f"got shape {node_filters.shape}")
+            raise ValueError(
+                f"node_filters must be ({n}, k, k), one square filter per node, got shape {node_filters.shape}"
+            )
         if not np.isfinite(node_filters).all():
             raise ValueError("node_filters contain NaN or infinite values")
     if values is not None and not isinstance(values, dict):
@@ -139,8 +146,9 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
         default = "custom"
         node_values = {"custom": np.asarray(color, dtype=np.float64), **node_values}
         if node_values["custom"].shape != (n,):
-            raise ValueError(f"color must be a value name or one number per node ({n}), "
-                             f"got shape {node_values['custom'].shape}")
+            raise ValueError(
+                f"color must be a value name or one number per node ({n}), got shape {node_values['custom'].shape}"
+            )
 
     pos = node_positions(graph, "spring", seed) if n else np.empty((0, 2))
     span = pos.max(axis=0) * WIDTH if n else np.zeros(2)  # the unit box: the longer side is WIDTH
@@ -156,9 +164,14 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
 
     nodes = []
     for v in range(n):
-        node = {"x": round(float(xy[v, 0]), 2), "y": round(float(xy[v, 1]), 2), "r": round(float(radius[v]), 2),
-                "size": int(size[v]), "members": graph.nodes[v].tolist(),
-                "filter": None if node_filters is None else [round(float(x), 5) for x in node_filters[v].ravel()]}
+        node = {
+            "x": round(float(xy[v, 0]), 2),
+            "y": round(float(xy[v, 1]), 2),
+            "r": round(float(radius[v]), 2),
+            "size": int(size[v]),
+            "members": graph.nodes[v].tolist(),
+            "filter": None if node_filters is None else [round(float(x), 5) for x in node_filters[v].ravel()],
+        }
         if source is not None:
             node.update(_sources(graph.nodes[v], filter_of, source))
         nodes.append(node)
@@ -168,11 +181,15 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
     if title is None:
         title = f"Mapper graph: {analysis.verdict}" if analysis is not None else "Mapper graph"
     return {
-        "title": str(title), "width": round(width, 2), "height": round(height, 2), "k": (
-            int(node_filters.shape[1]) if node_filters is not None else 0),
+        "title": str(title),
+        "width": round(width, 2),
+        "height": round(height, 2),
+        "k": (int(node_filters.shape[1]) if node_filters is not None else 0),
         "nodes": nodes,
-        "edges": [[int(a), int(b), round(float(w), 2), int(c)] for (a, b), w, c in
-                  zip(graph.edges.tolist(), edge_w, graph.edge_weights.tolist())],
+        "edges": [
+            [int(a), int(b), round(float(w), 2), int(c)]
+            for (a, b), w, c in zip(graph.edges.tolist(), edge_w, graph.edge_weights.tolist())
+        ],
         "values": {name: _finite(v) for name, v in node_values.items()},
         "labels": {name: labels.get(name, name) for name in node_values},
         "reverse": sorted(reverse & set(node_values)),
@@ -184,8 +201,16 @@ def page_data(result, *, color="density", seed: int = 0, node_filters=None, valu
     }
 
 
-def mapper_html(result, path=None, *, color="density", seed: int = 0, node_filters=None,
-                values: dict | None = None, title: str | None = None) -> str:
+def mapper_html(
+    result,
+    path=None,
+    *,
+    color="density",
+    seed: int = 0,
+    node_filters=None,
+    values: dict | None = None,
+    title: str | None = None,
+) -> str:
     """An interactive, self-contained HTML page of a Mapper graph; written to ``path`` when given.
 
     The page needs no network and no library: plain JavaScript and SVG. It
@@ -400,7 +425,8 @@ SCRIPT = r"""
     while (group.firstChild) { group.removeChild(group.firstChild); }
     if (!D.nodes.length) { return; }
     var r = range(D.values[name]), w = 180, h = 10, grad = "grad-" + group.id;
-    var defs = make("defs", {}, group), lg = make("linearGradient", {id: grad, x1: "0", x2: "1", y1: "0", y2: "0"}, defs);
+    var defs = make("defs", {}, group);
+    var lg = make("linearGradient", {id: grad, x1: "0", x2: "1", y1: "0", y2: "0"}, defs);
     for (var i = 0; i <= 10; i++) {
       make("stop", {offset: (i * 10) + "%", "stop-color": viridis(reverse[name] ? 1 - i / 10 : i / 10)}, lg);
     }
@@ -430,7 +456,9 @@ SCRIPT = r"""
   menu.addEventListener("change", function () { recolour(menu.value); });
 
   // ---- pan and zoom
-  function apply() { viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
+  function apply() {
+    viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+  }
   function fit() {
     var cw = svg.clientWidth || 800, ch = svg.clientHeight || 600;
     view.k = Math.min(cw / D.width, ch / D.height);
@@ -494,7 +522,10 @@ SCRIPT = r"""
     if (nd.filter) {
       var lim = 0;
       nd.filter.forEach(function (v) { lim = Math.max(lim, Math.abs(v)); });
-      nd.filter.forEach(function (v, j) { cells[j].setAttribute("fill", grey(v, lim)); cells[j].setAttribute("data-value", v); });
+      nd.filter.forEach(function (v, j) {
+        cells[j].setAttribute("fill", grey(v, lim));
+        cells[j].setAttribute("data-value", v);
+      });
       panel.hidden = false;
     } else {
       panel.hidden = true;

@@ -78,11 +78,16 @@ def select_layers(names, spec) -> list[str]:
     n = len(names)
     if isinstance(spec, str) and spec.strip().lower() == "all":
         return names
-    items = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else \
-        [str(s) for s in ([spec] if isinstance(spec, (int, np.integer)) else spec)]
+    items = (
+        [s.strip() for s in spec.split(",")]
+        if isinstance(spec, str)
+        else [str(s) for s in ([spec] if isinstance(spec, (int, np.integer)) else spec)]
+    )
     if not items or any(not s for s in items):
-        raise ValueError(f"an empty item in the layer selection {spec!r}: give 'all', positions 1..{n}, "
-                         "ranges such as 2-5, or layer names, separated by commas")
+        raise ValueError(
+            f"an empty item in the layer selection {spec!r}: give 'all', positions 1..{n}, "
+            "ranges such as 2-5, or layer names, separated by commas"
+        )
     picked = set()
     for item in items:
         span = re.fullmatch(r"(\d+)(?:-(\d+))?", item)
@@ -150,9 +155,12 @@ def analyze_layers(weights, *, layers=None, progress=None, **kwargs) -> LayerAna
     """
     if isinstance(weights, (str, Path)):
         from .weights import load_weights
+
         weights = load_weights(weights)
     if not isinstance(weights, Mapping):
-        raise TypeError(f"weights must be a dict {{layer name: kernel}} or a weights file, got {type(weights).__name__}")
+        raise TypeError(
+            f"weights must be a dict {{layer name: kernel}} or a weights file, got {type(weights).__name__}"
+        )
     if not weights:
         raise ValueError("weights holds no layer")
     names = list(weights) if layers is None else select_layers(list(weights), layers)

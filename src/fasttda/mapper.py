@@ -30,9 +30,20 @@ CLUSTER_PARAMS = {
 }
 
 
-def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clusterer: str = "single_linkage",
-           cluster_params: dict | None = None, min_points: int = 1, triangles: bool = False,
-           values: dict | None = None, n_threads: int | None = None) -> "MapperGraph":
+def mapper(
+    X,
+    lens,
+    *,
+    n_intervals=10,
+    overlap=0.3,
+    cover: str = "uniform",
+    clusterer: str = "single_linkage",
+    cluster_params: dict | None = None,
+    min_points: int = 1,
+    triangles: bool = False,
+    values: dict | None = None,
+    n_threads: int | None = None,
+) -> "MapperGraph":
     """The Mapper graph of the point cloud X seen through a lens.
 
     lens
@@ -88,14 +99,35 @@ def mapper(X, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform", clus
     Nodes are ordered by cube (row-major over the interval indices), then by
     smallest member; the graph does not depend on ``n_threads``.
     """
-    return _mapper(as_points(X), lens, n_intervals=n_intervals, overlap=overlap, cover=cover, clusterer=clusterer,
-                   cluster_params=cluster_params, min_points=min_points, triangles=triangles, values=values,
-                   n_threads=n_threads)
+    return _mapper(
+        as_points(X),
+        lens,
+        n_intervals=n_intervals,
+        overlap=overlap,
+        cover=cover,
+        clusterer=clusterer,
+        cluster_params=cluster_params,
+        min_points=min_points,
+        triangles=triangles,
+        values=values,
+        n_threads=n_threads,
+    )
 
 
-def _mapper(X: np.ndarray, lens, *, n_intervals=10, overlap=0.3, cover: str = "uniform",
-            clusterer: str = "single_linkage", cluster_params: dict | None = None, min_points: int = 1,
-            triangles: bool = False, values: dict | None = None, n_threads: int | None = None) -> "MapperGraph":
+def _mapper(
+    X: np.ndarray,
+    lens,
+    *,
+    n_intervals=10,
+    overlap=0.3,
+    cover: str = "uniform",
+    clusterer: str = "single_linkage",
+    cluster_params: dict | None = None,
+    min_points: int = 1,
+    triangles: bool = False,
+    values: dict | None = None,
+    n_threads: int | None = None,
+) -> "MapperGraph":
     """``mapper`` of points that already passed ``as_points`` (the pipeline checks them once)."""
     n = X.shape[0]
     cover = _choice(cover, COVERS, "cover")
@@ -109,23 +141,42 @@ def _mapper(X: np.ndarray, lens, *, n_intervals=10, overlap=0.3, cover: str = "u
     overlaps = _per_coordinate(overlap, d, "overlap", lambda v: _real(v, "overlap"))
     min_points = _int64(min_points, "min_points")
     options = _core.MapperParams(
-        n_intervals=intervals, overlap=overlaps, balanced=cover == "balanced", clusterer=clusterer,
+        n_intervals=intervals,
+        overlap=overlaps,
+        balanced=cover == "balanced",
+        clusterer=clusterer,
         height=None if params.get("height") is None else _real(params["height"], "height"),
         bins=as_int(params.get("bins", 10), "bins", low=1, high=INT64_MAX),
         eps=_real(params.get("eps", 0.0), "eps"),
         min_samples=as_int(params.get("min_samples", 1), "min_samples", low=1, high=INT64_MAX),
-        min_points=min_points, triangles=bool(triangles),
-        prim_max=None if params.get("prim_max") is None else as_int(params["prim_max"], "prim_max", low=0,
-                                                                       high=INT64_MAX))
+        min_points=min_points,
+        triangles=bool(triangles),
+        prim_max=None
+        if params.get("prim_max") is None
+        else as_int(params["prim_max"], "prim_max", low=0, high=INT64_MAX),
+    )
     r = _core.mapper(X, L, options, as_threads(n_threads))
     nodes = np.split(r["members"], r["node_offset"][1:-1]) if len(r["node_cube"]) else []
     return MapperGraph(
-        nodes, r["edges"], r["edge_weights"], triangles=r["triangles"] if triangles else None,
-        n_points=n, lens=L, values=values, cube=r["node_intervals"],
+        nodes,
+        r["edges"],
+        r["edge_weights"],
+        triangles=r["triangles"] if triangles else None,
+        n_points=n,
+        lens=L,
+        values=values,
+        cube=r["node_intervals"],
         cover={"lower": r["lower"], "upper": r["upper"]},
-        params={"lens": lens if isinstance(lens, str) else "array", "n_intervals": intervals, "overlap": overlaps,
-                "cover": cover, "clusterer": clusterer,
-                "cluster_params": {k: v for k, v in params.items() if k != "prim_max"}, "min_points": min_points})
+        params={
+            "lens": lens if isinstance(lens, str) else "array",
+            "n_intervals": intervals,
+            "overlap": overlaps,
+            "cover": cover,
+            "clusterer": clusterer,
+            "cluster_params": {k: v for k, v in params.items() if k != "prim_max"},
+            "min_points": min_points,
+        },
+    )
 
 
 def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarray:
@@ -153,8 +204,10 @@ def _make_lens(X: np.ndarray, lens, *, k: int = 15, n_threads: int | None = None
                 raise ValueError("the circle_angle lens needs 3x3 filters in DCT coordinates (8 columns)")
             theta = np.arctan2(X[:, 1], X[:, 0]).astype(np.float64)
             return np.stack([np.cos(theta), np.sin(theta)], axis=1)
-        raise ValueError(f"unknown lens {lens!r}: the built-in lenses are {', '.join(map(repr, LENSES))}, "
-                         "or pass an (n,) or (n, d) array")
+        raise ValueError(
+            f"unknown lens {lens!r}: the built-in lenses are {', '.join(map(repr, LENSES))}, "
+            "or pass an (n,) or (n, d) array"
+        )
     L = as_array(lens)
     if L.dtype.kind not in "fiub":
         raise TypeError(f"the lens must hold real numbers, got dtype {L.dtype}")
@@ -202,22 +255,42 @@ class MapperGraph(RichDisplay):
     coordinate).
     """
 
-    def __init__(self, nodes, edges=None, edge_weights=None, *, triangles=None, n_points: int | None = None,
-                 lens=None, lens_mean=None, values: dict | None = None, node_values: dict | None = None,
-                 cube=None, cover: dict | None = None, params: dict | None = None):
+    def __init__(
+        self,
+        nodes,
+        edges=None,
+        edge_weights=None,
+        *,
+        triangles=None,
+        n_points: int | None = None,
+        lens=None,
+        lens_mean=None,
+        values: dict | None = None,
+        node_values: dict | None = None,
+        cube=None,
+        cover: dict | None = None,
+        params: dict | None = None,
+    ):
         self.nodes = [np.asarray(v, dtype=np.int64) for v in nodes]
-        self.n_points = int(n_points) if n_points is not None else (
-            int(max((v.max() for v in self.nodes if len(v)), default=-1)) + 1)
+        self.n_points = (
+            int(n_points)
+            if n_points is not None
+            else (int(max((v.max() for v in self.nodes if len(v)), default=-1)) + 1)
+        )
         self.edges = np.asarray(edges if edges is not None else np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
-        self.edge_weights = (np.asarray(edge_weights, dtype=np.int64) if edge_weights is not None
-                             else self._shared_counts())
+        self.edge_weights = (
+            np.asarray(edge_weights, dtype=np.int64) if edge_weights is not None else self._shared_counts()
+        )
         self.triangles = None if triangles is None else np.asarray(triangles, dtype=np.int64).reshape(-1, 3)
         self.size = np.array([len(v) for v in self.nodes], dtype=np.int64)
         self.cube = None if cube is None else np.asarray(cube, dtype=np.int64)
         self.cover = cover
         self.params = dict(params or {})
-        self.lens_mean = self.node_mean(lens) if lens is not None else (
-            None if lens_mean is None else np.asarray(lens_mean, dtype=np.float64))
+        self.lens_mean = (
+            self.node_mean(lens)
+            if lens is not None
+            else (None if lens_mean is None else np.asarray(lens_mean, dtype=np.float64))
+        )
         self.node_values = {name: np.asarray(v) for name, v in (node_values or {}).items()}
         for name, v in (values or {}).items():
             self.node_values[name] = self.node_mean(v)
@@ -351,16 +424,27 @@ class MapperGraph(RichDisplay):
 
     @classmethod
     def from_dict(cls, d: dict) -> "MapperGraph":
-        return cls(d["nodes"], d["edges"], d["edge_weights"], triangles=d.get("triangles"),
-                   n_points=d.get("n_points"), lens_mean=d.get("lens_mean"), node_values=d.get("node_values"),
-                   cube=d.get("cube"), cover=d.get("cover"), params=d.get("params"))
+        return cls(
+            d["nodes"],
+            d["edges"],
+            d["edge_weights"],
+            triangles=d.get("triangles"),
+            n_points=d.get("n_points"),
+            lens_mean=d.get("lens_mean"),
+            node_values=d.get("node_values"),
+            cube=d.get("cube"),
+            cover=d.get("cover"),
+            params=d.get("params"),
+        )
 
     def __repr__(self) -> str:
         c = len(self.connected_components())
         cycles = self.n_edges - self.n_nodes + c
         tri = "" if self.triangles is None else f", {len(self.triangles)} triangles, betti1={self.betti1()}"
-        return (f"MapperGraph({self.n_nodes} nodes, {self.n_edges} edges, {c} component{'s' * (c != 1)}, "
-                f"{cycles} independent cycle{'s' * (cycles != 1)}{tri}, {self.n_points} points)")
+        return (
+            f"MapperGraph({self.n_nodes} nodes, {self.n_edges} edges, {c} component{'s' * (c != 1)}, "
+            f"{cycles} independent cycle{'s' * (cycles != 1)}{tri}, {self.n_points} points)"
+        )
 
 
 def _choice(value, options, name):
@@ -396,5 +480,3 @@ def _real(v, name):
 
 def _int64(v, name):
     return as_int(v, name, low=-INT64_MAX, high=INT64_MAX)
-
-

@@ -22,8 +22,16 @@ import numpy as np
 from ._pool import run, spans
 from .filters import dct_coordinates, grid_laplacian
 
-__all__ = ["circle_fit", "circle_patches", "klein_fit", "klein_patches", "klein_planes", "orientation_histogram",
-           "patch_grid", "three_circle_distance"]
+__all__ = [
+    "circle_fit",
+    "circle_patches",
+    "klein_fit",
+    "klein_patches",
+    "klein_planes",
+    "orientation_histogram",
+    "patch_grid",
+    "three_circle_distance",
+]
 
 N_THETA = 360  # grid of θ1 over [0, π): half-degree resolution
 
@@ -215,8 +223,9 @@ def _best_plane(V, planes, best, proj, c1, c2):
         proj[i] = np.sqrt(top)
 
 
-def klein_fit(points: np.ndarray, norm: str = "L2", *, n_threads: int | None = None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def klein_fit(
+    points: np.ndarray, norm: str = "L2", *, n_threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(θ1, θ2, distance) of each point to the Klein bottle model.
 
     θ1 ∈ [0, π) is the direction of the pattern; θ2 is the angle within its
@@ -248,8 +257,13 @@ def klein_fit(points: np.ndarray, norm: str = "L2", *, n_threads: int | None = N
     n = len(v)
     best = np.empty(n, dtype=np.int64)
     proj, c1, c2 = np.empty(n), np.empty(n), np.empty(n)
-    run(lambda s: _best_plane(v[s[0]:s[1]], planes, best[s[0]:s[1]], proj[s[0]:s[1]], c1[s[0]:s[1]], c2[s[0]:s[1]]),
-        spans(n, 1 if n < 4096 else 8), n_threads)
+    run(
+        lambda s: _best_plane(
+            v[s[0] : s[1]], planes, best[s[0] : s[1]], proj[s[0] : s[1]], c1[s[0] : s[1]], c2[s[0] : s[1]]
+        ),
+        spans(n, 1 if n < 4096 else 8),
+        n_threads,
+    )
     return theta[best], np.mod(np.arctan2(c1, c2), 2 * np.pi), _plane_distance(v, proj)
 
 

@@ -59,6 +59,7 @@ def codensity(X, k: int, *, n_threads: int | None = None, client=None, scheduler
     """
     if client is not None or scheduler is not None:
         from . import distributed
+
         return distributed.codensity(X, k, client=client, scheduler=scheduler, n_threads=n_threads)
     X = as_points(X)
     return _core.codensity(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
@@ -69,8 +70,7 @@ def _codensity(X: np.ndarray, k: int, n_threads: int | None) -> np.ndarray:
     return _core.codensity(X, k, n_threads)
 
 
-def knn(X, k: int, *, n_threads: int | None = None, client=None,
-        scheduler=None) -> tuple[np.ndarray, np.ndarray]:
+def knn(X, k: int, *, n_threads: int | None = None, client=None, scheduler=None) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest neighbours of every point: (indices, distances), each (n, k).
 
     Rows are sorted by distance, ties by index; a point is never its own neighbour.
@@ -106,6 +106,7 @@ def knn(X, k: int, *, n_threads: int | None = None, client=None,
     """
     if client is not None or scheduler is not None:
         from . import distributed
+
         return distributed.knn(X, k, client=client, scheduler=scheduler, n_threads=n_threads)
     X = as_points(X)
     return _core.knn(X, as_int(k, "k", high=INT64_MAX), as_threads(n_threads))
@@ -120,8 +121,9 @@ def core_size(n: int, p: float) -> int:
     return max(1, min(n, math.ceil(round(p * n, 9))))
 
 
-def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads: int | None = None,
-               client=None, scheduler=None):
+def dense_core(
+    X, k: int, p: float, *, return_codensity: bool = False, n_threads: int | None = None, client=None, scheduler=None
+):
     """Indices of the ceil(p n) points of smallest codensity, densest first (ties by index).
 
     This is the dense core X(k, p) of Carlsson, Ishkhanov, de Silva and Zomorodian (2008).
@@ -162,6 +164,7 @@ def dense_core(X, k: int, p: float, *, return_codensity: bool = False, n_threads
     """
     if client is not None or scheduler is not None:
         from . import distributed
+
         core, rho = distributed.dense_core(X, k, p, client=client, scheduler=scheduler, n_threads=n_threads)
         return (core, rho) if return_codensity else core
     X = as_points(X)

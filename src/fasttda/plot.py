@@ -17,8 +17,20 @@ import numpy as np
 from ._graph import component_labels
 from .interactive import mapper_html
 
-__all__ = ["barcode", "diagram", "distance_matrix", "evolution", "evolution_grid", "layer_grid", "loop_filters",
-           "mapper_graph", "mapper_html", "orientations", "save", "spring_layout"]
+__all__ = [
+    "barcode",
+    "diagram",
+    "distance_matrix",
+    "evolution",
+    "evolution_grid",
+    "layer_grid",
+    "loop_filters",
+    "mapper_graph",
+    "mapper_html",
+    "orientations",
+    "save",
+    "spring_layout",
+]
 
 DIM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # H0, H1, H2, H3
 THUMB_POINTS = 20.0  # side of a filter thumbnail, in points
@@ -129,17 +141,40 @@ def barcode(dgms, *, ax=None, dims=None, title=None, max_bars: int | None = None
         rows = y - np.arange(m)
         if m:
             # An edge stroke keeps bars visible when hundreds share a few centimetres.
-            bars = ax.barh(rows, (ends - births)[order], left=births[order], height=0.8, color=colour,
-                           edgecolor=colour, linewidth=0.4, label=f"H{d}")
+            bars = ax.barh(
+                rows,
+                (ends - births)[order],
+                left=births[order],
+                height=0.8,
+                color=colour,
+                edgecolor=colour,
+                linewidth=0.4,
+                label=f"H{d}",
+            )
             for bar in bars:
                 bar.set_gid(f"H{d}")
             n_inf = int(infinite[order].sum())
             if n_inf:
-                ax.plot(np.full(n_inf, edge), rows[:n_inf], linestyle="none", marker=">", color=colour,
-                        markersize=7, clip_on=False, gid=f"H{d}-infinite")
+                ax.plot(
+                    np.full(n_inf, edge),
+                    rows[:n_inf],
+                    linestyle="none",
+                    marker=">",
+                    color=colour,
+                    markersize=7,
+                    clip_on=False,
+                    gid=f"H{d}-infinite",
+                )
         if m < len(dgm):
-            ax.text(edge, y - m + 1, f"+{len(dgm) - m} shorter H{d} bars not shown", ha="right", va="top",
-                    fontsize=7, color="0.4")
+            ax.text(
+                edge,
+                y - m + 1,
+                f"+{len(dgm) - m} shorter H{d} bars not shown",
+                ha="right",
+                va="top",
+                fontsize=7,
+                color="0.4",
+            )
         elif not m:
             ax.text(0.0, y, "  no bars", va="center", fontsize=8, color="0.4")
         height = max(m, 1)
@@ -192,12 +227,23 @@ def diagram(dgms, *, ax=None, dims=None, title=None):
     for d in dims:
         dgm, colour = dgms[d], DIM_COLOURS[d % len(DIM_COLOURS)]
         infinite = ~np.isfinite(dgm[:, 1])
-        ax.scatter(dgm[~infinite, 0], dgm[~infinite, 1], s=14, color=colour, alpha=0.8, label=f"H{d}",
-                   zorder=3, gid=f"H{d}")
+        ax.scatter(
+            dgm[~infinite, 0], dgm[~infinite, 1], s=14, color=colour, alpha=0.8, label=f"H{d}", zorder=3, gid=f"H{d}"
+        )
         if infinite.any():
             any_infinite = True
-            ax.scatter(dgm[infinite, 0], np.full(int(infinite.sum()), top), s=40, marker="^", color=colour,
-                       edgecolor="k", linewidth=0.5, zorder=4, clip_on=False, gid=f"H{d}-infinite")
+            ax.scatter(
+                dgm[infinite, 0],
+                np.full(int(infinite.sum()), top),
+                s=40,
+                marker="^",
+                color=colour,
+                edgecolor="k",
+                linewidth=0.5,
+                zorder=4,
+                clip_on=False,
+                gid=f"H{d}-infinite",
+            )
     if any_infinite:
         ax.axhline(top, color="0.6", linestyle="--", linewidth=0.8, zorder=1)
         ticks = [t for t in ax.get_yticks() if lo <= t < top * 0.95]
@@ -215,6 +261,7 @@ def diagram(dgms, *, ax=None, dims=None, title=None):
 
 
 # ---- Mapper graphs -------------------------------------------------------------------------------
+
 
 def spring_layout(n: int, edges, *, init=None, seed: int = 0, iterations: int = 150) -> np.ndarray:
     """(n, 2) node positions in about the unit square: Fruchterman–Reingold, deterministic for a seed.
@@ -337,10 +384,16 @@ def _thumbnail(ax, patch, xy, offset, edgecolor, zoom):
 
     lim = float(np.abs(patch).max()) or 1.0
     image = OffsetImage(patch, zoom=zoom, cmap="gray", norm=Normalize(-lim, lim), interpolation="nearest")
-    box = AnnotationBbox(image, xy, xybox=offset, boxcoords="offset points", pad=0.0, frameon=True,
-                         bboxprops={"edgecolor": edgecolor, "linewidth": 1.2},
-                         arrowprops={"arrowstyle": "-", "color": "0.45", "linewidth": 0.6, "shrinkA": 0,
-                                     "shrinkB": 0, "patchA": None})  # runs under the image: no clipping
+    box = AnnotationBbox(
+        image,
+        xy,
+        xybox=offset,
+        boxcoords="offset points",
+        pad=0.0,
+        frameon=True,
+        bboxprops={"edgecolor": edgecolor, "linewidth": 1.2},
+        arrowprops={"arrowstyle": "-", "color": "0.45", "linewidth": 0.6, "shrinkA": 0, "shrinkB": 0, "patchA": None},
+    )  # runs under the image: no clipping
     box.set_gid("filter")
     box.set_in_layout(False)  # thumbnails stay inside the margins; measuring each slows layout down
     box.set_zorder(5)
@@ -348,9 +401,20 @@ def _thumbnail(ax, patch, xy, offset, edgecolor, zoom):
     return box
 
 
-def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filters: int = 40,
-                 layout="spring", seed: int = 0, cmap=None, colorbar: bool = True, title=None,
-                 thumb_size: float = THUMB_POINTS):
+def mapper_graph(
+    graph,
+    *,
+    node_filters=None,
+    color="density",
+    ax=None,
+    max_filters: int = 40,
+    layout="spring",
+    seed: int = 0,
+    cmap=None,
+    colorbar: bool = True,
+    title=None,
+    thumb_size: float = THUMB_POINTS,
+):
     """The Mapper graph with its mean filters, as in Carlsson and Gabrielsson's figures.
 
     ``graph``: a MapperGraph, or an Analysis (its graph and ``node_filters``).
@@ -400,8 +464,9 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
         ax.set_title(title)
     n = graph.n_nodes
     if n == 0:
-        ax.text(0.5, 0.5, "empty Mapper graph\n(no node)", ha="center", va="center", color="0.4",
-                transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, "empty Mapper graph\n(no node)", ha="center", va="center", color="0.4", transform=ax.transAxes
+        )
         return fig
     values, label = _node_colours(graph, color)
     filters = None
@@ -424,8 +489,7 @@ def mapper_graph(graph, *, node_filters=None, color="density", ax=None, max_filt
         nodes = ax.scatter(pos[:, 0], pos[:, 1], s=area, color="#4c72b0", edgecolor="k", linewidth=0.4, zorder=2)
     else:
         cmap = cmap or ("viridis_r" if isinstance(color, str) and color == "density" else "viridis")
-        nodes = ax.scatter(pos[:, 0], pos[:, 1], s=area, c=values, cmap=cmap, edgecolor="k", linewidth=0.4,
-                           zorder=2)
+        nodes = ax.scatter(pos[:, 0], pos[:, 1], s=area, c=values, cmap=cmap, edgecolor="k", linewidth=0.4, zorder=2)
         if colorbar:
             bar = fig.colorbar(nodes, ax=ax, shrink=0.6, pad=0.02, aspect=30)
             if label:
@@ -507,6 +571,7 @@ def _unit_box(p):
 
 # ---- orientations ----------------------------------------------------------------------------------
 
+
 def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
     """Histogram of the angles θ on the primary circle, with the axis directions marked.
 
@@ -542,23 +607,46 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
     fig, ax = _figure(ax, (6.5, 3.4))
     deg = np.degrees(hist["edges"])
     for centre in (0, 90, 180, 270, 360):
-        ax.axvspan(max(centre - 22.5, 0), min(centre + 22.5, 360), color="#fdd9a0", alpha=0.6, zorder=0,
-                   linewidth=0)
-    ax.bar(deg[:-1], hist["counts"], width=np.diff(deg), align="edge", color="#4c72b0", edgecolor="white",
-           linewidth=0.6, zorder=2)
+        ax.axvspan(max(centre - 22.5, 0), min(centre + 22.5, 360), color="#fdd9a0", alpha=0.6, zorder=0, linewidth=0)
+    ax.bar(
+        deg[:-1],
+        hist["counts"],
+        width=np.diff(deg),
+        align="edge",
+        color="#4c72b0",
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=2,
+    )
     if len(theta):
-        ax.axhline(len(theta) / len(hist["counts"]), color="0.3", linestyle="--", linewidth=0.9, zorder=3,
-                   label="uniform")
+        ax.axhline(
+            len(theta) / len(hist["counts"]), color="0.3", linestyle="--", linewidth=0.9, zorder=3, label="uniform"
+        )
     ax.set_xlim(0, 360)
-    ax.set_xticks([0, 45, 90, 135, 180, 225, 270, 315, 360],
-                  ["0°\nvertical", "45°", "90°\nhorizontal", "135°", "180°\nvertical", "225°",
-                   "270°\nhorizontal", "315°", "360°"])
+    ax.set_xticks(
+        [0, 45, 90, 135, 180, 225, 270, 315, 360],
+        [
+            "0°\nvertical",
+            "45°",
+            "90°\nhorizontal",
+            "135°",
+            "180°\nvertical",
+            "225°",
+            "270°\nhorizontal",
+            "315°",
+            "360°",
+        ],
+    )
     ax.set_ylabel("points of the core")
     ax.set_xlabel("angle θ on the primary circle (edge direction)")
     ratio = hist["axis_ratio"]
-    ax.set_title(title if title is not None else
-                 f"edge orientations: horizontal/vertical {ratio:.1f}x as frequent as diagonal (1.0 = uniform)",
-                 fontsize=10, pad=24)
+    ax.set_title(
+        title
+        if title is not None
+        else f"edge orientations: horizontal/vertical {ratio:.1f}x as frequent as diagonal (1.0 = uniform)",
+        fontsize=10,
+        pad=24,
+    )
     # The edge each marked angle stands for, drawn above the axes.
     from matplotlib.colors import Normalize
     from matplotlib.offsetbox import AnnotationBbox, OffsetImage
@@ -570,8 +658,15 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
         patch = dct_patches(np.r_[np.cos(t), np.sin(t), np.zeros(6)][None], "L2")[0]
         lim = np.abs(patch).max()
         img = OffsetImage(patch, zoom=16 / 3, cmap="gray", norm=Normalize(-lim, lim), interpolation="nearest")
-        box = AnnotationBbox(img, (angle, 1.0), xycoords=("data", "axes fraction"), box_alignment=(0.5, -0.15),
-                             pad=0.0, frameon=True, bboxprops={"edgecolor": "0.5", "linewidth": 0.6})
+        box = AnnotationBbox(
+            img,
+            (angle, 1.0),
+            xycoords=("data", "axes fraction"),
+            box_alignment=(0.5, -0.15),
+            pad=0.0,
+            frameon=True,
+            bboxprops={"edgecolor": "0.5", "linewidth": 0.6},
+        )
         box.set_zorder(4)
         box.set_gid("edge-key")
         ax.add_artist(box)
@@ -581,6 +676,7 @@ def orientations(analysis_or_angles, *, ax=None, bins: int = 16, title=None):
 
 
 # ---- grids ------------------------------------------------------------------------------------------
+
 
 def order_key(x):
     """Sort None first, then numbers by value, then anything else by its text."""
@@ -595,9 +691,18 @@ def _cell_name(prefix, key):
     return "" if key is None else f"{prefix} {key}"
 
 
-def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters: int = 12, barcode_dim: int = 1,
-                   max_bars: int | None = 40, checkpoint_label: str = "iteration", cell_size=(3.2, 3.6),
-                   title=None):
+def evolution_grid(
+    analyses: dict,
+    *,
+    layers=None,
+    checkpoints=None,
+    max_filters: int = 12,
+    barcode_dim: int = 1,
+    max_bars: int | None = 40,
+    checkpoint_label: str = "iteration",
+    cell_size=(3.2, 3.6),
+    title=None,
+):
     """The seed's Figure 5: rows are layers, columns checkpoints; each cell a Mapper graph with its
     H1 barcode (the ``max_bars`` longest bars) below. ``analyses`` maps (layer, checkpoint) to an
     Analysis; cells without one are left blank with a note. ``layers`` / ``checkpoints`` fix the
@@ -650,8 +755,9 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
             if a is None:
                 for axis in (gax, bax):
                     axis.set_axis_off()
-                gax.text(0.5, 0.5, f"{head}\nnot analysed", ha="center", va="center", color="0.5",
-                         transform=gax.transAxes)
+                gax.text(
+                    0.5, 0.5, f"{head}\nnot analysed", ha="center", va="center", color="0.5", transform=gax.transAxes
+                )
                 gax.set_gid(f"missing-{i}-{j}")
                 bax.set_gid(f"missing-barcode-{i}-{j}")
                 continue
@@ -668,8 +774,9 @@ def evolution_grid(analyses: dict, *, layers=None, checkpoints=None, max_filters
     return fig
 
 
-def layer_grid(analyses: dict, *, layers=None, ncols: int | None = None, max_filters: int = 20,
-               cell_size=(4.0, 3.8), title=None):
+def layer_grid(
+    analyses: dict, *, layers=None, ncols: int | None = None, max_filters: int = 20, cell_size=(4.0, 3.8), title=None
+):
     """The seed's Figure 6: one Mapper graph with mean filters per conv layer.
 
     Parameters
@@ -704,8 +811,9 @@ def layer_grid(analyses: dict, *, layers=None, ncols: int | None = None, max_fil
         ax.set_gid(f"layer-{i}")
         if a is None:
             ax.set_axis_off()
-            ax.text(0.5, 0.5, f"layer {layer}\nnot analysed", ha="center", va="center", color="0.5",
-                    transform=ax.transAxes)
+            ax.text(
+                0.5, 0.5, f"layer {layer}\nnot analysed", ha="center", va="center", color="0.5", transform=ax.transAxes
+            )
             continue
         mapper_graph(a, ax=ax, max_filters=max_filters, colorbar=True, thumb_size=14)
         ax.set_title(f"layer {layer}: {a.verdict}", fontsize=10)
@@ -780,11 +888,26 @@ def evolution(rows, *, ax=None, layers=None, title=None, checkpoint_label: str =
         x = np.array([r["checkpoint"] for r in mine], dtype=float)
         ax.plot(x, [r["top_h1"] for r in mine], "o-", color=colour, label=f"layer {layer}", gid=f"top-{layer}")
         spread = [r.get("halves_top_h1") or [r["top_h1"]] for r in mine]
-        ax.fill_between(x, [min(s) for s in spread], [max(s) for s in spread], color=colour, alpha=0.2,
-                        linewidth=0, gid=f"halves-{layer}")
+        ax.fill_between(
+            x,
+            [min(s) for s in spread],
+            [max(s) for s in spread],
+            color=colour,
+            alpha=0.2,
+            linewidth=0,
+            gid=f"halves-{layer}",
+        )
         if all(r.get("null_h1_mean") is not None for r in mine):
-            ax.plot(x, [r["null_h1_mean"] for r in mine], "--", color=colour, alpha=0.8, linewidth=1,
-                    label=f"layer {layer}, untrained", gid=f"null-{layer}")
+            ax.plot(
+                x,
+                [r["null_h1_mean"] for r in mine],
+                "--",
+                color=colour,
+                alpha=0.8,
+                linewidth=1,
+                label=f"layer {layer}, untrained",
+                gid=f"null-{layer}",
+            )
             ax.plot(x, [r["null_cut"] for r in mine], ":", color=colour, alpha=0.8, linewidth=1, gid=f"cut-{layer}")
     ax.set_xlabel(checkpoint_label)
     ax.set_ylabel("top H1 persistence")
@@ -852,8 +975,10 @@ def distance_matrix(matrix, labels=None, *, ax=None, title=None, label: str = "d
 
 # ---- the loop's filters -----------------------------------------------------------------------------
 
-def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = True, title=None,
-                 thumb_size: float = 26.0):
+
+def loop_filters(
+    analysis, *, ax=None, max_filters: int = 20, labels: bool = True, title=None, thumb_size: float = 26.0
+):
     """The filters on a representative loop of the longest H1 bar, each at its circular coordinate.
 
     The seed labels parts of the model with the mean of the weight matrices;
@@ -905,8 +1030,9 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = Tru
     ax.set_axis_off()
     loop = analysis.loop
     if loop is None:
-        ax.text(0.5, 0.5, "no long H1 bar:\nno loop to draw", ha="center", va="center", color="0.4",
-                transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, "no long H1 bar:\nno loop to draw", ha="center", va="center", color="0.4", transform=ax.transAxes
+        )
         if title is not None:
             ax.set_title(title)
         return fig
@@ -917,8 +1043,19 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = Tru
     ax.plot(np.cos(ring), np.sin(ring), color="0.75", linewidth=1.0, zorder=1, gid="ring")
     # The loop itself, vertex by vertex at its circular coordinate.
     xy = np.column_stack([np.cos(angle), np.sin(angle)])
-    ax.scatter(xy[:, 0], xy[:, 1], s=14, c=angle, cmap="twilight", vmin=0, vmax=2 * np.pi, edgecolor="k",
-               linewidth=0.3, zorder=3, gid="loop")
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        s=14,
+        c=angle,
+        cmap="twilight",
+        vmin=0,
+        vmax=2 * np.pi,
+        edgecolor="k",
+        linewidth=0.3,
+        zorder=3,
+        gid="loop",
+    )
     # The vertex nearest each of max_filters evenly spaced angles: spread round the ring, none on another.
     if m <= max_filters:
         shown = np.arange(m)
@@ -934,17 +1071,27 @@ def loop_filters(analysis, *, ax=None, max_filters: int = 20, labels: bool = Tru
         _thumbnail(ax, filters[i], tuple(xy[i]), offset, "0.3", zoom)
         if labels and source is not None:
             net, out, inp = (int(v) for v in source[i])
-            ax.annotate(f"{net}/{out}/{inp}", tuple(xy[i]), xytext=(2.05 * offset[0], 2.05 * offset[1]),
-                        textcoords="offset points", ha="center", va="center", fontsize=6, color="0.3",
-                        gid="source")
+            ax.annotate(
+                f"{net}/{out}/{inp}",
+                tuple(xy[i]),
+                xytext=(2.05 * offset[0], 2.05 * offset[1]),
+                textcoords="offset points",
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="0.3",
+                gid="source",
+            )
     lim = 1.0 + 3.4 * (reach + thumb_size) / (72 * min(fig.get_figwidth(), fig.get_figheight()))
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
     if title is None:
         rho = analysis.circle_correlation
-        title = (f"the loop's {m} filters at their circular coordinate"
-                 + (f"\ncorrelation with the primary circle's angle {rho:.2f}" if rho is not None else "")
-                 + ("\nlabels: network/output channel/input channel" if labels and source is not None else ""))
+        title = (
+            f"the loop's {m} filters at their circular coordinate"
+            + (f"\ncorrelation with the primary circle's angle {rho:.2f}" if rho is not None else "")
+            + ("\nlabels: network/output channel/input channel" if labels and source is not None else "")
+        )
     ax.set_title(title, fontsize=9)
     return fig

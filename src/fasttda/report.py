@@ -126,8 +126,9 @@ def _params_section(params, analyses, keys) -> tuple[str, set]:
     all_params = [analyses[k].params for k in keys]
     names = list(dict.fromkeys(n for p in all_params for n in p))
     varying = {n for n in names if len({repr(p.get(n)) for p in all_params}) > 1}
-    rows += [(f"analyze: {n}", _value(all_params[0].get(n)) if n not in varying else "varies, see below")
-             for n in names]
+    rows += [
+        (f"analyze: {n}", _value(all_params[0].get(n)) if n not in varying else "varies, see below") for n in names
+    ]
     return "<h2>Parameters</h2>\n" + _table(rows, ("parameter", "value")), varying
 
 
@@ -147,8 +148,15 @@ def _accuracy_section(accuracy) -> str:
         if vals.size == 0:
             rows.append((str(key), "0", "", "", ""))
             continue
-        rows.append((str(key), str(vals.size), f"{vals.mean():.4f} ± {vals.std():.4f}", f"{vals.min():.4f}",
-                     f"{vals.max():.4f}"))
+        rows.append(
+            (
+                str(key),
+                str(vals.size),
+                f"{vals.mean():.4f} ± {vals.std():.4f}",
+                f"{vals.min():.4f}",
+                f"{vals.max():.4f}",
+            )
+        )
     return "<h2>Accuracy</h2>\n" + _table(rows, ("checkpoint", "seeds", "mean ± sd", "min", "max"))
 
 
@@ -208,30 +216,45 @@ def _figure_html(saved: tuple[Path, int], caption: str) -> str:
     path, width = saved
     # Shown at the size the figure was drawn for, so all figures share one font size.
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (f'<figure style="width: {width}px"><img alt="{_esc(caption)}" width="{width}" '
-            f'src="data:{MIME[path.suffix]};base64,{data}">'
-            f"<figcaption>{_esc(caption)} ({_esc(path.name)})</figcaption></figure>")
+    return (
+        f'<figure style="width: {width}px"><img alt="{_esc(caption)}" width="{width}" '
+        f'src="data:{MIME[path.suffix]};base64,{data}">'
+        f"<figcaption>{_esc(caption)} ({_esc(path.name)})</figcaption></figure>"
+    )
 
 
 def _analysis_figures(a, stem: str, folder: Path, head: str) -> list[tuple[tuple[Path, int], str]]:
     from . import plot
 
     drawn = [
-        ("mapper", False, plot.mapper_graph(a, title=f"{head}: {a.verdict}"),
-         f"{head}: Mapper graph of the dense core; colour = codensity (low = dense), size = members, "
-         "mean filters of spread-out nodes"),
+        (
+            "mapper",
+            False,
+            plot.mapper_graph(a, title=f"{head}: {a.verdict}"),
+            f"{head}: Mapper graph of the dense core; colour = codensity (low = dense), size = members, "
+            "mean filters of spread-out nodes",
+        ),
         ("barcode", True, plot.barcode(a.barcodes), f"{head}: Vietoris–Rips barcodes of the landmarks"),
         ("diagram", True, plot.diagram(a.barcodes), f"{head}: persistence diagram"),
     ]
     if getattr(a, "space", "dct") == "dct":  # k×k filters in pixel space have no primary circle
         drawn.append(("orientations", True, plot.orientations(a), f"{head}: edge orientations on the primary circle"))
-    return [(_save_figure(fig, folder / f"{stem}_{kind}", line_art), caption)
-            for kind, line_art, fig, caption in drawn]
+    return [(_save_figure(fig, folder / f"{stem}_{kind}", line_art), caption) for kind, line_art, fig, caption in drawn]
 
 
-def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", params: dict | None = None,
-                 accuracy: dict | None = None, notes=None, interactive: bool = False, sort: bool = True,
-                 evolution: list | None = None, comparison=None) -> Path:
+def write_report(
+    out_dir,
+    analyses: dict,
+    *,
+    title: str = "fasttda report",
+    params: dict | None = None,
+    accuracy: dict | None = None,
+    notes=None,
+    interactive: bool = False,
+    sort: bool = True,
+    evolution: list | None = None,
+    comparison=None,
+) -> Path:
     """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
 
     analyses
@@ -280,30 +303,45 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
     folder.mkdir(parents=True, exist_ok=True)
 
     params_html, varying = _params_section(params, analyses, keys)
-    body = [f"<h1>{_esc(title)}</h1>",
-            '<p id="status" data-state="pending">Figures not checked: scripts are off or the page is loading.</p>']
+    body = [
+        f"<h1>{_esc(title)}</h1>",
+        '<p id="status" data-state="pending">Figures not checked: scripts are off or the page is loading.</p>',
+    ]
     if notes:
         body += [f"<p>{_esc(n)}</p>" for n in ([notes] if isinstance(notes, str) else notes)]
     body.append("<h2>Summary</h2>")
-    body.append(_table([(_heading(*k), analyses[k].verdict) for k in keys], ("analysis", "verdict"),
-                       links=[f"#analysis-{i}" for i in range(len(keys))]))
+    body.append(
+        _table(
+            [(_heading(*k), analyses[k].verdict) for k in keys],
+            ("analysis", "verdict"),
+            links=[f"#analysis-{i}" for i in range(len(keys))],
+        )
+    )
     body.append(params_html)
     body.append(_accuracy_section(accuracy))
 
     layers = {k[0] for k in keys}
     checkpoints = {k[1] for k in keys}
     if len(layers) >= 2 or len(checkpoints) >= 2:
-        fig = plot.evolution_grid(analyses, layers=list(dict.fromkeys(k[0] for k in keys)),
-                                  checkpoint_label="checkpoint",
-                                  title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint")
+        fig = plot.evolution_grid(
+            analyses,
+            layers=list(dict.fromkeys(k[0] for k in keys)),
+            checkpoint_label="checkpoint",
+            title="Mapper graphs and H1 barcodes: layers (rows) by checkpoint",
+        )
         saved = _save_figure(fig, folder / "evolution_grid")
         body.append("<h2>Across layers and checkpoints</h2>")
         body.append(_figure_html(saved, "Mapper graph and H1 barcode of each layer (row) and checkpoint (column)"))
     if evolution:
         saved = _save_figure(plot.evolution(evolution, checkpoint_label="checkpoint"), folder / "evolution", True)
-        body.append(_figure_html(saved, "Top H1 persistence of each layer against the checkpoint: the pooled "
-                                        "networks (line), random halves of them (band), untrained filters "
-                                        "(dashed) and the length a bar needs to count (dotted)"))
+        body.append(
+            _figure_html(
+                saved,
+                "Top H1 persistence of each layer against the checkpoint: the pooled "
+                "networks (line), random halves of them (band), untrained filters "
+                "(dashed) and the length a bar needs to count (dotted)",
+            )
+        )
     matrices = comparison.matrices() if comparison is not None else []
     if matrices:
         body.append("<h2>Distances between diagrams</h2>")
@@ -332,25 +370,29 @@ def write_report(out_dir, analyses: dict, *, title: str = "fasttda report", para
         if interactive:
             page = out / f"mapper_{stems[i]}.html"
             plot.mapper_html(a, page, title=f"{head}: {a.verdict}")
-            body.append(f'<p class="interactive"><a href="{_esc(page.name)}">Explore the Mapper graph</a> '
-                        "(pan, zoom, colour by a value, a node's mean filter and networks, export a selection)</p>")
+            body.append(
+                f'<p class="interactive"><a href="{_esc(page.name)}">Explore the Mapper graph</a> '
+                "(pan, zoom, colour by a value, a node's mean filter and networks, export a selection)</p>"
+            )
 
-    page = "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)}</title>",
-        f"<style>{CSS}</style>",
-        f"<script>{SCRIPT}</script>",
-        "</head>",
-        "<body>",
-        *body,
-        "</body>",
-        "</html>",
-        "",
-    ])
+    page = "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_esc(title)}</title>",
+            f"<style>{CSS}</style>",
+            f"<script>{SCRIPT}</script>",
+            "</head>",
+            "<body>",
+            *body,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

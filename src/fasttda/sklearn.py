@@ -38,18 +38,28 @@ from .filters import filter_vectors
 from .homology import rips
 from .neighbours import dense_core, maxmin
 
-__all__ = ["MATRIX_INPUT_CHECKS", "DenseCore", "FilterVectorizer", "PersistenceImage", "PersistenceLandscape",
-           "RipsPersistence", "expected_failed_checks"]
+__all__ = [
+    "MATRIX_INPUT_CHECKS",
+    "DenseCore",
+    "FilterVectorizer",
+    "PersistenceImage",
+    "PersistenceLandscape",
+    "RipsPersistence",
+    "expected_failed_checks",
+]
 
 
 # ---------------------------------------------------------------- input checks
 
+
 def _samples(X, what: str) -> list:
     """X as a list of samples; a 2-D numeric matrix (rows of features) is refused in one sentence."""
     if isinstance(X, np.ndarray) and X.ndim <= 2:
-        raise ValueError(f"expected a list of {what} (one per sample), got a {X.ndim}-D array of shape {X.shape}; "
-                         "an array of samples needs more axes: (samples, points, dimension) for point clouds, "
-                         "(samples, out, in, k, k) for conv weights")
+        raise ValueError(
+            f"expected a list of {what} (one per sample), got a {X.ndim}-D array of shape {X.shape}; "
+            "an array of samples needs more axes: (samples, points, dimension) for point clouds, "
+            "(samples, out, in, k, k) for conv weights"
+        )
     if isinstance(X, (str, bytes, dict)) or not hasattr(X, "__len__") or not hasattr(X, "__getitem__"):
         raise TypeError(f"expected a list of {what} (one per sample), got {type(X).__name__}")
     if len(X) == 0:
@@ -104,6 +114,7 @@ class _ListTransformer(TransformerMixin, BaseEstimator):
 
 
 # ---------------------------------------------------------------- conv weights → points
+
 
 class FilterVectorizer(_ListTransformer):
     """Conv weights → their spatial slices as points on the unit sphere (S⁷ for 3×3 slices in DCT space).
@@ -160,11 +171,21 @@ class FilterVectorizer(_ListTransformer):
         ValueError
             For a sample that is not a conv weight, or a parameter that ``filter_vectors`` refuses.
         """
-        return [filter_vectors(w, norm=self.norm, min_contrast=self.min_contrast, top=self.top, space=self.space,
-                               n_threads=self.n_threads).points for w in self._check_input(X)]
+        return [
+            filter_vectors(
+                w,
+                norm=self.norm,
+                min_contrast=self.min_contrast,
+                top=self.top,
+                space=self.space,
+                n_threads=self.n_threads,
+            ).points
+            for w in self._check_input(X)
+        ]
 
 
 # ---------------------------------------------------------------- points → dense core
+
 
 class DenseCore(_ListTransformer):
     """Each point cloud → its dense core X(k, p): the fraction p of its points of smallest codensity.
@@ -228,6 +249,7 @@ class DenseCore(_ListTransformer):
 
 
 # ---------------------------------------------------------------- points → persistence diagrams
+
 
 class RipsPersistence(_ListTransformer):
     """Each point cloud → its Vietoris–Rips persistence diagrams H0 … H_maxdim.
@@ -297,12 +319,14 @@ class RipsPersistence(_ListTransformer):
         for cloud in self._check_input(X):
             if self.n_landmarks is not None and self.n_landmarks < len(cloud):
                 cloud = cloud[maxmin(cloud, self.n_landmarks, seed=self.seed, n_threads=self.n_threads)]
-            out.append(rips(cloud, maxdim=self.maxdim, thresh=self.thresh, coeff=self.coeff,
-                            n_threads=self.n_threads)["dgms"])
+            out.append(
+                rips(cloud, maxdim=self.maxdim, thresh=self.thresh, coeff=self.coeff, n_threads=self.n_threads)["dgms"]
+            )
         return out
 
 
 # ---------------------------------------------------------------- diagrams → feature vectors
+
 
 def _diagrams(X, dims) -> list[list[np.ndarray]]:
     """[[finite bars of dimension d of sample i for d in dims] for i]: each (n, 2) float64, inf deaths left out."""
@@ -334,8 +358,7 @@ def _diagrams(X, dims) -> list[list[np.ndarray]]:
 
 def _dims(value) -> tuple[int, ...]:
     dims = (value,) if isinstance(value, numbers.Integral) else tuple(value)
-    if not dims or any(isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral) or d < 0
-                       for d in dims):
+    if not dims or any(isinstance(d, (bool, np.bool_)) or not isinstance(d, numbers.Integral) or d < 0 for d in dims):
         raise ValueError(f"homology_dimensions must be non-negative integers, got {value!r}")
     return tuple(int(d) for d in dims)
 
@@ -406,8 +429,9 @@ class PersistenceImage(_DiagramVectorizer):
     (1, 16)
     """
 
-    def __init__(self, homology_dimensions=(1,), n_pixels=10, sigma=None, weight="linear", birth_range=None,
-                 pers_range=None):
+    def __init__(
+        self, homology_dimensions=(1,), n_pixels=10, sigma=None, weight="linear", birth_range=None, pers_range=None
+    ):
         self.homology_dimensions = homology_dimensions
         self.n_pixels = n_pixels
         self.sigma = sigma
@@ -480,6 +504,7 @@ class PersistenceImage(_DiagramVectorizer):
         """
         from scipy.special import ndtr
         from sklearn.utils.validation import check_is_fitted
+
         check_is_fitted(self, "n_features_out_")
         nb, npers = self._shape()
         diagrams = _diagrams(X, _dims(self.homology_dimensions))
@@ -498,7 +523,7 @@ class PersistenceImage(_DiagramVectorizer):
                 gx = np.diff(ndtr((bx[None, :] - birth[:, None]) / s), axis=1)
                 gy = np.diff(ndtr((py[None, :] - pers[:, None]) / s), axis=1)
                 image = np.einsum("k,ki,kj->ij", w, gx, gy)
-                out[i, j * nb * npers:(j + 1) * nb * npers] = image.ravel()
+                out[i, j * nb * npers : (j + 1) * nb * npers] = image.ravel()
         return out
 
 
@@ -572,6 +597,7 @@ class PersistenceLandscape(_DiagramVectorizer):
             For a diagram with NaNs, a bar that dies before it is born, or a missing dimension.
         """
         from sklearn.utils.validation import check_is_fitted
+
         check_is_fitted(self, "n_features_out_")
         diagrams = _diagrams(X, _dims(self.homology_dimensions))
         width = self.n_layers * self.n_bins
@@ -583,10 +609,10 @@ class PersistenceLandscape(_DiagramVectorizer):
                 if not len(bars):
                     continue
                 tents = np.maximum(0.0, np.minimum(t[None, :] - bars[:, :1], bars[:, 1:] - t[None, :]))
-                tents = -np.sort(-tents, axis=0)[:self.n_layers]  # largest first, per t
+                tents = -np.sort(-tents, axis=0)[: self.n_layers]  # largest first, per t
                 layers = np.zeros((self.n_layers, self.n_bins))
-                layers[:len(tents)] = tents
-                out[i, j * width:(j + 1) * width] = layers.ravel()
+                layers[: len(tents)] = tents
+                out[i, j * width : (j + 1) * width] = layers.ravel()
         return out
 
 
@@ -599,15 +625,34 @@ class PersistenceLandscape(_DiagramVectorizer):
 # The API checks (get_params/set_params, clone, repr, nothing set in __init__, tags, unfitted
 # transform refused) pass; tests/test_sklearn.py runs them all, these as strict expected failures.
 MATRIX_INPUT_CHECKS = (
-    "check_complex_data", "check_dict_unchanged", "check_dont_overwrite_parameters", "check_dtype_object",
-    "check_estimator_sparse_array", "check_estimator_sparse_matrix", "check_estimators_dtypes",
-    "check_estimators_empty_data_messages", "check_estimators_fit_returns_self", "check_estimators_nan_inf",
-    "check_estimators_overwrite_params", "check_estimators_pickle", "check_f_contiguous_array_estimator",
-    "check_fit2d_1feature", "check_fit2d_1sample", "check_fit2d_predict1d", "check_fit_check_is_fitted",
-    "check_fit_idempotent", "check_fit_score_takes_y", "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance", "check_n_features_in", "check_n_features_in_after_fitting",
-    "check_pipeline_consistency", "check_positive_only_tag_during_fit", "check_readonly_memmap_input",
-    "check_transformer_data_not_an_array", "check_transformer_general",
+    "check_complex_data",
+    "check_dict_unchanged",
+    "check_dont_overwrite_parameters",
+    "check_dtype_object",
+    "check_estimator_sparse_array",
+    "check_estimator_sparse_matrix",
+    "check_estimators_dtypes",
+    "check_estimators_empty_data_messages",
+    "check_estimators_fit_returns_self",
+    "check_estimators_nan_inf",
+    "check_estimators_overwrite_params",
+    "check_estimators_pickle",
+    "check_f_contiguous_array_estimator",
+    "check_fit2d_1feature",
+    "check_fit2d_1sample",
+    "check_fit2d_predict1d",
+    "check_fit_check_is_fitted",
+    "check_fit_idempotent",
+    "check_fit_score_takes_y",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_n_features_in",
+    "check_n_features_in_after_fitting",
+    "check_pipeline_consistency",
+    "check_positive_only_tag_during_fit",
+    "check_readonly_memmap_input",
+    "check_transformer_data_not_an_array",
+    "check_transformer_general",
 )
 
 

@@ -73,13 +73,18 @@ class Stability:
         lo, hi = np.quantile(self.top_h1, [(1 - self.level) / 2, (1 + self.level) / 2])
         head = ""
         if verdict is not None:
-            head = f"{verdict} in {round(self.share(verdict) * self.n_boot)} of {self.n_boot} resamples of the " \
-                   f"{self.unit}s; "
-        others = ", ".join(f"{v} {s:.0%}" for v, s in sorted(self.verdicts.items(), key=lambda x: -x[1])
-                           if v != verdict)
-        text = (f"{head}top H1 bar {np.median(self.top_h1):.2f} (middle {self.level:.0%}: {lo:.2f}–{hi:.2f}); "
-                f"{self.level:.0%} confidence band for the H1 diagram: {self.band:.2f} (bars longer than "
-                f"{2 * self.band:.2f} stand clear of the diagonal)")
+            head = (
+                f"{verdict} in {round(self.share(verdict) * self.n_boot)} of {self.n_boot} resamples of the "
+                f"{self.unit}s; "
+            )
+        others = ", ".join(
+            f"{v} {s:.0%}" for v, s in sorted(self.verdicts.items(), key=lambda x: -x[1]) if v != verdict
+        )
+        text = (
+            f"{head}top H1 bar {np.median(self.top_h1):.2f} (middle {self.level:.0%}: {lo:.2f}–{hi:.2f}); "
+            f"{self.level:.0%} confidence band for the H1 diagram: {self.band:.2f} (bars longer than "
+            f"{2 * self.band:.2f} stand clear of the diagonal)"
+        )
         if others:
             text += f"; other verdicts: {others}"
         if self.per_network:
@@ -88,13 +93,28 @@ class Stability:
         return text + "."
 
     def to_dict(self) -> dict:
-        return {"n_boot": self.n_boot, "unit": self.unit, "top_h1": [float(x) for x in self.top_h1],
-                "verdicts": self.verdicts, "band": self.band, "level": self.level,
-                "distances": [float(x) for x in self.distances], "per_network": self.per_network}
+        return {
+            "n_boot": self.n_boot,
+            "unit": self.unit,
+            "top_h1": [float(x) for x in self.top_h1],
+            "verdicts": self.verdicts,
+            "band": self.band,
+            "level": self.level,
+            "distances": [float(x) for x in self.distances],
+            "per_network": self.per_network,
+        }
 
 
-def stability(analysis, n_boot: int = 100, *, seed: int = 0, level: float = 0.95, per_network: bool = True,
-              min_network_points: int = 1000, n_threads: int | None = None) -> Stability:
+def stability(
+    analysis,
+    n_boot: int = 100,
+    *,
+    seed: int = 0,
+    level: float = 0.95,
+    per_network: bool = True,
+    min_network_points: int = 1000,
+    n_threads: int | None = None,
+) -> Stability:
     """Resample the networks of an ``Analysis`` and rerun its pipeline on each resample.
 
     Parameters

@@ -47,19 +47,50 @@ import numpy as np
 
 __all__ = ["FORMATS", "LayerWeights", "load_layer", "load_weights", "natural_key"]
 
-FORMATS = {".pt": "torch", ".pth": "torch", ".bin": "torch", ".ckpt": "torch", ".safetensors": "safetensors",
-           ".onnx": "onnx", ".h5": "keras", ".hdf5": "keras", ".keras": "keras-zip", ".npz": "npz", ".npy": "npy"}
+FORMATS = {
+    ".pt": "torch",
+    ".pth": "torch",
+    ".bin": "torch",
+    ".ckpt": "torch",
+    ".safetensors": "safetensors",
+    ".onnx": "onnx",
+    ".h5": "keras",
+    ".hdf5": "keras",
+    ".keras": "keras-zip",
+    ".npz": "npz",
+    ".npy": "npy",
+}
 KERNEL_SUFFIXES = ("weight", "kernel")
 STATE_DICT_KEYS = ("state_dict", "model_state_dict", "model", "net", "network", "module")
 
 # What the first bytes say a file is (see _sniff), and the formats each suffix accepts.
-_CONTENT = {"npy": "a NumPy .npy array", "hdf5": "an HDF5 (Keras .h5) file", "pickle": "a Python pickle",
-            "torch-zip": "a PyTorch zip archive", "npz": "a NumPy .npz archive", "keras-zip": "a Keras 3 .keras archive",
-            "zip": "a zip archive", "safetensors": "a safetensors file"}
-_NAMES = {"torch": "PyTorch weights file", "safetensors": "safetensors file", "keras": "Keras HDF5 file",
-          "keras-zip": "Keras 3 .keras archive", "npz": ".npz file", "npy": ".npy array"}
-_ACCEPTS = {"torch": {"torch-zip", "pickle"}, "safetensors": {"safetensors"}, "keras": {"hdf5"},
-            "keras-zip": {"keras-zip"}, "npz": {"npz"}, "npy": {"npy"}, "onnx": set()}
+_CONTENT = {
+    "npy": "a NumPy .npy array",
+    "hdf5": "an HDF5 (Keras .h5) file",
+    "pickle": "a Python pickle",
+    "torch-zip": "a PyTorch zip archive",
+    "npz": "a NumPy .npz archive",
+    "keras-zip": "a Keras 3 .keras archive",
+    "zip": "a zip archive",
+    "safetensors": "a safetensors file",
+}
+_NAMES = {
+    "torch": "PyTorch weights file",
+    "safetensors": "safetensors file",
+    "keras": "Keras HDF5 file",
+    "keras-zip": "Keras 3 .keras archive",
+    "npz": ".npz file",
+    "npy": ".npy array",
+}
+_ACCEPTS = {
+    "torch": {"torch-zip", "pickle"},
+    "safetensors": {"safetensors"},
+    "keras": {"hdf5"},
+    "keras-zip": {"keras-zip"},
+    "npz": {"npz"},
+    "npy": {"npy"},
+    "onnx": set(),
+}
 
 
 class LayerWeights(dict):
@@ -116,6 +147,7 @@ def _reason(err: BaseException) -> str:
 
 def _need(module: str):
     import importlib
+
     try:
         return importlib.import_module(module)
     except ImportError:
@@ -192,18 +224,23 @@ def load_weights(path) -> LayerWeights:
     path = Path(path)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise ValueError(f"{path} has an unknown suffix {path.suffix!r}: weights files are "
-                         f"{', '.join(FORMATS)}")
+        raise ValueError(f"{path} has an unknown suffix {path.suffix!r}: weights files are {', '.join(FORMATS)}")
     if not path.is_file():
         raise FileNotFoundError(f"weights file {path} does not exist")
     found = _sniff(path)
     if found is not None and found not in _ACCEPTS[kind]:
-        raise ValueError(f"{path} is named {path.suffix} but holds {_CONTENT[found]}: "
-                         f"rename it to its format's suffix")
+        raise ValueError(f"{path} is named {path.suffix} but holds {_CONTENT[found]}: rename it to its format's suffix")
     if found is None and kind != "onnx":  # only ONNX (protobuf) has no signature to check
         raise ValueError(f"{path} is not a readable {_NAMES[kind]}: its first bytes are not those of one")
-    reader = {"torch": _read_torch, "safetensors": _read_safetensors, "onnx": _read_onnx, "keras": _read_keras_h5,
-              "keras-zip": _read_keras_zip, "npz": _read_npz, "npy": _read_npy_dict}[kind]
+    reader = {
+        "torch": _read_torch,
+        "safetensors": _read_safetensors,
+        "onnx": _read_onnx,
+        "keras": _read_keras_h5,
+        "keras-zip": _read_keras_zip,
+        "npz": _read_npz,
+        "npy": _read_npy_dict,
+    }[kind]
     weights = reader(path)
     weights.source = str(path)
     if not weights:
@@ -218,16 +255,20 @@ def _as_kernel(arr) -> np.ndarray:
 
 # ---------------------------------------------------------------- PyTorch
 
+
 def _read_torch(path: Path) -> LayerWeights:
     torch = _need("torch")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         if "GLOBAL" in str(e):  # the weights-only unpickler met a class or function it does not allow
-            raise ValueError(f"{path} holds Python objects other than tensors, which fasttda does not load because "
-                             "loading them could run code: save the model's state_dict() instead") from None
-        raise ValueError(f"{path} is not a readable PyTorch weights file: it is damaged, or a pickle that "
-                         "torch.save did not write") from None
+            raise ValueError(
+                f"{path} holds Python objects other than tensors, which fasttda does not load because "
+                "loading them could run code: save the model's state_dict() instead"
+            ) from None
+        raise ValueError(
+            f"{path} is not a readable PyTorch weights file: it is damaged, or a pickle that torch.save did not write"
+        ) from None
     except Exception as e:  # noqa: BLE001 - truncated archives, foreign bytes: anything torch cannot read
         raise ValueError(f"{path} is not a readable PyTorch weights file ({_reason(e)})") from None
     if isinstance(obj, torch.Tensor):  # one tensor: the kernel, named after the file
@@ -243,13 +284,13 @@ def _read_torch(path: Path) -> LayerWeights:
             break
     out = LayerWeights()
     for name, value in state.items():
-        if (isinstance(value, torch.Tensor) and value.ndim == 4 and value.is_floating_point()
-                and _is_kernel_name(name)):
+        if isinstance(value, torch.Tensor) and value.ndim == 4 and value.is_floating_point() and _is_kernel_name(name):
             out[str(name)] = _as_kernel(value.detach().float().numpy())
     return out
 
 
 # ---------------------------------------------------------------- safetensors
+
 
 def _read_safetensors(path: Path) -> LayerWeights:
     safetensors = _need("safetensors")
@@ -261,8 +302,11 @@ def _read_safetensors(path: Path) -> LayerWeights:
             out = LayerWeights()
             for name in names:
                 if len(shapes[name]) == 4 and dtypes[name].upper().startswith(("F", "BF")) and _is_kernel_name(name):
-                    out[name] = (_safetensors_bf16(path, name) if dtypes[name].upper() == "BF16"
-                                 else _as_kernel(f.get_tensor(name)))
+                    out[name] = (
+                        _safetensors_bf16(path, name)
+                        if dtypes[name].upper() == "BF16"
+                        else _as_kernel(f.get_tensor(name))
+                    )
     except (ImportError, ValueError):
         raise
     except Exception as e:  # noqa: BLE001 - SafetensorError and OS errors on a damaged file
@@ -308,6 +352,7 @@ def _topological(graph) -> list:
 def _read_onnx(path: Path) -> LayerWeights:
     onnx = _need("onnx")
     from onnx import numpy_helper
+
     try:
         model = onnx.load(str(path))
     except Exception as e:  # noqa: BLE001 - DecodeError on truncated or foreign bytes
@@ -363,6 +408,7 @@ def _read_onnx(path: Path) -> LayerWeights:
 
 
 # ---------------------------------------------------------------- Keras
+
 
 def _text(v) -> str:
     return v.decode("utf8") if isinstance(v, bytes) else str(v)
@@ -421,8 +467,11 @@ def _keras2(root) -> LayerWeights:
     out = LayerWeights()
     for layer in map(_text, root.attrs["layer_names"]):
         group = root[layer]
-        kernels = [(w, group[w]) for w in map(_text, group.attrs.get("weight_names", []))
-                   if w in group and group[w].ndim == 4 and w.split("/")[-1].split(":")[0].endswith("kernel")]
+        kernels = [
+            (w, group[w])
+            for w in map(_text, group.attrs.get("weight_names", []))
+            if w in group and group[w].ndim == 4 and w.split("/")[-1].split(":")[0].endswith("kernel")
+        ]
         for w, ds in kernels:
             base = w.split("/")[-1].split(":")[0]
             name = layer if len(kernels) == 1 else f"{layer}/{base}"
@@ -475,6 +524,7 @@ def _read_keras_zip(path: Path) -> LayerWeights:
 
 # ---------------------------------------------------------------- NumPy
 
+
 def _read_npz(path: Path) -> LayerWeights:
     out = LayerWeights()
     try:
@@ -485,8 +535,9 @@ def _read_npz(path: Path) -> LayerWeights:
                     out[name] = _as_kernel(arr)
     except ValueError as e:
         if "allow_pickle" in str(e):
-            raise ValueError(f"{path} holds pickled Python objects, which fasttda does not load because loading "
-                             "them could run code") from None
+            raise ValueError(
+                f"{path} holds pickled Python objects, which fasttda does not load because loading them could run code"
+            ) from None
         raise ValueError(f"{path} is not a readable .npz file ({_reason(e)})") from None
     except (OSError, EOFError, zipfile.BadZipFile) as e:
         raise ValueError(f"{path} is not a readable .npz file ({_reason(e)})") from None
@@ -498,8 +549,9 @@ def _read_npy(path: Path) -> np.ndarray:
         return np.load(path, allow_pickle=False)
     except ValueError as e:
         if "allow_pickle" in str(e):
-            raise ValueError(f"{path} holds pickled Python objects, which fasttda does not load because loading "
-                             "them could run code") from None
+            raise ValueError(
+                f"{path} holds pickled Python objects, which fasttda does not load because loading them could run code"
+            ) from None
         raise ValueError(f"{path} is not a readable .npy array ({_reason(e)})") from None
     except (OSError, EOFError) as e:
         raise ValueError(f"{path} is not a readable .npy array ({_reason(e)})") from None
@@ -513,6 +565,7 @@ def _read_npy_dict(path: Path) -> LayerWeights:
 
 
 # ---------------------------------------------------------------- one layer, for the command line
+
 
 def load_layer(path, layer: int | None = None) -> np.ndarray:
     """One layer of a weights file: the ``layer``-th conv kernel (1 = first), or the only one.

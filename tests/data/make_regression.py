@@ -25,7 +25,7 @@ def inputs() -> dict[str, np.ndarray]:
     return {
         # 8-D float32 filter-like points: large enough (n >= 3200) for the sampled dense-core radius
         "filters": fasttda.datasets.filter_like(4000, seed=7),
-        "gauss5": rng.normal(size=(400, 5)),               # a run-time dimension, float64
+        "gauss5": rng.normal(size=(400, 5)),  # a run-time dimension, float64
         "grid3": rng.integers(0, 4, (300, 3)).astype(float),  # exact ties and duplicates
         "circle": circle,
         "torus": _torus(rng, 70).astype(np.float32),
@@ -78,24 +78,43 @@ def outputs(X: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                 key = f"rips.{name}.c{coeff}.t{thresh}"
                 _put(out, key + ".points", _barcodes(fasttda.rips(cloud, maxdim=2, coeff=coeff, thresh=thresh)))
                 D = np.sqrt(((cloud[:, None, :].astype(np.float64) - cloud[None, :, :]) ** 2).sum(-1))
-                _put(out, key + ".matrix", _barcodes(fasttda.rips(D, maxdim=2, coeff=coeff, thresh=thresh,
-                                                                   distance_matrix=True)))
+                _put(
+                    out,
+                    key + ".matrix",
+                    _barcodes(fasttda.rips(D, maxdim=2, coeff=coeff, thresh=thresh, distance_matrix=True)),
+                )
     from scipy import sparse
 
     D = np.sqrt(((X["circle"][:, None, :] - X["circle"][None, :, :]) ** 2).sum(-1))
     i, j = np.nonzero((D <= 0.8) & (np.arange(len(D))[:, None] < np.arange(len(D))))
-    _put(out, "rips.circle.sparse",
-         _barcodes(fasttda.rips(sparse.coo_matrix((D[i, j], (i, j)), shape=D.shape), maxdim=2)))
+    _put(
+        out,
+        "rips.circle.sparse",
+        _barcodes(fasttda.rips(sparse.coo_matrix((D[i, j], (i, j)), shape=D.shape), maxdim=2)),
+    )
 
     graphs = {
         "filters.pca2.sl": fasttda.mapper(X["filters"], "pca2", n_intervals=5, overlap=0.3, triangles=True),
-        "filters.angle.dbscan": fasttda.mapper(X["filters"], "circle_angle", n_intervals=6, clusterer="dbscan",
-                                               cluster_params={"eps": 0.3, "min_samples": 5}, triangles=True),
-        "gauss5.pca1.balanced.height": fasttda.mapper(X["gauss5"], "pca1", n_intervals=8, overlap=0.4,
-                                                      cover="balanced", cluster_params={"height": 1.2},
-                                                      min_points=2),
-        "filters.codensity.boruvka": fasttda.mapper(X["filters"], "codensity", n_intervals=3,
-                                                    cluster_params={"prim_max": 100}, triangles=True),
+        "filters.angle.dbscan": fasttda.mapper(
+            X["filters"],
+            "circle_angle",
+            n_intervals=6,
+            clusterer="dbscan",
+            cluster_params={"eps": 0.3, "min_samples": 5},
+            triangles=True,
+        ),
+        "gauss5.pca1.balanced.height": fasttda.mapper(
+            X["gauss5"],
+            "pca1",
+            n_intervals=8,
+            overlap=0.4,
+            cover="balanced",
+            cluster_params={"height": 1.2},
+            min_points=2,
+        ),
+        "filters.codensity.boruvka": fasttda.mapper(
+            X["filters"], "codensity", n_intervals=3, cluster_params={"prim_max": 100}, triangles=True
+        ),
     }
     for name, g in graphs.items():
         _put(out, f"mapper.{name}.members", np.concatenate(g.nodes))

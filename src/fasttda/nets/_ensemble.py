@@ -2,8 +2,9 @@
 
 Convolutional activations of all seeds live in one tensor (B, S·C, H, W), stored
 channels-last (oneDNN's native layout: on a CPU its grouped convolutions and max-pools
-run 2–3× faster than on NCHW); seed s owns channels s·C … (s+1)·C − 1, so each conv is a single grouped convolution (groups = S)
-and ReLU / max-pool / average-pool act on all seeds in one call with no reshuffling.
+run 2–3× faster than on NCHW); seed s owns channels s·C … (s+1)·C − 1, so each conv is a
+single grouped convolution (groups = S) and ReLU / max-pool / average-pool act on all
+seeds in one call with no reshuffling.
 After flattening, activations are (S, B, F) and each linear layer is one batched
 matrix product. Where a ReLU is followed by a max-pool the pool runs first (max and
 ReLU commute, with the same gradients), so the ReLU touches a quarter of the values.
@@ -22,8 +23,18 @@ from torch import nn
 
 from .topological import TOPOLOGICAL
 
-_SIMPLE = (nn.ReLU, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.AvgPool2d, nn.Flatten, nn.Linear, nn.Conv2d,
-           nn.Dropout, nn.Identity, *TOPOLOGICAL)
+_SIMPLE = (
+    nn.ReLU,
+    nn.MaxPool2d,
+    nn.AdaptiveAvgPool2d,
+    nn.AvgPool2d,
+    nn.Flatten,
+    nn.Linear,
+    nn.Conv2d,
+    nn.Dropout,
+    nn.Identity,
+    *TOPOLOGICAL,
+)
 
 
 def _leaves(model: nn.Module, prefix: str = ""):
@@ -39,11 +50,12 @@ def _leaves(model: nn.Module, prefix: str = ""):
 def plan(model: nn.Module):
     """The forward steps of ``model`` when it is a plain chain of supported layers, else None."""
     from .models import VGG, SmallCNN
+
     chain = isinstance(model, nn.Sequential) and type(model).forward is nn.Sequential.forward
     if not (chain or type(model) is VGG or type(model) is SmallCNN):
         return None  # a custom forward(): only chains whose forward is the module order
     owners = {prefix for prefix, m in _leaves(model) if isinstance(m, TOPOLOGICAL)}
-    if any(name[:len(name) - len(name.rpartition(".")[2])] not in owners for name, _ in model.named_buffers()):
+    if any(name[: len(name) - len(name.rpartition(".")[2])] not in owners for name, _ in model.named_buffers()):
         return None  # a buffer the batched forward does not know (batch norm statistics …)
     steps = []
     for prefix, m in _leaves(model):
@@ -61,8 +73,12 @@ def plan(model: nn.Module):
     out = []
     i = 0
     while i < len(steps):
-        if (i + 1 < len(steps) and isinstance(steps[i][1], nn.ReLU) and isinstance(steps[i + 1][1], nn.MaxPool2d)
-                and steps[i + 1][1].padding == 0):
+        if (
+            i + 1 < len(steps)
+            and isinstance(steps[i][1], nn.ReLU)
+            and isinstance(steps[i + 1][1], nn.MaxPool2d)
+            and steps[i + 1][1].padding == 0
+        ):
             out += [steps[i + 1], steps[i]]
             i += 2
         else:
@@ -71,8 +87,16 @@ def plan(model: nn.Module):
     return out
 
 
-def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False, training: bool = True,
-            channels_last: bool = True, buffers: dict | None = None):
+def forward(
+    steps,
+    params: dict,
+    x: torch.Tensor,
+    *,
+    shared_input: bool = False,
+    training: bool = True,
+    channels_last: bool = True,
+    buffers: dict | None = None,
+):
     """Logits (S, B, classes) of every seed.
 
     x is (S, B, C, H, W), each seed its own batch, or with ``shared_input`` one batch
@@ -111,8 +135,9 @@ def forward(steps, params: dict, x: torch.Tensor, *, shared_input: bool = False,
         elif isinstance(m, nn.MaxPool2d):
             h = F.max_pool2d(h, m.kernel_size, m.stride, m.padding, m.dilation, m.ceil_mode)
         elif isinstance(m, nn.AvgPool2d):
-            h = F.avg_pool2d(h, m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad,
-                             m.divisor_override)
+            h = F.avg_pool2d(
+                h, m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad, m.divisor_override
+            )
         elif isinstance(m, nn.AdaptiveAvgPool2d):
             h = F.adaptive_avg_pool2d(h, m.output_size)
         elif isinstance(m, nn.Flatten):

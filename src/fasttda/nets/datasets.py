@@ -83,8 +83,10 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
     def __repr__(self) -> str:
-        return (f"Dataset({self.name!r}: {len(self.x_train)} train / {len(self.x_test)} test images of shape "
-                f"{self.input_shape}, {len(self.classes)} classes)")
+        return (
+            f"Dataset({self.name!r}: {len(self.x_train)} train / {len(self.x_test)} test images of shape "
+            f"{self.input_shape}, {len(self.classes)} classes)"
+        )
 
 
 def _finish(name, x_train, y_train, x_test, y_test, classes) -> Dataset:
@@ -95,9 +97,16 @@ def _finish(name, x_train, y_train, x_test, y_test, classes) -> Dataset:
     std = xtr.std(dim=(0, 2, 3)).clamp_min(1e-6)
     xtr = (xtr - mean[:, None, None]) / std[:, None, None]
     xte = (xte - mean[:, None, None]) / std[:, None, None]
-    return Dataset(name, xtr.contiguous(), torch.as_tensor(np.asarray(y_train), dtype=torch.int64),
-                   xte.contiguous(), torch.as_tensor(np.asarray(y_test), dtype=torch.int64), list(classes),
-                   tuple(float(m) for m in mean), tuple(float(s) for s in std))
+    return Dataset(
+        name,
+        xtr.contiguous(),
+        torch.as_tensor(np.asarray(y_train), dtype=torch.int64),
+        xte.contiguous(),
+        torch.as_tensor(np.asarray(y_test), dtype=torch.int64),
+        list(classes),
+        tuple(float(m) for m in mean),
+        tuple(float(s) for s in std),
+    )
 
 
 PIP_NAMES = {"skimage": "scikit-image", "sklearn": "scikit-learn"}
@@ -109,7 +118,8 @@ def _package_file(package: str, *parts: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
             f"the {package!r} package is not installed; it ships the data file {'/'.join(parts)} "
-            f"(pip install {PIP_NAMES.get(package, package)}, or pip install 'fasttda[torch]')")
+            f"(pip install {PIP_NAMES.get(package, package)}, or pip install 'fasttda[torch]')"
+        )
     path = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing from the installed {package} package")
@@ -149,10 +159,10 @@ def read_idx(path) -> np.ndarray:
     rank = data[3]
     if len(data) < 4 + 4 * rank:
         raise ValueError(f"{path} is truncated: its header promises {rank} dimensions")
-    shape = struct.unpack(f">{rank}I", data[4:4 + 4 * rank])
+    shape = struct.unpack(f">{rank}I", data[4 : 4 + 4 * rank])
     dtype = np.dtype(types[data[2]])
     need = int(np.prod(shape)) * dtype.itemsize
-    body = data[4 + 4 * rank:]
+    body = data[4 + 4 * rank :]
     if len(body) != need:
         raise ValueError(f"{path} is truncated or padded: shape {shape} needs {need} bytes of data, found {len(body)}")
     return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
@@ -172,24 +182,35 @@ def _find(root: Path, stem: str) -> Path | None:
 def load_mnist(root) -> Dataset:
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"MNIST folder {root} does not exist; it must hold the IDX files "
-                                f"{', '.join(MNIST_FILES.values())} (each optionally .gz)")
+        raise FileNotFoundError(
+            f"MNIST folder {root} does not exist; it must hold the IDX files "
+            f"{', '.join(MNIST_FILES.values())} (each optionally .gz)"
+        )
     paths = {k: _find(root, v) for k, v in MNIST_FILES.items()}
     missing = [MNIST_FILES[k] for k, p in paths.items() if p is None]
     if missing:
-        raise FileNotFoundError(f"MNIST folder {root} lacks {', '.join(missing)} (plain or .gz); it must hold "
-                                f"{', '.join(MNIST_FILES.values())}")
+        raise FileNotFoundError(
+            f"MNIST folder {root} lacks {', '.join(missing)} (plain or .gz); it must hold "
+            f"{', '.join(MNIST_FILES.values())}"
+        )
     arrays = {k: read_idx(p) for k, p in paths.items()}
     for part in ("train", "test"):
         x, y = arrays[f"{part}_images"], arrays[f"{part}_labels"]
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-            raise ValueError(f"MNIST {part} files in {root} disagree: images {x.shape}, labels {y.shape} "
-                             "(need (n, rows, cols) images and n labels)")
+            raise ValueError(
+                f"MNIST {part} files in {root} disagree: images {x.shape}, labels {y.shape} "
+                "(need (n, rows, cols) images and n labels)"
+            )
         if x.dtype != np.uint8:
             raise ValueError(f"MNIST {part} images in {root} must be unsigned bytes, got {x.dtype}")
-    return _finish("mnist", arrays["train_images"][:, None], arrays["train_labels"].astype(np.int64),
-                   arrays["test_images"][:, None], arrays["test_labels"].astype(np.int64),
-                   [str(i) for i in range(10)])
+    return _finish(
+        "mnist",
+        arrays["train_images"][:, None],
+        arrays["train_labels"].astype(np.int64),
+        arrays["test_images"][:, None],
+        arrays["test_labels"].astype(np.int64),
+        [str(i) for i in range(10)],
+    )
 
 
 def _cifar_batch(path: Path):
@@ -216,12 +237,16 @@ def load_cifar10(root) -> Dataset:
         root = root / "cifar-10-batches-py"
     expected = CIFAR_TRAIN + [CIFAR_TEST]
     if not root.is_dir():
-        raise FileNotFoundError(f"CIFAR-10 folder {root} does not exist; it must be a cifar-10-batches-py "
-                                f"folder holding {', '.join(expected)}")
+        raise FileNotFoundError(
+            f"CIFAR-10 folder {root} does not exist; it must be a cifar-10-batches-py "
+            f"folder holding {', '.join(expected)}"
+        )
     missing = [n for n in expected if not (root / n).is_file()]
     if missing:
-        raise FileNotFoundError(f"CIFAR-10 folder {root} lacks {', '.join(missing)}; a cifar-10-batches-py "
-                                f"folder holds {', '.join(expected)}")
+        raise FileNotFoundError(
+            f"CIFAR-10 folder {root} lacks {', '.join(missing)}; a cifar-10-batches-py "
+            f"folder holds {', '.join(expected)}"
+        )
     train = [_cifar_batch(root / n) for n in CIFAR_TRAIN]
     xte, yte = _cifar_batch(root / CIFAR_TEST)
     classes = CIFAR_CLASSES
@@ -235,18 +260,21 @@ def load_cifar10(root) -> Dataset:
                 classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
         except Exception:  # noqa: BLE001 - the names are a nicety; the data are what matter
             pass
-    return _finish("cifar10", np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]),
-                   xte, yte, classes)
+    return _finish(
+        "cifar10", np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), xte, yte, classes
+    )
 
 
 def _read_image(path: Path) -> np.ndarray:
     try:
         from PIL import Image
+
         im = Image.open(path)
         im = im.convert("L" if im.mode in ("L", "I", "I;16", "1") else "RGB")
         a = np.asarray(im)
     except ImportError:  # scikit-image depends on imageio, which reads both formats
         import imageio.v3 as iio
+
         a = np.asarray(iio.imread(path))
     if a.ndim == 2:
         a = np.repeat(a[:, :, None], 3, axis=2)
@@ -260,8 +288,7 @@ def _downscale(img: np.ndarray, shorter: int) -> np.ndarray:
     return img[:h, :w].reshape(h // f, f, w // f, f, 3).mean(axis=(1, 3)).round().astype(np.uint8)
 
 
-def load_natural10(n_train: int = 500, n_test: int = 100, size: int = 32, seed: int = 0,
-                   scale: int = 128) -> Dataset:
+def load_natural10(n_train: int = 500, n_test: int = 100, size: int = 32, seed: int = 0, scale: int = 128) -> Dataset:
     """32×32 colour crops of ten photographs shipped with scikit-image, labelled by photograph.
 
     Each photograph is box-downscaled so its shorter side is about ``scale`` pixels (a crop
@@ -275,17 +302,20 @@ def load_natural10(n_train: int = 500, n_test: int = 100, size: int = 32, seed: 
         img = _downscale(_read_image(_package_file("skimage", "data", filename)), scale)
         h = img.shape[0]
         split = (3 * h) // 4
-        for part, lo, hi, n, xs, ys in (("train", 0, split, n_train, xs_tr, ys_tr),
-                                        ("test", split, h, n_test, xs_te, ys_te)):
+        for part, lo, hi, n, xs, ys in (
+            ("train", 0, split, n_train, xs_tr, ys_tr),
+            ("test", split, h, n_test, xs_te, ys_te),
+        ):
             if hi - lo < size or img.shape[1] < size:
                 raise ValueError(f"{filename} is too small for {size}x{size} {part} crops at scale {scale}")
             r = rng.integers(lo, hi - size + 1, n)
             c = rng.integers(0, img.shape[1] - size + 1, n)
             for i, j in zip(r, c):
-                xs.append(img[i:i + size, j:j + size].transpose(2, 0, 1))
+                xs.append(img[i : i + size, j : j + size].transpose(2, 0, 1))
             ys.extend([label] * n)
-    return _finish("natural10", np.stack(xs_tr), np.array(ys_tr), np.stack(xs_te), np.array(ys_te),
-                   [name for name, _ in NATURAL10])
+    return _finish(
+        "natural10", np.stack(xs_tr), np.array(ys_tr), np.stack(xs_te), np.array(ys_te), [name for name, _ in NATURAL10]
+    )
 
 
 # natural_rotation: (package, path inside it) of photographs of scenes with an up and a down.
@@ -312,17 +342,19 @@ def _box(img: np.ndarray, f: int) -> np.ndarray:
     return img[:h, :w].reshape(h // f, f, w // f, f, 3).mean(axis=(1, 3)).round().astype(np.uint8)
 
 
-def load_natural_rotation(n_train: int = 300, n_test: int = 30, size: int = 32, scales=(1, 2, 4),
-                          seed: int = 0) -> Dataset:
+def load_natural_rotation(
+    n_train: int = 300, n_test: int = 30, size: int = 32, scales=(1, 2, 4), seed: int = 0
+) -> Dataset:
     """Rotation prediction: 32×32 colour crops of photographs, each at 0°, 90°, 180° and 270°.
 
     For every photograph in ``NATURAL_ROTATION`` and every downscale factor in ``scales``
     (box filter; a crop at factor f covers 32f pixels of the photograph) at which the
     photograph's bottom quarter still holds a crop, ``n_train`` crops are drawn from the
-    top three quarters and ``n_test`` from the bottom quarter, at seeded random positions, and half of them are mirrored left-right (a mirror keeps
-    up up). Every crop then appears four times, rotated by 0°, 90°, 180° and 270°
-    anticlockwise, labelled 0, 1, 2, 3: the labels are balanced and a crop's content
-    alone says nothing about its label, so a network must read the orientation of edges.
+    top three quarters and ``n_test`` from the bottom quarter, at seeded random positions,
+    and half of them are mirrored left-right (a mirror keeps up up). Every crop then
+    appears four times, rotated by 0°, 90°, 180° and 270° anticlockwise, labelled 0, 1, 2, 3:
+    the labels are balanced and a crop's content alone says nothing about its label, so a
+    network must read the orientation of edges.
     With the defaults: 22 (photograph, scale) pairs (three photographs are too small at
     the coarsest scale) × 300 crops × 4 rotations = 26,400 training images and 2,640 test
     images.
@@ -349,7 +381,7 @@ def load_natural_rotation(n_train: int = 300, n_test: int = 30, size: int = 32, 
                 c = rng.integers(0, img.shape[1] - size + 1, n)
                 flip = rng.random(n) < 0.5
                 for i, j, m in zip(r, c, flip):
-                    crop = img[i:i + size, j:j + size]
+                    crop = img[i : i + size, j : j + size]
                     parts[part].append(crop[:, ::-1] if m else crop)
     if not parts["train"]:
         raise ValueError(f"no photograph holds a {size}x{size} crop in its bottom quarter at downscales {scales}")

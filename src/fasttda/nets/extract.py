@@ -57,6 +57,7 @@ def conv_weights(model) -> LayerWeights:
     import torch
 
     from .topological import TOPOLOGICAL
+
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     out = LayerWeights(source=type(model).__name__)
@@ -78,14 +79,17 @@ def _slices(w: np.ndarray, channels: str) -> np.ndarray:
         return w
     if channels == "mean":
         return w.mean(axis=1, keepdims=True)
-    raise ValueError(f"channels must be 'each' (every (out, in) slice is a point) or 'mean' "
-                     f"(one point per output channel, averaged over inputs), got {channels!r}")
+    raise ValueError(
+        f"channels must be 'each' (every (out, in) slice is a point) or 'mean' "
+        f"(one point per output channel, averaged over inputs), got {channels!r}"
+    )
 
 
 def _module_store(module, layers) -> WeightStore:
     import torch
 
     from .models import conv_weight, conv_weight_names
+
     names = conv_weight_names(module, layers)
     store = WeightStore()
     with torch.no_grad():
@@ -103,16 +107,20 @@ def _as_store(source, layers=None) -> WeightStore:
         if path.is_dir():
             return WeightStore(path)
         import torch
+
         state = torch.load(path, map_location="cpu", weights_only=True)
         convs = [k for k, v in state.items() if k.endswith("weight") and v.ndim == 4]
         store = WeightStore()
         store.put(0, {i + 1: state[k] for i, k in enumerate(convs) if layers is None or i + 1 in layers})
         return store
     import torch
+
     if isinstance(source, torch.nn.Module):
         return _module_store(source, layers)
-    raise TypeError("source must be an Ensemble, a WeightRecorder, a WeightStore (or its folder), a torch module "
-                    f"or a .pth state_dict file, got {type(source).__name__}")
+    raise TypeError(
+        "source must be an Ensemble, a WeightRecorder, a WeightStore (or its folder), a torch module "
+        f"or a .pth state_dict file, got {type(source).__name__}"
+    )
 
 
 def _pick(values, wanted, what):
@@ -168,8 +176,9 @@ def iter_weights(source, layers=None, iterations=None, seeds=None, channels: str
                     yield run, it, layer, _slices(store.get(it, layer, run=run), channels)
 
 
-def layer_filters(source, layer: int, iteration: int | None = None, seeds=None, channels: str = "each",
-                  **kwargs) -> FilterVectors:
+def layer_filters(
+    source, layer: int, iteration: int | None = None, seeds=None, channels: str = "each", **kwargs
+) -> FilterVectors:
     """The filter vectors of one layer at one checkpoint, pooled over seeds (``FilterVectors.source[:, 0]``
     indexes the seeds in order). ``kwargs`` go to ``fasttda.filter_vectors`` (norm, min_contrast, top, space).
 

@@ -27,8 +27,19 @@ from .topological import TOPOLOGICAL, CircleConv2d, KleinConv2d
 FIRST_LAYERS = {"conv": None, "circle": CircleConv2d, "klein": KleinConv2d}
 
 __all__ = [
-    "SmallCNN", "VGG", "build", "cifar2", "conv_layers", "conv_weight", "conv_weight_names", "load_vgg16", "mnist2",
-    "vgg16", "vgg_small", "CircleConv2d", "KleinConv2d",
+    "SmallCNN",
+    "VGG",
+    "build",
+    "cifar2",
+    "conv_layers",
+    "conv_weight",
+    "conv_weight_names",
+    "load_vgg16",
+    "mnist2",
+    "vgg16",
+    "vgg_small",
+    "CircleConv2d",
+    "KleinConv2d",
 ]
 
 # VGG configurations as torchvision writes them: numbers are conv widths, "M" a max-pool.
@@ -64,28 +75,42 @@ class SmallCNN(nn.Sequential):
     torch.Size([2, 10])
     """
 
-    def __init__(self, in_channels: int = 1, size: int = 28, n_classes: int = 10,
-                 widths: tuple[int, int] = (64, 32), hidden: int = 64, first: str = "conv",
-                 learn_angles: bool = False):
+    def __init__(
+        self,
+        in_channels: int = 1,
+        size: int = 28,
+        n_classes: int = 10,
+        widths: tuple[int, int] = (64, 32),
+        hidden: int = 64,
+        first: str = "conv",
+        learn_angles: bool = False,
+    ):
         side = ((size - 2) // 2 - 2) // 2
         if side < 1:
             raise ValueError(f"input of side {size} is too small for two 3x3 convs and two 2x2 pools")
         if first not in FIRST_LAYERS:
             raise ValueError(f"first must be one of {', '.join(FIRST_LAYERS)}, got {first!r}")
-        conv1 = (nn.Conv2d(in_channels, widths[0], 3) if first == "conv"
-                 else FIRST_LAYERS[first](in_channels, widths[0], 3, learn_angles=learn_angles))
-        super().__init__(OrderedDict([
-            ("conv1", conv1),
-            ("relu1", nn.ReLU()),
-            ("pool1", nn.MaxPool2d(2)),
-            ("conv2", nn.Conv2d(widths[0], widths[1], 3)),
-            ("relu2", nn.ReLU()),
-            ("pool2", nn.MaxPool2d(2)),
-            ("flatten", nn.Flatten()),
-            ("fc1", nn.Linear(widths[1] * side * side, hidden)),
-            ("relu3", nn.ReLU()),
-            ("fc2", nn.Linear(hidden, n_classes)),
-        ]))
+        conv1 = (
+            nn.Conv2d(in_channels, widths[0], 3)
+            if first == "conv"
+            else FIRST_LAYERS[first](in_channels, widths[0], 3, learn_angles=learn_angles)
+        )
+        super().__init__(
+            OrderedDict(
+                [
+                    ("conv1", conv1),
+                    ("relu1", nn.ReLU()),
+                    ("pool1", nn.MaxPool2d(2)),
+                    ("conv2", nn.Conv2d(widths[0], widths[1], 3)),
+                    ("relu2", nn.ReLU()),
+                    ("pool2", nn.MaxPool2d(2)),
+                    ("flatten", nn.Flatten()),
+                    ("fc1", nn.Linear(widths[1] * side * side, hidden)),
+                    ("relu3", nn.ReLU()),
+                    ("fc2", nn.Linear(hidden, n_classes)),
+                ]
+            )
+        )
         self.input_shape = (in_channels, size, size)
 
 
@@ -132,8 +157,16 @@ def cifar2(n_classes: int = 10) -> SmallCNN:
 class VGG(nn.Module):
     """VGG with torchvision's module layout (``features``, ``avgpool``, ``classifier``)."""
 
-    def __init__(self, config, n_classes: int = 1000, width: float = 1.0, hidden: int = 4096,
-                 pool_side: int = 7, in_channels: int = 3, dropout: float = 0.5):
+    def __init__(
+        self,
+        config,
+        n_classes: int = 1000,
+        width: float = 1.0,
+        hidden: int = 4096,
+        pool_side: int = 7,
+        in_channels: int = 3,
+        dropout: float = 0.5,
+    ):
         super().__init__()
         layers: list[nn.Module] = []
         c = in_channels
@@ -147,8 +180,12 @@ class VGG(nn.Module):
         self.features = nn.Sequential(*layers)
         self.avgpool = nn.AdaptiveAvgPool2d((pool_side, pool_side))
         self.classifier = nn.Sequential(
-            nn.Linear(c * pool_side * pool_side, hidden), nn.ReLU(True), nn.Dropout(dropout),
-            nn.Linear(hidden, hidden), nn.ReLU(True), nn.Dropout(dropout),
+            nn.Linear(c * pool_side * pool_side, hidden),
+            nn.ReLU(True),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(True),
+            nn.Dropout(dropout),
             nn.Linear(hidden, n_classes),
         )
         self.input_shape = (in_channels, 224, 224) if pool_side == 7 else (in_channels, 32, 32)
@@ -182,8 +219,9 @@ def vgg_small(n_classes: int = 10, in_channels: int = 3) -> VGG:
 
     Dropout is off so that ensemble and single-seed training agree exactly.
     """
-    return VGG(VGG_CONFIGS["vgg11"], n_classes, width=1 / 8, hidden=64, pool_side=1,
-               in_channels=in_channels, dropout=0.0)
+    return VGG(
+        VGG_CONFIGS["vgg11"], n_classes, width=1 / 8, hidden=64, pool_side=1, in_channels=in_channels, dropout=0.0
+    )
 
 
 def load_vgg16(path, n_classes: int | None = None, *, strict: bool = True) -> VGG:
@@ -210,9 +248,11 @@ def load_vgg16(path, n_classes: int | None = None, *, strict: bool = True) -> VG
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     if strict and (missing or unexpected):
-        raise ValueError(f"{path} is not a torchvision VGG16 state_dict: missing keys {missing[:4]}"
-                         f"{'…' if len(missing) > 4 else ''}, unexpected keys {unexpected[:4]}"
-                         f"{'…' if len(unexpected) > 4 else ''}")
+        raise ValueError(
+            f"{path} is not a torchvision VGG16 state_dict: missing keys {missing[:4]}"
+            f"{'…' if len(missing) > 4 else ''}, unexpected keys {unexpected[:4]}"
+            f"{'…' if len(unexpected) > 4 else ''}"
+        )
     for k, v in state.items():
         if k in expected and v.shape != expected[k].shape:
             raise ValueError(f"{path}: {k} has shape {tuple(v.shape)}, VGG16 needs {tuple(expected[k].shape)}")
@@ -225,9 +265,12 @@ def _variant(base: str, first: str, learn: bool):
 
     def make(n_classes: int = 10) -> SmallCNN:
         return SmallCNN(channels, size, n_classes, first=first, learn_angles=learn)
+
     make.__name__ = f"{base}_{first}" + ("_learned" if learn else "")
-    make.__doc__ = (f"``{base}`` whose first layer is the {'Klein bottle' if first == 'klein' else 'primary circle'} "
-                    f"({'learned' if learn else 'fixed'} angles).")
+    make.__doc__ = (
+        f"``{base}`` whose first layer is the {'Klein bottle' if first == 'klein' else 'primary circle'} "
+        f"({'learned' if learn else 'fixed'} angles)."
+    )
     return make
 
 

@@ -27,8 +27,9 @@ __all__ = ["WeightRecorder"]
 class WeightRecorder:
     """Stores the weights of some conv layers of ``model`` every ``every`` iterations."""
 
-    def __init__(self, model: nn.Module, layers=None, every: int = 100, store=None, run: int = 0,
-                 record_start: bool = True):
+    def __init__(
+        self, model: nn.Module, layers=None, every: int = 100, store=None, run: int = 0, record_start: bool = True
+    ):
         if not isinstance(model, nn.Module):
             raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
         if int(every) < 1:
@@ -53,7 +54,9 @@ class WeightRecorder:
     def record(self, iteration: int | None = None) -> None:
         """Stores the chosen layers now (at ``iteration``, default the current count)."""
         it = self.iteration if iteration is None else int(iteration)
-        self.store.put(it, {layer: conv_weight(self.model, key).detach() for layer, key in self.names.items()}, run=self.run)
+        self.store.put(
+            it, {layer: conv_weight(self.model, key).detach() for layer, key in self.names.items()}, run=self.run
+        )
 
     def step(self, n: int = 1) -> None:
         """Counts ``n`` finished iterations and records when the count reaches a multiple of ``every``."""
@@ -66,11 +69,13 @@ class WeightRecorder:
         """Counts an iteration at the start of every training-mode forward pass (before the weights of
         that pass are used, so the record at iteration t holds the weights after t updates)."""
         if self._handle is None:
+
             def hook(module, args):
                 if module.training and torch.is_grad_enabled():
                     if self._started:
                         self.step()
                     self._started = True
+
             self._started = False
             self._handle = self.model.register_forward_pre_hook(hook)
         return self

@@ -82,8 +82,10 @@ class WeightStore:
         """The weight of ``layer`` of network ``run`` at ``iteration``."""
         key = (int(run), int(iteration))
         if key not in self._layers or int(layer) not in self._layers[key]:
-            raise KeyError(f"the store holds no layer {layer} of run {run} at iteration {iteration}; "
-                           f"it holds runs {self.runs()}, iterations {self.iterations()}, layers {self.layers()}")
+            raise KeyError(
+                f"the store holds no layer {layer} of run {run} at iteration {iteration}; "
+                f"it holds runs {self.runs()}, iterations {self.iterations()}, layers {self.layers()}"
+            )
         if self.path is None:
             return self._mem[key][int(layer)]
         with np.load(self._files[key]) as z:
@@ -106,5 +108,7 @@ class WeightStore:
 
     def __repr__(self) -> str:
         where = "in memory" if self.path is None else f"in {self.path}"
-        return (f"WeightStore({len(self)} records {where}: runs {self.runs()[:8]}{'…' if len(self.runs()) > 8 else ''}, "
-                f"iterations {self.iterations()[:8]}{'…' if len(self.iterations()) > 8 else ''}, layers {self.layers()})")
+        return (
+            f"WeightStore({len(self)} records {where}: runs {self.runs()[:8]}{'…' if len(self.runs()) > 8 else ''}, "
+            f"iterations {self.iterations()[:8]}{'…' if len(self.iterations()) > 8 else ''}, layers {self.layers()})"
+        )

@@ -68,17 +68,35 @@ class _ModelConv2d(nn.Module):
 
     kind = ""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, learn_angles: bool = False,
-                 bias: bool = True, *, stride: int = 1, padding: int = 0):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        learn_angles: bool = False,
+        bias: bool = True,
+        *,
+        stride: int = 1,
+        padding: int = 0,
+    ):
         super().__init__()
-        for name, v, low in (("in_channels", in_channels, 1), ("out_channels", out_channels, 1),
-                             ("stride", stride, 1), ("padding", padding, 0)):
+        for name, v, low in (
+            ("in_channels", in_channels, 1),
+            ("out_channels", out_channels, 1),
+            ("stride", stride, 1),
+            ("padding", padding, 0),
+        ):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
                 raise ValueError(f"{name} must be an integer of at least {low}, got {v!r}")
-        if isinstance(kernel_size, bool) or not isinstance(kernel_size, (int, np.integer)) \
-                or kernel_size < 2 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be an odd integer of at least 3 (the patch has a centre), "
-                             f"got {kernel_size!r}")
+        if (
+            isinstance(kernel_size, bool)
+            or not isinstance(kernel_size, (int, np.integer))
+            or kernel_size < 2
+            or kernel_size % 2 == 0
+        ):
+            raise ValueError(
+                f"kernel_size must be an odd integer of at least 3 (the patch has a centre), got {kernel_size!r}"
+            )
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = (int(kernel_size), int(kernel_size))
         self.stride, self.padding, self.dilation, self.groups = (int(stride),) * 2, (int(padding),) * 2, (1, 1), 1
@@ -112,8 +130,10 @@ class _ModelConv2d(nn.Module):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size[0]}, "
-                f"learn_angles={self.learn_angles}, bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size[0]}, "
+            f"learn_angles={self.learn_angles}, bias={self.bias is not None}"
+        )
 
 
 class CircleConv2d(_ModelConv2d):

@@ -76,13 +76,17 @@ def keep_freed_memory() -> bool:
     import ctypes
     import os
     import sys
+
     if not sys.platform.startswith("linux") or os.environ.get("FASTTDA_NO_MALLOPT"):
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")
         M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
-        ok = (libc.mallopt(M_MMAP_THRESHOLD, 1 << 30) and libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
-              and libc.mallopt(M_TOP_PAD, 64 << 20))
+        ok = (
+            libc.mallopt(M_MMAP_THRESHOLD, 1 << 30)
+            and libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+            and libc.mallopt(M_TOP_PAD, 64 << 20)
+        )
     except (OSError, AttributeError):
         return False
     _MALLOPT_DONE = bool(ok)
@@ -93,8 +97,10 @@ def _factory(model):
     if isinstance(model, str):
         return (lambda name=model: _models.build(name)), model
     if isinstance(model, nn.Module):
-        raise TypeError("model must be a name or a function that builds a fresh network, not a module instance "
-                        "(each seed needs its own initialisation)")
+        raise TypeError(
+            "model must be a name or a function that builds a fresh network, not a module instance "
+            "(each seed needs its own initialisation)"
+        )
     if callable(model):
         return model, getattr(model, "__name__", "model")
     raise TypeError(f"model must be a name ({', '.join(_models.MODELS)}) or a function returning a module")
@@ -143,7 +149,7 @@ class DataOrder:
         if k == 0:
             self.perm = torch.randperm(self.n, generator=self.gen)
         self.step += 1
-        return self.perm[k * self.batch_size:(k + 1) * self.batch_size]
+        return self.perm[k * self.batch_size : (k + 1) * self.batch_size]
 
     def take(self, count: int) -> torch.Tensor:
         """The next ``count`` batches, (count, batch_size)."""
@@ -225,10 +231,13 @@ class Ensemble:
 
 
 def _stack(nets, device):
-    params = {k: torch.stack([dict(n.named_parameters())[k].detach() for n in nets]).to(device).contiguous()
-              for k, _ in nets[0].named_parameters()}
-    buffers = {k: torch.stack([dict(n.named_buffers())[k] for n in nets]).to(device)
-               for k, _ in nets[0].named_buffers()}
+    params = {
+        k: torch.stack([dict(n.named_parameters())[k].detach() for n in nets]).to(device).contiguous()
+        for k, _ in nets[0].named_parameters()
+    }
+    buffers = {
+        k: torch.stack([dict(n.named_buffers())[k] for n in nets]).to(device) for k, _ in nets[0].named_buffers()
+    }
     return params, buffers
 
 
@@ -247,6 +256,7 @@ def _stacked_weight(base, key, params, buffers):
 def _stacked_forward(base):
     def one(p, b, x):
         return torch.func.functional_call(base, (p, b), (x,))
+
     return one
 
 
@@ -258,19 +268,34 @@ def evaluate(forward, params, buffers, x, y, steps=None, chunk: int = 500) -> np
     batched = torch.vmap(forward, in_dims=(0, 0, None), randomness="different")
     for b in range(0, len(x), chunk):
         if steps is not None:
-            out = _ensemble.forward(steps, params, x[b:b + chunk], shared_input=True, training=False,
-                                    buffers=buffers)
+            out = _ensemble.forward(steps, params, x[b : b + chunk], shared_input=True, training=False, buffers=buffers)
         else:
-            out = batched(params, buffers, x[b:b + chunk])
-        correct += (out.argmax(-1) == y[b:b + chunk]).sum(-1)
+            out = batched(params, buffers, x[b : b + chunk])
+        correct += (out.argmax(-1) == y[b : b + chunk]).sum(-1)
     return (correct.double() / len(x)).cpu().numpy()
 
 
-def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: int = 500, *,
-                   batch_size: int = 64, optimizer: str = "adam", lr: float | None = None, momentum: float = 0.0,
-                   weight_decay: float = 0.0, checkpoints=None, layers=None, store: WeightStore | str | None = None,
-                   root=None, device="auto", evaluate_at_checkpoints: bool = True, fast: bool = True,
-                   tf32: bool = False, callback=None) -> Ensemble:
+def train_ensemble(
+    model="mnist2",
+    data="mnist5k",
+    seeds=range(8),
+    iterations: int = 500,
+    *,
+    batch_size: int = 64,
+    optimizer: str = "adam",
+    lr: float | None = None,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    checkpoints=None,
+    layers=None,
+    store: WeightStore | str | None = None,
+    root=None,
+    device="auto",
+    evaluate_at_checkpoints: bool = True,
+    fast: bool = True,
+    tf32: bool = False,
+    callback=None,
+) -> Ensemble:
     """Trains one network per seed, all at once, and keeps the conv weights at the checkpoints.
 
     Parameters
@@ -354,8 +379,10 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
     accuracy = {}
 
     def checkpoint(it):
-        kept = {layer: _stacked_weight(base, key, params, buffers).detach().cpu()  # one copy per layer
-                for layer, key in layer_names.items()}
+        kept = {
+            layer: _stacked_weight(base, key, params, buffers).detach().cpu()  # one copy per layer
+            for layer, key in layer_names.items()
+        }
         for i, s in enumerate(seeds):
             store.put(it, {layer: w[i] for layer, w in kept.items()}, run=s)
         if evaluate_at_checkpoints:
@@ -387,13 +414,26 @@ def train_ensemble(model="mnist2", data="mnist5k", seeds=range(8), iterations: i
             accuracy[iterations] = evaluate(forward, params, buffers, x_test, y_test, steps)
     seconds = time.perf_counter() - start
     final = {k: v.detach().cpu() for k, v in params.items()}
-    return Ensemble(name, seeds, store, sorted(layer_names), cps, accuracy, losses.cpu().numpy(), final,
-                    factory, seconds)
+    return Ensemble(
+        name, seeds, store, sorted(layer_names), cps, accuracy, losses.cpu().numpy(), final, factory, seconds
+    )
 
 
-def train_plain(model="mnist2", data="mnist5k", seed: int = 0, iterations: int = 500, *, batch_size: int = 64,
-                optimizer: str = "adam", lr: float | None = None, momentum: float = 0.0, weight_decay: float = 0.0,
-                root=None, device="auto", tf32: bool = False) -> nn.Module:
+def train_plain(
+    model="mnist2",
+    data="mnist5k",
+    seed: int = 0,
+    iterations: int = 500,
+    *,
+    batch_size: int = 64,
+    optimizer: str = "adam",
+    lr: float | None = None,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    root=None,
+    device="auto",
+    tf32: bool = False,
+) -> nn.Module:
     """One seed, trained by the ordinary PyTorch loop, with the same initialisation and data order as
     ``train_ensemble`` gives that seed: the reference the ensemble trainer is checked and timed against."""
     factory, _ = _factory(model)
@@ -456,6 +496,13 @@ def flops_per_sample(model: nn.Module, input_shape) -> int:
     return total
 
 
-__all__ = ["Ensemble", "DataOrder", "evaluate", "flops_per_sample", "init_model", "pick_device", "train_ensemble",
-           "train_plain"]
-
+__all__ = [
+    "Ensemble",
+    "DataOrder",
+    "evaluate",
+    "flops_per_sample",
+    "init_model",
+    "pick_device",
+    "train_ensemble",
+    "train_plain",
+]

@@ -42,8 +42,20 @@ def run_study(config, out, *, executor=None, progress=True, analyze=True):
     >>> study = run_study(cfg, "runs/mnist")  # doctest: +SKIP
     """
     from .runner import run_study as run
+
     return run(config, out, executor=executor, progress=progress, analyze=analyze)
 
 
-__all__ = ["Comparison", "DaskExecutor", "Executor", "LocalExecutor", "StudiesComparison", "Study", "StudyConfig",
-           "WorkerError", "compare_studies", "load_study", "run_study"]
+__all__ = [
+    "Comparison",
+    "DaskExecutor",
+    "Executor",
+    "LocalExecutor",
+    "StudiesComparison",
+    "Study",
+    "StudyConfig",
+    "WorkerError",
+    "compare_studies",
+    "load_study",
+    "run_study",
+]

@@ -34,19 +34,32 @@ class DistanceMatrix:
 
     @property
     def title(self) -> str:
-        fixed = {"checkpoints": f"layer {self.layer}", "layers": f"iteration {self.checkpoint}",
-                 "seeds": f"layer {self.layer} at iteration {self.checkpoint}"}[self.kind]
+        fixed = {
+            "checkpoints": f"layer {self.layer}",
+            "layers": f"iteration {self.checkpoint}",
+            "seeds": f"layer {self.layer} at iteration {self.checkpoint}",
+        }[self.kind]
         return f"{fixed}, between {self.kind}"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "layer": self.layer, "checkpoint": self.checkpoint, "labels": list(self.labels),
-                "matrix": [[_number(v) for v in row] for row in np.asarray(self.matrix)]}
+        return {
+            "kind": self.kind,
+            "layer": self.layer,
+            "checkpoint": self.checkpoint,
+            "labels": list(self.labels),
+            "matrix": [[_number(v) for v in row] for row in np.asarray(self.matrix)],
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> DistanceMatrix:
         matrix = np.array([[math.inf if v is None else float(v) for v in row] for row in d["matrix"]], dtype=float)
-        return cls(d["kind"], list(d["labels"]), matrix.reshape(len(d["labels"]), len(d["labels"])),
-                   d.get("layer"), d.get("checkpoint"))
+        return cls(
+            d["kind"],
+            list(d["labels"]),
+            matrix.reshape(len(d["labels"]), len(d["labels"])),
+            d.get("layer"),
+            d.get("checkpoint"),
+        )
 
     def table(self, digits: int = 3) -> str:
         """The matrix as aligned plain text, headed by its title."""
@@ -95,7 +108,9 @@ class Comparison:
         return [*self.checkpoints.values(), *self.layers.values(), *self.seeds.values()]
 
     def heading(self) -> str:
-        return f"{_metric_name(self.metric, self.order, self.internal_p)} between H{self.dim} diagrams, study {self.study}"
+        return (
+            f"{_metric_name(self.metric, self.order, self.internal_p)} between H{self.dim} diagrams, study {self.study}"
+        )
 
     def table(self, digits: int = 3) -> str:
         """Plain text: a heading, then every matrix."""
@@ -103,13 +118,27 @@ class Comparison:
 
     def to_dict(self) -> dict:
         """JSON-able: the parameters and a list of matrices (infinite distances as null)."""
-        return {"study": self.study, "metric": self.metric, "dim": self.dim, "order": self.order,
-                "internal_p": _number(self.internal_p), "matrices": [m.to_dict() for m in self.matrices()]}
+        return {
+            "study": self.study,
+            "metric": self.metric,
+            "dim": self.dim,
+            "order": self.order,
+            "internal_p": _number(self.internal_p),
+            "matrices": [m.to_dict() for m in self.matrices()],
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> Comparison:
-        out = cls(d["study"], d["metric"], int(d["dim"]), float(d["order"]),
-                  math.inf if d["internal_p"] is None else float(d["internal_p"]), {}, {}, {})
+        out = cls(
+            d["study"],
+            d["metric"],
+            int(d["dim"]),
+            float(d["order"]),
+            math.inf if d["internal_p"] is None else float(d["internal_p"]),
+            {},
+            {},
+            {},
+        )
         for entry in d["matrices"]:
             m = DistanceMatrix.from_dict(entry)
             if m.kind == "checkpoints":
@@ -121,8 +150,10 @@ class Comparison:
         return out
 
     def __repr__(self) -> str:
-        return (f"Comparison({self.study!r}, {self.metric}, H{self.dim}: {len(self.checkpoints)} between checkpoints, "
-                f"{len(self.layers)} between layers, {len(self.seeds)} between seeds)")
+        return (
+            f"Comparison({self.study!r}, {self.metric}, H{self.dim}: {len(self.checkpoints)} between checkpoints, "
+            f"{len(self.layers)} between layers, {len(self.seeds)} between seeds)"
+        )
 
 
 @dataclass
@@ -139,8 +170,10 @@ class StudiesComparison:
         checkpoints = sorted({cp for _, cp in self.cross})
         labels = [f"it {cp}" for cp in checkpoints]
         width = max([len(s) for s in labels] + [len("layer 10"), digits + 4])
-        heading = (f"{_metric_name(self.a.metric, self.a.order, self.a.internal_p)} between H{self.a.dim} diagrams "
-                   f"of the pooled analyses, study A {self.a.study} against study B {self.b.study}")
+        heading = (
+            f"{_metric_name(self.a.metric, self.a.order, self.a.internal_p)} between H{self.a.dim} diagrams "
+            f"of the pooled analyses, study A {self.a.study} against study B {self.b.study}"
+        )
         lines = [heading, " " * width + "".join(f"  {s:>{width}}" for s in labels)]
         for layer in layers:
             cells = [_cell(self.cross[layer, cp], digits) if (layer, cp) in self.cross else "-" for cp in checkpoints]
@@ -148,14 +181,20 @@ class StudiesComparison:
         return "\n\n".join(["\n".join(lines), "study A: " + self.a.table(digits), "study B: " + self.b.table(digits)])
 
     def to_dict(self) -> dict:
-        return {"cross": [{"layer": layer, "checkpoint": cp, "distance": _number(d)}
-                          for (layer, cp), d in self.cross.items()],
-                "a": self.a.to_dict(), "b": self.b.to_dict()}
+        return {
+            "cross": [
+                {"layer": layer, "checkpoint": cp, "distance": _number(d)} for (layer, cp), d in self.cross.items()
+            ],
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> StudiesComparison:
-        cross = {(e["layer"], e["checkpoint"]): math.inf if e["distance"] is None else float(e["distance"])
-                 for e in d["cross"]}
+        cross = {
+            (e["layer"], e["checkpoint"]): math.inf if e["distance"] is None else float(e["distance"])
+            for e in d["cross"]
+        }
         return cls(Comparison.from_dict(d["a"]), Comparison.from_dict(d["b"]), cross)
 
     def __repr__(self) -> str:
@@ -175,6 +214,7 @@ class _Distances:
     def __init__(self, study, metric, dim, order, internal_p, kwargs):
         from .._checks import as_int
         from ..distances import check_metric
+
         if not isinstance(metric, str) or metric not in METRICS:
             raise ValueError(f"metric must be 'bottleneck' or 'wasserstein', got {metric!r}")
         self.order, self.internal_p, _ = check_metric(order, internal_p, 0.0)
@@ -189,8 +229,15 @@ class _Distances:
 
     def matrix(self, analyses) -> np.ndarray:
         from ..distances import diagram_distances
-        return diagram_distances(analyses, dim=self.dim, metric=self.metric, p=self.order, internal_p=self.internal_p,
-                                 n_threads=self.kwargs.get("n_threads"))
+
+        return diagram_distances(
+            analyses,
+            dim=self.dim,
+            metric=self.metric,
+            p=self.order,
+            internal_p=self.internal_p,
+            n_threads=self.kwargs.get("n_threads"),
+        )
 
 
 def _compare(d: _Distances, layers, checkpoints, seed_checkpoints) -> Comparison:
@@ -199,18 +246,31 @@ def _compare(d: _Distances, layers, checkpoints, seed_checkpoints) -> Comparison
     seed_cps = checkpoints[-1:] if seed_checkpoints is None else [study.check_checkpoint(c) for c in seed_checkpoints]
     by_checkpoint, by_layer, by_seed = {}, {}, {}
     if len(checkpoints) > 1:
-        by_checkpoint = {layer: DistanceMatrix("checkpoints", [f"it {cp}" for cp in checkpoints],
-                                               d.matrix([d.analysis(layer, cp) for cp in checkpoints]), layer=layer)
-                         for layer in layers}
+        by_checkpoint = {
+            layer: DistanceMatrix(
+                "checkpoints",
+                [f"it {cp}" for cp in checkpoints],
+                d.matrix([d.analysis(layer, cp) for cp in checkpoints]),
+                layer=layer,
+            )
+            for layer in layers
+        }
     if len(layers) > 1:
-        by_layer = {cp: DistanceMatrix("layers", [f"layer {layer}" for layer in layers],
-                                       d.matrix([d.analysis(layer, cp) for layer in layers]), checkpoint=cp)
-                    for cp in checkpoints}
+        by_layer = {
+            cp: DistanceMatrix(
+                "layers",
+                [f"layer {layer}" for layer in layers],
+                d.matrix([d.analysis(layer, cp) for layer in layers]),
+                checkpoint=cp,
+            )
+            for cp in checkpoints
+        }
     for layer in layers if len(study.done) > 1 else []:
         for cp in seed_cps:
             alone = [study.analyze(layer, cp, seeds=[s], **{**d.kwargs, "n_null": 0}) for s in study.done]
-            by_seed[layer, cp] = DistanceMatrix("seeds", [f"seed {s}" for s in study.done], d.matrix(alone),
-                                                layer=layer, checkpoint=cp)
+            by_seed[layer, cp] = DistanceMatrix(
+                "seeds", [f"seed {s}" for s in study.done], d.matrix(alone), layer=layer, checkpoint=cp
+            )
     return Comparison(str(study.path), d.metric, d.dim, d.order, d.internal_p, by_checkpoint, by_layer, by_seed)
 
 
@@ -222,9 +282,19 @@ def _cells(study, layers, checkpoints):
     return layers, checkpoints
 
 
-def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkpoints=None, *,
-            seed_checkpoints=None, order: float = 1.0, internal_p: float = math.inf, analyses: dict | None = None,
-            **analyze_kwargs) -> Comparison:
+def compare(
+    study,
+    metric: str = "bottleneck",
+    dim: int = 1,
+    layers=None,
+    checkpoints=None,
+    *,
+    seed_checkpoints=None,
+    order: float = 1.0,
+    internal_p: float = math.inf,
+    analyses: dict | None = None,
+    **analyze_kwargs,
+) -> Comparison:
     """Distances between a study's persistence diagrams: over training, across layers, across seeds.
 
     Parameters
@@ -254,7 +324,8 @@ def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkp
     Returns
     -------
     Comparison
-        The matrices (those of a single row left out: no layer matrix for one layer, ...), with labels (``"it 10"``, ``"layer 1"``, ``"seed 3"``), ``table()`` and ``to_dict()``.
+        The matrices (those of a single row left out: no layer matrix for one layer, ...), with
+        labels (``"it 10"``, ``"layer 1"``, ``"seed 3"``), ``table()`` and ``to_dict()``.
 
     Raises
     ------
@@ -273,9 +344,19 @@ def compare(study, metric: str = "bottleneck", dim: int = 1, layers=None, checkp
     return _compare(d, layers, checkpoints, seed_checkpoints)
 
 
-def compare_studies(a, b, metric: str = "bottleneck", dim: int = 1, layers=None, checkpoints=None, *,
-                    seed_checkpoints=None, order: float = 1.0, internal_p: float = math.inf,
-                    **analyze_kwargs) -> StudiesComparison:
+def compare_studies(
+    a,
+    b,
+    metric: str = "bottleneck",
+    dim: int = 1,
+    layers=None,
+    checkpoints=None,
+    *,
+    seed_checkpoints=None,
+    order: float = 1.0,
+    internal_p: float = math.inf,
+    **analyze_kwargs,
+) -> StudiesComparison:
     """Two studies compared (two optimizers, say): for each (layer, checkpoint) both hold, the distance
     between their pooled diagrams, and each study's own matrices (`compare`).
 
@@ -311,12 +392,17 @@ def compare_studies(a, b, metric: str = "bottleneck", dim: int = 1, layers=None,
     if checkpoints is None:
         checkpoints = [cp for cp in a.checkpoints if cp in b.checkpoints]
     if not layers or not checkpoints:
-        raise ValueError(f"the studies {a.path} and {b.path} share no layer or no checkpoint: layers "
-                         f"{a.layers} and {b.layers}, checkpoints {a.checkpoints} and {b.checkpoints}")
+        raise ValueError(
+            f"the studies {a.path} and {b.path} share no layer or no checkpoint: layers "
+            f"{a.layers} and {b.layers}, checkpoints {a.checkpoints} and {b.checkpoints}"
+        )
     layers, checkpoints = _cells(a, layers, checkpoints)
     _cells(b, layers, checkpoints)
     ca = _compare(da, layers, checkpoints, seed_checkpoints)
     cb = _compare(db, layers, checkpoints, seed_checkpoints)
-    cross = {(layer, cp): float(da.matrix([da.analysis(layer, cp), db.analysis(layer, cp)])[0, 1])
-             for layer in layers for cp in checkpoints}
+    cross = {
+        (layer, cp): float(da.matrix([da.analysis(layer, cp), db.analysis(layer, cp)])[0, 1])
+        for layer in layers
+        for cp in checkpoints
+    }
     return StudiesComparison(ca, cb, cross)

@@ -23,8 +23,14 @@ FOLDER_DATASETS = ("mnist", "cifar10")
 DATASET_CHANNELS = {"mnist5k": 1, "mnist": 1, "cifar10": 3, "natural10": 3, "natural_rotation": 3}
 MODEL_CHANNELS = {"mnist2": 1, "cifar2": 3, "vgg16": 3, "vgg_small": 3}
 # the networks with a circle or Klein bottle first layer (fasttda.nets.CircleConv2d / KleinConv2d)
-MODEL_CHANNELS.update({f"{base}_{first}{learned}": MODEL_CHANNELS[base] for base in ("mnist2", "cifar2")
-                       for first in ("circle", "klein") for learned in ("", "_learned")})
+MODEL_CHANNELS.update(
+    {
+        f"{base}_{first}{learned}": MODEL_CHANNELS[base]
+        for base in ("mnist2", "cifar2")
+        for first in ("circle", "klein")
+        for learned in ("", "_learned")
+    }
+)
 OPTIMIZERS = ("sgd", "adam")
 CHANNELS = ("each", "mean")
 
@@ -152,16 +158,19 @@ class StudyConfig:
         self.model = _name(self.model, "model", MODEL_CHANNELS)
         self.dataset = _name(self.dataset, "dataset", DATASET_CHANNELS)
         if MODEL_CHANNELS[self.model] != DATASET_CHANNELS[self.dataset]:
-            raise ValueError(f"model {self.model} takes {MODEL_CHANNELS[self.model]}-channel images but dataset "
-                             f"{self.dataset} has {DATASET_CHANNELS[self.dataset]} channels")
+            raise ValueError(
+                f"model {self.model} takes {MODEL_CHANNELS[self.model]}-channel images but dataset "
+                f"{self.dataset} has {DATASET_CHANNELS[self.dataset]} channels"
+            )
         if self.dataset in FOLDER_DATASETS:
             if self.data_dir is None:
                 raise ValueError(f"dataset {self.dataset} is read from a local folder: give data_dir (--data-dir)")
         if self.data_dir is not None:
             self.data_dir = os.fspath(self.data_dir)
             if self.dataset not in FOLDER_DATASETS:
-                raise ValueError(f"data_dir is only for the folder datasets {', '.join(FOLDER_DATASETS)}, "
-                                 f"not {self.dataset}")
+                raise ValueError(
+                    f"data_dir is only for the folder datasets {', '.join(FOLDER_DATASETS)}, not {self.dataset}"
+                )
         self.iterations = _int(self.iterations, "iterations", low=1)
         self.seeds = _seeds(self.seeds)
         if self.checkpoints is None:  # the initial filters too: the analyses measure how far they moved
@@ -191,7 +200,7 @@ class StudyConfig:
         """The units of work: the seeds cut, in order, into groups of ``group_size``
         (None: ``default_group_size`` for one worker)."""
         s, g = self.seeds, self.group_size or default_group_size(len(self.seeds), 1)
-        return [s[i:i + g] for i in range(0, len(s), g)]
+        return [s[i : i + g] for i in range(0, len(s), g)]
 
 
 def shipped_studies() -> list[str]:
@@ -241,8 +250,11 @@ def config_path(value) -> Path:
         shipped = SHIPPED_STUDIES / (path.stem + ".toml")
         if shipped.is_file():
             return shipped
-    raise FileNotFoundError(f"config file {path} does not exist, and it is not the name of a shipped study "
-                            f"({', '.join(shipped_studies()) or 'none'})")
+    raise FileNotFoundError(
+        f"config file {path} does not exist, and it is not the name of a shipped study "
+        f"({', '.join(shipped_studies()) or 'none'})"
+    )
+
 
 MAX_GROUP_SIZE = 8  # the largest default group: the group size studies used before it was chosen per machine
 

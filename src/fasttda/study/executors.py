@@ -74,8 +74,9 @@ class Executor:
     [((2, 3), 8), ((3, 2), 9)]
     """
 
-    def map_unordered(self, fn: Callable, tasks: Iterable[tuple], on_progress: Callable | None = None
-                      ) -> Iterator[tuple]:
+    def map_unordered(
+        self, fn: Callable, tasks: Iterable[tuple], on_progress: Callable | None = None
+    ) -> Iterator[tuple]:
         global _report_to
         for task in tasks:
             before, _report_to = _report_to, on_progress
@@ -108,6 +109,7 @@ def _start_worker(threads: int, progress) -> None:
     report_progress puts on the caller's queue (without waiting for it at exit: progress may be lost)."""
     global _report_to
     import torch
+
     torch.set_num_threads(threads)
     progress.cancel_join_thread()
     _report_to = lambda key, value: progress.put_nowait((key, value))
@@ -116,6 +118,7 @@ def _start_worker(threads: int, progress) -> None:
 def _polled(futures, poll: Callable) -> Iterator:
     """The futures as they complete (like as_completed), calling ``poll()`` every _POLL seconds meanwhile."""
     from concurrent.futures import FIRST_COMPLETED, wait
+
     pending = set(futures)
     while pending:
         done, pending = wait(pending, timeout=_POLL, return_when=FIRST_COMPLETED)
@@ -131,8 +134,9 @@ def _collect(done, task_of: Callable, died: type, who: str, cancel: Callable) ->
             try:
                 result = fut.result()
             except died as e:
-                raise WorkerError(f"{who} died while training seeds {task_of(fut)[-1]} "
-                                  f"(killed, or out of memory?): {e}") from None
+                raise WorkerError(
+                    f"{who} died while training seeds {task_of(fut)[-1]} (killed, or out of memory?): {e}"
+                ) from None
             yield task_of(fut), result
     finally:
         cancel()
@@ -181,12 +185,15 @@ class LocalExecutor(Executor):
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._queue = context.Queue()
-            self._pool = ProcessPoolExecutor(self.n_workers, mp_context=context, initializer=_start_worker,
-                                             initargs=(self.threads, self._queue))
+            self._pool = ProcessPoolExecutor(
+                self.n_workers, mp_context=context, initializer=_start_worker, initargs=(self.threads, self._queue)
+            )
         from concurrent.futures.process import BrokenProcessPool
+
         futures = {self._pool.submit(fn, *task): task for task in tasks}
 
         def drain():
@@ -201,8 +208,10 @@ class LocalExecutor(Executor):
         def cancel():
             for fut in futures:
                 fut.cancel()
-        yield from _collect(_polled(futures, drain), futures.__getitem__, BrokenProcessPool,
-                            "a local worker process", cancel)
+
+        yield from _collect(
+            _polled(futures, drain), futures.__getitem__, BrokenProcessPool, "a local worker process", cancel
+        )
 
     def close(self):
         if self._pool is not None:
@@ -250,8 +259,9 @@ class DaskExecutor(Executor):
     ...     run_study(StudyConfig(seeds=64), "runs/big", executor=ex)
     """
 
-    def __init__(self, address: str | None = None, n_local: int | None = None, *, host: str = "127.0.0.1",
-                 timeout: float = 20.0):
+    def __init__(
+        self, address: str | None = None, n_local: int | None = None, *, host: str = "127.0.0.1", timeout: float = 20.0
+    ):
         try:
             from distributed import Client, LocalCluster
         except ImportError as e:
@@ -262,8 +272,9 @@ class DaskExecutor(Executor):
         if address is None:
             if int(n_local) < 1:
                 raise ValueError(f"the local Dask cluster needs at least 1 worker, got {n_local}")
-            self.cluster = LocalCluster(n_workers=int(n_local), threads_per_worker=1, processes=True, host=host,
-                                        dashboard_address=None)
+            self.cluster = LocalCluster(
+                n_workers=int(n_local), threads_per_worker=1, processes=True, host=host, dashboard_address=None
+            )
             self.client = Client(self.cluster)
         else:
             try:
@@ -274,11 +285,17 @@ class DaskExecutor(Executor):
 
     def map_unordered(self, fn, tasks, on_progress=None):
         from distributed import KilledWorker, as_completed
+
         tasks = list(tasks)
         futures = [self.client.submit(fn, *task, pure=False) for task in tasks]
         which = {f.key: t for f, t in zip(futures, tasks)}
-        yield from _collect(as_completed(futures), lambda fut: which[fut.key], KilledWorker, "Dask workers",
-                            lambda: self.client.cancel([f for f in futures if not f.done()]))
+        yield from _collect(
+            as_completed(futures),
+            lambda fut: which[fut.key],
+            KilledWorker,
+            "Dask workers",
+            lambda: self.client.cancel([f for f in futures if not f.done()]),
+        )
 
     def close(self):
         self.client.close()
@@ -333,6 +350,7 @@ def choose_workers(config, out) -> tuple[int, str]:
     device = config.device
     if device == "auto":
         import torch
+
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if not device.startswith("cpu"):
         return 1, f"training on {device} (--workers N to change)"

@@ -41,8 +41,14 @@ def study_summary(study) -> dict:
             entry = study.saved_analysis(layer, it)
             if entry is not None:
                 analyses[f"layer{layer}_it{it}"] = entry.get("error") or entry["analysis"]["verdict"]
-    return {"path": str(study.path), "config": study.config.to_dict(), "done": study.done,
-            "complete": study.complete, "accuracy": acc, "analyses": analyses}
+    return {
+        "path": str(study.path),
+        "config": study.config.to_dict(),
+        "done": study.done,
+        "complete": study.complete,
+        "accuracy": acc,
+        "analyses": analyses,
+    }
 
 
 def describe_study(study) -> str:
@@ -66,19 +72,30 @@ def describe_study(study) -> str:
     """
     s = study_summary(study)
     c = study.config
-    lines = [f"study {study.path}: {c.model} on {c.dataset}, {c.iterations} iterations, "
-             f"checkpoints {','.join(map(str, study.checkpoints))}, layers {','.join(map(str, study.layers))}",
-             f"seeds done: {len(study.done)} of {len(study.seeds)}"]
+    lines = [
+        f"study {study.path}: {c.model} on {c.dataset}, {c.iterations} iterations, "
+        f"checkpoints {','.join(map(str, study.checkpoints))}, layers {','.join(map(str, study.layers))}",
+        f"seeds done: {len(study.done)} of {len(study.seeds)}",
+    ]
     for it, a in s["accuracy"].items():
-        lines.append(f"  test accuracy at iteration {it}: mean {a['mean']:.3f} "
-                     f"(min {a['min']:.3f}, max {a['max']:.3f})")
+        lines.append(
+            f"  test accuracy at iteration {it}: mean {a['mean']:.3f} (min {a['min']:.3f}, max {a['max']:.3f})"
+        )
     for key, verdict in s["analyses"].items():
         lines.append(f"  {key}: {verdict}")
     return "\n".join(lines)
 
 
-def write_study_report(study, out, kwargs: dict | None = None, *, layers=None, checkpoints=None,
-                       progress: bool = True, interactive: bool = False) -> tuple[Path, dict]:
+def write_study_report(
+    study,
+    out,
+    kwargs: dict | None = None,
+    *,
+    layers=None,
+    checkpoints=None,
+    progress: bool = True,
+    interactive: bool = False,
+) -> tuple[Path, dict]:
     """Analyse every (layer, checkpoint) of a study and write the HTML report into ``out``.
 
     Parameters
@@ -129,14 +146,21 @@ def write_study_report(study, out, kwargs: dict | None = None, *, layers=None, c
             bar.update()
     c = study.config
     accuracy = {checkpoint: study.accuracy_at(checkpoint).tolist() for checkpoint in checkpoints}
-    evolution = (study.evolution(layers, checkpoints, n_halves=4, analyses=analyses, **kwargs)
-                 if len(checkpoints) >= 2 else None)
+    evolution = (
+        study.evolution(layers, checkpoints, n_halves=4, analyses=analyses, **kwargs) if len(checkpoints) >= 2 else None
+    )
     # Diagram distances between checkpoints, layers and seeds, for the heatmaps; the extra
     # verdict checks change no diagram, so the seeds' own analyses skip them.
     plain = {k: v for k, v in kwargs.items() if k not in ("robustness", "n_boot")}
     comparison = study.compare(layers=layers, checkpoints=checkpoints, analyses=analyses, **plain)
-    path = report.write_report(Path(out), analyses, title=f"fasttda study: {c.model} on {c.dataset}",
-                               params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
-                               accuracy=accuracy, interactive=interactive, evolution=evolution,
-                               comparison=comparison)
+    path = report.write_report(
+        Path(out),
+        analyses,
+        title=f"fasttda study: {c.model} on {c.dataset}",
+        params={"study": str(study.path), "seeds done": len(study.done), **c.to_dict()},
+        accuracy=accuracy,
+        interactive=interactive,
+        evolution=evolution,
+        comparison=comparison,
+    )
     return path, analyses

@@ -77,18 +77,24 @@ class Study(RichDisplay):
     def check_layer(self, layer) -> int:
         """``layer`` as an int, or a ValueError naming the study's layers when it holds no such layer."""
         if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or int(layer) not in self.layer_shapes:
-            raise ValueError(f"layer {layer!r} is not in the study {self.path}; it has layers "
-                             f"{', '.join(map(str, self.layers))}")
+            raise ValueError(
+                f"layer {layer!r} is not in the study {self.path}; it has layers {', '.join(map(str, self.layers))}"
+            )
         return int(layer)
 
     def check_checkpoint(self, checkpoint) -> int:
         """``checkpoint`` as an int (None: the last one), or a ValueError naming the study's checkpoints."""
         if checkpoint is None:
             return self.checkpoints[-1]
-        if (isinstance(checkpoint, bool) or not isinstance(checkpoint, (int, np.integer))
-                or int(checkpoint) not in self.checkpoints):
-            raise ValueError(f"checkpoint {checkpoint!r} is not in the study {self.path}; it has checkpoints "
-                             f"{', '.join(map(str, self.checkpoints))}")
+        if (
+            isinstance(checkpoint, bool)
+            or not isinstance(checkpoint, (int, np.integer))
+            or int(checkpoint) not in self.checkpoints
+        ):
+            raise ValueError(
+                f"checkpoint {checkpoint!r} is not in the study {self.path}; it has checkpoints "
+                f"{', '.join(map(str, self.checkpoints))}"
+            )
         return int(checkpoint)
 
     def _seed_indices(self, seeds) -> list[int]:
@@ -121,19 +127,20 @@ class Study(RichDisplay):
             raise ValueError(f"channels must be 'each' or 'mean', got {channels!r}")
         return w
 
-    def analyze(self, layer: int, checkpoint: int | None = None, *, seeds=None, channels: str | None = None,
-                **kwargs):
+    def analyze(self, layer: int, checkpoint: int | None = None, *, seeds=None, channels: str | None = None, **kwargs):
         """``fasttda.analyze`` of the layer's filters at ``checkpoint``, pooled over the finished seeds;
         ``kwargs`` (k, p, n_landmarks, lens, …) go to ``analyze``. When the study kept the initial filters
         (checkpoint 0), the analysis also says how far the filters moved from them."""
         from ..analysis import analyze
+
         cp = self.check_checkpoint(checkpoint)
         if 0 in self.checkpoints and cp != 0 and "initial" not in kwargs:
             kwargs["initial"] = self.filters(layer, 0, seeds=seeds, channels=channels)
         return analyze(self.filters(layer, cp, seeds=seeds, channels=channels), **kwargs)
 
-    def evolution(self, layers=None, checkpoints=None, *, n_halves: int = 8, seed: int = 0, analyses=None,
-                  **kwargs) -> list[dict]:
+    def evolution(
+        self, layers=None, checkpoints=None, *, n_halves: int = 8, seed: int = 0, analyses=None, **kwargs
+    ) -> list[dict]:
         """How each layer's top H1 persistence grows over training, against untrained filters.
 
         For every (layer, checkpoint): the pooled analysis' top H1 bar and its null model, and the top
@@ -142,6 +149,7 @@ class Study(RichDisplay):
         are pooled analyses already made with them. Returns one dict per cell, the rows that
         ``fasttda.plot.evolution`` draws."""
         from ..analysis import null_cut
+
         layers = self.layers if layers is None else [self.check_layer(layer) for layer in layers]
         checkpoints = self.checkpoints if checkpoints is None else [self.check_checkpoint(c) for c in checkpoints]
         rng = np.random.default_rng(seed)
@@ -156,11 +164,19 @@ class Study(RichDisplay):
                 for half in halves if len(done) > 1 else []:
                     b = self.analyze(layer, cp, seeds=half, **{**kwargs, "n_null": 0})
                     tops.append(float(b.persistence[1][0]) if len(b.persistence[1]) else 0.0)
-                rows.append({"layer": layer, "checkpoint": cp, "verdict": a.verdict,
-                             "top_h1": float(h1[0]) if len(h1) else 0.0,
-                             "null_h1_mean": a.null_h1_mean, "null_h1_std": a.null_h1_std,
-                             "null_cut": null_cut(a.null_h1) if len(a.null_h1) else None,
-                             "halves_top_h1": tops, "moved": a.moved})
+                rows.append(
+                    {
+                        "layer": layer,
+                        "checkpoint": cp,
+                        "verdict": a.verdict,
+                        "top_h1": float(h1[0]) if len(h1) else 0.0,
+                        "null_h1_mean": a.null_h1_mean,
+                        "null_h1_std": a.null_h1_std,
+                        "null_cut": null_cut(a.null_h1) if len(a.null_h1) else None,
+                        "halves_top_h1": tops,
+                        "moved": a.moved,
+                    }
+                )
         return rows
 
     def compare(self, metric: str = "bottleneck", dim: int = 1, layers=None, checkpoints=None, **kwargs):
@@ -169,6 +185,7 @@ class Study(RichDisplay):
         ``kwargs`` (seed_checkpoints, order, internal_p, and analyze's k, p, …) as in
         :func:`fasttda.study.compare.compare`."""
         from .compare import compare
+
         return compare(self, metric, dim, layers, checkpoints, **kwargs)
 
     def saved_analysis(self, layer: int, checkpoint: int | None = None) -> dict | None:
@@ -183,8 +200,10 @@ class Study(RichDisplay):
 
     def __repr__(self) -> str:
         c = self.config
-        return (f"Study({str(self.path)!r}: {c.model} on {c.dataset}, {len(self.done)}/{len(self.seeds)} seeds done, "
-                f"{c.iterations} iterations, checkpoints {self.checkpoints}, layers {self.layers})")
+        return (
+            f"Study({str(self.path)!r}: {c.model} on {c.dataset}, {len(self.done)}/{len(self.seeds)} seeds done, "
+            f"{c.iterations} iterations, checkpoints {self.checkpoints}, layers {self.layers})"
+        )
 
 
 def load_study(path) -> Study:

@@ -35,6 +35,7 @@ REPORT_EVERY = 0.5  # seconds between a training task's progress reports
 def _dataset(name: str, data_dir: str | None):
     """Worker processes keep the dataset between units of work."""
     from ..nets import datasets
+
     return datasets.load(name, data_dir)
 
 
@@ -43,6 +44,7 @@ def layer_shapes(config: StudyConfig) -> dict[int, tuple[int, ...]]:
     import torch
 
     from ..nets import models
+
     with torch.device("meta"):
         convs = models.conv_layers(models.build(config.model))
     layers = config.layers if config.layers is not None else list(convs)
@@ -61,6 +63,7 @@ def train_group(config: dict, seeds: list[int]) -> dict:
     ``report_progress`` (and always after the last iteration).
     """
     from ..nets import train
+
     cfg = StudyConfig.from_dict(config)
     start = time.perf_counter()
     key, last = tuple(seeds), [float("-inf")]
@@ -70,16 +73,31 @@ def train_group(config: dict, seeds: list[int]) -> dict:
         if now - last[0] >= REPORT_EVERY or it == cfg.iterations:
             last[0] = now
             report_progress(key, it)
-    ens = train.train_ensemble(cfg.model, _dataset(cfg.dataset, cfg.data_dir), seeds=seeds,
-                               iterations=cfg.iterations, batch_size=cfg.batch_size, optimizer=cfg.optimizer,
-                               lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
-                               checkpoints=cfg.checkpoints, layers=cfg.layers, device=cfg.device, callback=step)
-    weights = {layer: np.stack([ens.weights(layer, it) for it in cfg.checkpoints], axis=1)
-               for layer in ens.layers}
-    accuracy = {s: {int(it): float(acc[i]) for it, acc in sorted(ens.accuracy.items())}
-                for i, s in enumerate(seeds)}
-    return {"seeds": list(seeds), "weights": weights, "accuracy": accuracy,
-            "seconds": time.perf_counter() - start, "device": str(train.pick_device(cfg.device))}
+
+    ens = train.train_ensemble(
+        cfg.model,
+        _dataset(cfg.dataset, cfg.data_dir),
+        seeds=seeds,
+        iterations=cfg.iterations,
+        batch_size=cfg.batch_size,
+        optimizer=cfg.optimizer,
+        lr=cfg.lr,
+        momentum=cfg.momentum,
+        weight_decay=cfg.weight_decay,
+        checkpoints=cfg.checkpoints,
+        layers=cfg.layers,
+        device=cfg.device,
+        callback=step,
+    )
+    weights = {layer: np.stack([ens.weights(layer, it) for it in cfg.checkpoints], axis=1) for layer in ens.layers}
+    accuracy = {s: {int(it): float(acc[i]) for it, acc in sorted(ens.accuracy.items())} for i, s in enumerate(seeds)}
+    return {
+        "seeds": list(seeds),
+        "weights": weights,
+        "accuracy": accuracy,
+        "seconds": time.perf_counter() - start,
+        "device": str(train.pick_device(cfg.device)),
+    }
 
 
 def default_lr(optimizer: str) -> float:
@@ -87,6 +105,7 @@ def default_lr(optimizer: str) -> float:
     import torch
 
     from ..nets import train
+
     opt = train.make_optimizer(optimizer, [torch.zeros(1, requires_grad=True)], None, 0.0, 0.0)
     return float(opt.param_groups[0]["lr"])
 
@@ -111,8 +130,10 @@ def _prepare(config: StudyConfig, out: Path, workers: int = 1) -> dict:
             _store.write_json_atomic(out / _store.MANIFEST, manifest)
             diff = []
         if diff:
-            raise ValueError(f"{out} holds a different study ({'; '.join(diff)}, stored vs requested); "
-                             "use another --out folder, or rerun with the stored settings to resume it")
+            raise ValueError(
+                f"{out} holds a different study ({'; '.join(diff)}, stored vs requested); "
+                "use another --out folder, or rerun with the stored settings to resume it"
+            )
         for stale in out.glob(f".{_store.MANIFEST}.*.tmp"):  # left by a writer killed before its rename
             stale.unlink(missing_ok=True)
         return manifest
@@ -136,7 +157,7 @@ def _prepare(config: StudyConfig, out: Path, workers: int = 1) -> dict:
 def _adds_seeds(saved: StudyConfig, config: StudyConfig) -> bool:
     """Whether ``config`` is ``saved`` with seeds appended, every stored group of seeds left whole."""
     old, new = list(saved.seeds), list(config.seeds)
-    if len(new) <= len(old) or new[:len(old)] != old or saved.differences(config.replace(seeds=old)):
+    if len(new) <= len(old) or new[: len(old)] != old or saved.differences(config.replace(seeds=old)):
         return False
     new_groups = {tuple(g) for g in config.groups()}
     return all(tuple(g) in new_groups for g in saved.groups())
@@ -148,8 +169,9 @@ def progress_bar(progress, *, total, desc="", unit="it", initial=0) -> Progress:
     return Progress(total, desc, unit, initial=initial, enabled=progress, logger=log)
 
 
-def run_study(config: StudyConfig, out, *, executor: Executor | None = None, progress: bool = True,
-              analyze: bool = True):
+def run_study(
+    config: StudyConfig, out, *, executor: Executor | None = None, progress: bool = True, analyze: bool = True
+):
     """Trains (or finishes) the study ``config`` into the folder ``out`` and returns it as a :class:`Study`.
 
     executor : where the groups of seeds run (default: this process); see ``fasttda.study.executors``.
@@ -191,6 +213,7 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     >>> study = run_study(cfg, "runs/mnist")  # doctest: +SKIP
     """
     from .results import Study
+
     if not isinstance(config, StudyConfig):
         raise TypeError(f"config must be a StudyConfig, got {type(config).__name__}")
     config = config.replace()  # a private copy: layers=None is filled in below
@@ -213,16 +236,20 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
     pending = [g for g in config.groups() if not set(g) <= done]
 
     if pending:
-        log.info(f"{out}: training {sum(len(g) for g in pending)} of {len(config.seeds)} seeds of {config.model} "
-                 f"on {config.dataset}, {config.iterations} iterations each, in {len(pending)} group(s) of up "
-                 f"to {config.group_size} {executor.describe()}")
+        log.info(
+            f"{out}: training {sum(len(g) for g in pending)} of {len(config.seeds)} seeds of {config.model} "
+            f"on {config.dataset}, {config.iterations} iterations each, in {len(pending)} group(s) of up "
+            f"to {config.group_size} {executor.describe()}"
+        )
     task_config = config.to_dict()
     its = config.iterations
     seen = {tuple(g): 0 for g in pending}  # iterations each pending group has reported
     kept = sum(len(g) for g in config.groups() if tuple(g) not in seen)  # seeds done in finished groups
     try:
-        with progress_bar(progress, total=len(config.seeds) * its, initial=kept * its, desc="training",
-                       unit="seed-it") as bar:
+        with progress_bar(
+            progress, total=len(config.seeds) * its, initial=kept * its, desc="training", unit="seed-it"
+        ) as bar:
+
             def advance(key, it):
                 key = tuple(key)
                 if key in seen and it > seen[key]:
@@ -239,7 +266,10 @@ def run_study(config: StudyConfig, out, *, executor: Executor | None = None, pro
                 for s in new:  # only now, with its filters on disk, is a seed done
                     manifest["finished"][str(s)] = {
                         "accuracy": {str(k): v for k, v in result["accuracy"][s].items()},
-                        "seconds": round(result["seconds"], 3), "device": result["device"], "time": stamp}
+                        "seconds": round(result["seconds"], 3),
+                        "device": result["device"],
+                        "time": stamp,
+                    }
                 done |= set(new)
                 manifest["done"] = [s for s in config.seeds if s in done]
                 manifest["updated"] = stamp
@@ -284,8 +314,13 @@ def analyze_study(study, *, progress: bool = True, **kwargs) -> dict:
     jobs = [(layer, it) for layer in study.layers for it in study.checkpoints]
     with progress_bar(progress, total=len(jobs), desc="analysing", unit="cell") as bar:
         for layer, it in jobs:
-            key = {"layer": layer, "checkpoint": it, "seeds": study.done, "channels": study.config.channels,
-                   "kwargs": kwargs}
+            key = {
+                "layer": layer,
+                "checkpoint": it,
+                "seeds": study.done,
+                "channels": study.config.channels,
+                "kwargs": kwargs,
+            }
             old = study.saved_analysis(layer, it)
             if old is not None and all(old.get(k) == v for k, v in key.items()):
                 stored[layer, it] = old

@@ -86,6 +86,7 @@ def write_json_atomic(path, obj) -> None:
 
 def versions() -> dict:
     import fasttda
+
     out = {"fasttda": fasttda.__version__, "numpy": np.__version__, "python": platform.python_version()}
     for name in ("torch", "zarr"):
         try:
@@ -116,9 +117,17 @@ def new_manifest(config: StudyConfig, layer_shapes: dict) -> dict:
     {'1': [64, 1, 3, 3]}
     """
     t = now()
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "config": config.to_dict(),
-            "layers": {str(k): list(v) for k, v in layer_shapes.items()}, "versions": versions(),
-            "created": t, "updated": t, "done": [], "finished": {}}
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "config": config.to_dict(),
+        "layers": {str(k): list(v) for k, v in layer_shapes.items()},
+        "versions": versions(),
+        "created": t,
+        "updated": t,
+        "done": [],
+        "finished": {},
+    }
 
 
 def read_manifest(folder) -> dict:
@@ -158,8 +167,9 @@ def read_manifest(folder) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValueError(f"{path} is not a fasttda study manifest (its 'format' is not {FORMAT!r})")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path} has format version {manifest.get('format_version')!r}; this fasttda reads "
-                         f"version {FORMAT_VERSION}")
+        raise ValueError(
+            f"{path} has format version {manifest.get('format_version')!r}; this fasttda reads version {FORMAT_VERSION}"
+        )
     missing = [k for k in ("config", "layers", "done", "finished") if k not in manifest]
     if missing:
         raise ValueError(f"{path} is corrupt: it lacks {', '.join(missing)}")
@@ -168,8 +178,12 @@ def read_manifest(folder) -> dict:
     except (TypeError, ValueError) as e:
         raise ValueError(f"{path} is corrupt: {e}") from None
     done, finished = manifest["done"], manifest["finished"]
-    if (not isinstance(done, list) or not isinstance(finished, dict) or not set(done) <= set(config.seeds)
-            or any(str(s) not in finished for s in done)):
+    if (
+        not isinstance(done, list)
+        or not isinstance(finished, dict)
+        or not set(done) <= set(config.seeds)
+        or any(str(s) not in finished for s in done)
+    ):
         raise ValueError(f"{path} is corrupt: its list of finished seeds does not match the config")
     manifest["config"] = config.to_dict()
     return manifest
@@ -201,6 +215,7 @@ class FilterArrays:
 
     def __init__(self, folder, config: StudyConfig, layer_shapes: dict, *, create: bool = False):
         import zarr
+
         self.path = Path(folder) / FILTERS
         self.layers = {int(k): tuple(v) for k, v in layer_shapes.items()}
         n_seeds, n_cps = len(config.seeds), len(config.checkpoints)
@@ -213,8 +228,9 @@ class FilterArrays:
             for layer, shape in self.layers.items():
                 name = f"layer{layer}"
                 if create and name not in self.group:
-                    self.group.create_array(name, shape=(n_seeds, n_cps, *shape), chunks=(1, 1, *shape),
-                                            dtype="float32", fill_value=np.nan)
+                    self.group.create_array(
+                        name, shape=(n_seeds, n_cps, *shape), chunks=(1, 1, *shape), dtype="float32", fill_value=np.nan
+                    )
                 self.arrays[layer] = self.group[name]
                 stored = tuple(self.arrays[layer].shape)
                 if create and stored[0] < n_seeds and stored[1:] == (n_cps, *shape):  # seeds were added
@@ -224,8 +240,9 @@ class FilterArrays:
         for layer, shape in self.layers.items():
             full = (n_seeds, n_cps, *shape)
             if tuple(self.arrays[layer].shape) != full:
-                raise ValueError(f"{self.path}/layer{layer} has shape {tuple(self.arrays[layer].shape)}, "
-                                 f"the manifest says {full}")
+                raise ValueError(
+                    f"{self.path}/layer{layer} has shape {tuple(self.arrays[layer].shape)}, the manifest says {full}"
+                )
 
     def write_seed(self, index: int, weights: dict) -> None:
         """Stores one seed's {layer: (checkpoints, out, in, k, k)} weights."""
@@ -245,9 +262,11 @@ class FilterArrays:
         # a chunk file that vanished reads as the fill value (NaN) rather than failing
         empty = [self.seeds[int(i)] for i, w in zip(indices, out) if np.isnan(w).all()]
         if empty:
-            raise ValueError(f"{self.path}/layer{layer} holds no filters of seeds {empty} at iteration "
-                             f"{self.checkpoints[cp_index]}, though the manifest marks them done (a lost chunk, "
-                             "or a training that diverged to NaN)")
+            raise ValueError(
+                f"{self.path}/layer{layer} holds no filters of seeds {empty} at iteration "
+                f"{self.checkpoints[cp_index]}, though the manifest marks them done (a lost chunk, "
+                "or a training that diverged to NaN)"
+            )
         return out
 
 
