@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue as _queue
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 __all__ = ["DaskExecutor", "Executor", "LocalExecutor", "WorkerError", "choose_workers", "report_progress"]
@@ -115,6 +116,20 @@ def _start_worker(threads: int, progress) -> None:
     _report_to = lambda key, value: progress.put_nowait((key, value))
 
 
+_DONE = "fasttda: task done"  # progress key a worker sends after a task's last report
+_FLUSH = 10.0  # seconds to wait for a finished task's last reports to come through the queue
+
+
+def _reporting(fn: Callable, token: int, *args):
+    """Runs a task in a worker, then marks its end on the progress queue: the queue keeps one
+    process's messages in order, so the caller that sees the mark has seen every report before it."""
+    try:
+        return fn(*args)
+    finally:
+        if _report_to is not None:
+            _report_to(_DONE, token)
+
+
 def _polled(futures, poll: Callable) -> Iterator:
     """The futures as they complete (like as_completed), calling ``poll()`` every _POLL seconds meanwhile."""
     from concurrent.futures import FIRST_COMPLETED, wait
@@ -194,23 +209,43 @@ class LocalExecutor(Executor):
             )
         from concurrent.futures.process import BrokenProcessPool
 
-        futures = {self._pool.submit(fn, *task): task for task in tasks}
+        futures, tokens = {}, {}
+        for i, task in enumerate(tasks):
+            fut = self._pool.submit(_reporting, fn, i, *task)
+            futures[fut], tokens[fut] = task, i
+        marked = set()
+
+        def take(block: bool) -> bool:
+            """Hands one message to on_progress; False when there is none (or the queue is closed)."""
+            try:
+                key, value = self._queue.get(timeout=0.05) if block else self._queue.get_nowait()
+            except (_queue.Empty, OSError, ValueError):
+                return False
+            if key == _DONE:
+                marked.add(value)
+            elif on_progress is not None:
+                on_progress(key, value)
+            return True
 
         def drain():
-            while True:
-                try:
-                    key, value = self._queue.get_nowait()
-                except (_queue.Empty, OSError, ValueError):  # nothing left, or the queue is closed
-                    return
-                if on_progress is not None:
-                    on_progress(key, value)
+            while take(False):
+                pass
+
+        def flushed(done):
+            """The finished futures, each once its task's last reports have been handed on."""
+            for fut in done:
+                if not fut.cancelled() and fut.exception() is None:
+                    deadline = time.monotonic() + _FLUSH
+                    while tokens[fut] not in marked and time.monotonic() < deadline:
+                        take(True)
+                yield fut
 
         def cancel():
             for fut in futures:
                 fut.cancel()
 
         yield from _collect(
-            _polled(futures, drain), futures.__getitem__, BrokenProcessPool, "a local worker process", cancel
+            flushed(_polled(futures, drain)), futures.__getitem__, BrokenProcessPool, "a local worker process", cancel
         )
 
     def close(self):
