@@ -56,6 +56,30 @@ def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.nd
     widest relative gap among the bars of persistence at least `floor`, when
     that gap is at least LONG_GAP; noise bars of a landmark sample are all of
     the order of its covering radius, so no bar above the floor means none.
+
+    Parameters
+    ----------
+    diagram
+        (m, 2) persistence diagram, rows (birth, death); death may be inf.
+    cap
+        Death given to the essential bars.
+    floor
+        Shortest persistence a long bar may have.
+
+    Returns
+    -------
+    n_long : int
+        Number of long bars.
+    persistence : numpy.ndarray
+        (m,) persistences, longest first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.analysis import long_bars
+    >>> dgm = np.array([[0.0, 1.0], [0.1, 0.2], [0.2, 0.25]])
+    >>> long_bars(dgm, cap=2.0, floor=0.05)
+    (1, array([1.  , 0.1 , 0.05]))
     """
     births, deaths = diagram[:, 0], np.minimum(diagram[:, 1], cap)
     pers = np.sort(deaths - births)[::-1]
@@ -72,7 +96,68 @@ def long_bars(diagram: np.ndarray, cap: float, floor: float) -> tuple[int, np.nd
 class Analysis(RichDisplay):
     """What ``analyze`` found. ``core`` indexes ``points``, ``landmarks`` indexes ``core``, and the
     graph's node members index ``points[core]``; ``filters.source[sampled]`` says which network
-    and channel each point came from."""
+    and channel each point came from.
+
+    Parameters
+    ----------
+    params
+        The parameters of the run (k, p, norm, n_landmarks, ...).
+    points
+        (n, 8) all filter vectors kept.
+    core
+        Indices of the dense core X(k, p) in ``points``, densest first.
+    density
+        Codensity of each core point, in the order of ``core`` (small = dense).
+    landmarks
+        Indices into ``core`` of the max-min landmarks.
+    cover_radius
+        Covering radius of the landmarks.
+    barcodes
+        Persistence in ripser.py's format: ``{"dgms": [H0, H1, ...], ...}``.
+    graph
+        Mapper graph of the core, with ``node_values["density"]``.
+    node_filters
+        (n_nodes, 3, 3) mean filter of each node.
+    circle_theta, circle_distance
+        Angle of each core point on the primary circle, and its distance to it.
+    three_circle_distance
+        Distance of each core point to the three-circle model.
+    klein_theta, klein_distance
+        (m, 2) angles θ1, θ2 on the Klein bottle model, and the distance to it.
+    orientation
+        Histogram of the orientations.
+    long_bars
+        Number of long bars per homology dimension.
+    persistence
+        Per dimension, the persistences longest first.
+    verdict
+        What the barcodes and model fits say, in words.
+    filters
+        The ``FilterVectors`` the points came from, or None for points given directly.
+    sampled
+        Which filter vectors ``points`` are, when a sample was drawn.
+    null_h1
+        Top H1 persistence of each null draw.
+    moved
+        Median cosine distance of a filter to its initial value, when known.
+    robustness
+        The verdict at neighbouring (k, p, contrast cut), when asked.
+    bootstrap
+        A ``Stability``: the verdict over resamples of the networks, when asked.
+    notes
+        Remarks on the run, in words.
+    circular, circle_correlation, loop
+        From the longest H1 bar when it counts as long: the circular coordinate of every
+        core point, its absolute circular correlation with ``circle_theta``, and the
+        filters on a representative loop.
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(2000), n_null=0, n_landmarks=50)
+    >>> a.points.shape, len(a.core), len(a.landmarks), a.verdict
+    ((2000, 8), 600, 50, 'primary circle')
+    """
 
     params: dict
     points: np.ndarray  # (n, 8) all filter vectors kept
@@ -307,12 +392,48 @@ def _verdict(
 
 
 def plane_share(points: np.ndarray) -> float:
-    """Median share of a unit filter vector's energy in the plane (e1, e2) of the primary circle."""
+    """Median share of a unit filter vector's energy in the plane (e1, e2) of the primary circle.
+
+    Parameters
+    ----------
+    points
+        (n, 8) unit vectors in DCT coordinates.
+
+    Returns
+    -------
+    float
+        In [0, 1]; 0 for no points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.analysis import plane_share
+    >>> plane_share(np.eye(8)[:3])
+    1.0
+    """
     return float(np.median((points[:, :2].astype(np.float64) ** 2).sum(axis=1))) if len(points) else 0.0
 
 
 def largest_gap(theta: np.ndarray) -> float:
-    """The widest arc of the circle, in degrees, that no angle falls in."""
+    """The widest arc of the circle, in degrees, that no angle falls in.
+
+    Parameters
+    ----------
+    theta
+        Angles in radians, any range.
+
+    Returns
+    -------
+    float
+        In degrees; 360 for no angles.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.analysis import largest_gap
+    >>> round(largest_gap(np.radians([0.0, 90.0, 180.0])), 6)
+    180.0
+    """
     if len(theta) == 0:
         return 360.0
     t = np.sort(np.mod(theta, 2 * np.pi))
@@ -341,7 +462,24 @@ def _as_filter_points(weights, norm: str, min_contrast: float, top, n_threads):
 
 
 def default_k(n: int) -> int:
-    """k of the dense core X(k, p) for n points: the 2008 paper's 300, or a tenth of the points when fewer."""
+    """k of the dense core X(k, p) for n points: the 2008 paper's 300, or a tenth of the points when fewer.
+
+    Parameters
+    ----------
+    n
+        Number of points.
+
+    Returns
+    -------
+    int
+        min(300, max(1, n // 10)).
+
+    Examples
+    --------
+    >>> from fasttda.analysis import default_k
+    >>> default_k(50_000), default_k(2000), default_k(5)
+    (300, 200, 1)
+    """
     return int(min(300, max(1, n // 10)))
 
 
@@ -349,7 +487,24 @@ def default_p(n: int) -> float:
     """p of the dense core X(k, p) for n points: the paper's 30% up to 10,000 points, then a core of about
     3,000 points, but never under 10%. Measured on 24 MNIST networks (benchmarks/RESULTS.md): the 49,152
     slices of layer 2 show the primary circle in X(300, 10%) and nothing in X(300, 30%), where the
-    densest tenth is diluted by filters still near their random start."""
+    densest tenth is diluted by filters still near their random start.
+
+    Parameters
+    ----------
+    n
+        Number of points.
+
+    Returns
+    -------
+    float
+        In [0.1, 0.3].
+
+    Examples
+    --------
+    >>> from fasttda.analysis import default_p
+    >>> default_p(2000), default_p(20_000), default_p(100_000)
+    (0.3, 0.15, 0.1)
+    """
     return float(min(0.3, max(0.1, 3000 / max(n, 1))))
 
 
@@ -431,6 +586,41 @@ def null_model(
     does not matter: the contrast cut is relative and the points are normalised.
     When a sample of the layer is analysed, a draw needs only enough slices to
     fill the same sample after the same cut, so large layers cost no more than small.
+
+    Parameters
+    ----------
+    fv
+        The layer's ``FilterVectors``, or None for points given directly.
+    n_points
+        Number of points of a draw when ``fv`` is None.
+    k, p, norm, n_landmarks, coeff, min_contrast, top, sample
+        As for ``analyze``.
+    n_null
+        Number of draws.
+    init
+        ``"uniform"``, ``"normal"`` or a function ``(rng, shape) -> array``.
+    seed
+        Seed of the draws.
+    n_threads
+        Threads; None uses every core.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n_null,) longest H1 persistence of each draw (0 where there is no bar).
+
+    Raises
+    ------
+    ValueError
+        When ``init`` is not one of the above.
+
+    Examples
+    --------
+    >>> from fasttda.analysis import null_model
+    >>> tops = null_model(None, 500, k=50, p=0.3, norm="L2", n_landmarks=50, coeff=2,
+    ...                   min_contrast=0.01, top=None, sample=None, n_null=2)
+    >>> tops.shape, bool((tops >= 0).all())
+    ((2,), True)
     """
     draw = _null_init(init)
     tops = np.empty(n_null)
@@ -453,7 +643,33 @@ def null_model(
 
 
 def movement(weights, initial) -> np.ndarray:
-    """Cosine distance of each mean-centred k×k slice to its initial value (0 = same direction)."""
+    """Cosine distance of each mean-centred k×k slice to its initial value (0 = same direction).
+
+    Parameters
+    ----------
+    weights
+        Conv weights (..., k, k), or slices (n, k²).
+    initial
+        The initial weights, of the same shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        One distance in [0, 2] per slice, leaving out slices that are constant in either.
+
+    Raises
+    ------
+    ValueError
+        When the shapes differ or the weights hold no k×k slices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.analysis import movement
+    >>> w = np.arange(18.0).reshape(2, 3, 3)
+    >>> movement(w, w).round(6) + 0.0, movement(w, -w).round(6)
+    (array([0., 0.]), array([2., 2.]))
+    """
     a, b = (_slices(w) for w in (weights, initial))
     if a.shape != b.shape:
         raise ValueError(
@@ -730,7 +946,36 @@ def _counted(topo: _Topology, nulls) -> list[tuple[int, np.ndarray]]:
 
 
 def judge(X: np.ndarray, topo: _Topology, params: dict, nulls) -> tuple[str, np.ndarray]:
-    """(verdict, H1 persistences longest first) of a dense core X with its barcodes, as ``analyze`` judges."""
+    """(verdict, H1 persistences longest first) of a dense core X with its barcodes, as ``analyze`` judges.
+
+    Parameters
+    ----------
+    X
+        The dense core's points, (m, 8) in DCT coordinates (any other width: pixel space).
+    topo
+        The core, landmarks and barcodes from which X came.
+    params
+        The run's parameters; ``params["tolerance"]`` is read.
+    nulls
+        Top H1 persistence of each null draw (empty for none).
+
+    Returns
+    -------
+    verdict : str
+        As ``Analysis.verdict``.
+    h1 : numpy.ndarray
+        H1 persistences, longest first.
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> from fasttda.analysis import judge, topology
+    >>> X = fasttda.datasets.filter_like(2000)
+    >>> topo = topology(X, 200, 0.3, 50, 1, 2, 0, None)
+    >>> verdict, h1 = judge(X[topo.core], topo, {"tolerance": 0.5}, [])
+    >>> verdict, round(float(h1[0]), 2)
+    ('primary circle', 0.86)
+    """
     counted = _counted(topo, nulls)
     pers = [p_ for _, p_ in counted]
     h1 = pers[1] if len(pers) > 1 else np.empty(0)
@@ -769,7 +1014,25 @@ def _top(persistence) -> float:
 
 
 def null_cut(nulls: np.ndarray) -> float:
-    """The persistence a bar must exceed to stand clear of the null's top bars (MIN_PERSISTENCE without one)."""
+    """The persistence a bar must exceed to stand clear of the null's top bars (MIN_PERSISTENCE without one).
+
+    Parameters
+    ----------
+    nulls
+        Top H1 persistence of each null draw.
+
+    Returns
+    -------
+    float
+        max(mean + NULL_SIGMAS std, NULL_RATIO mean, MIN_PERSISTENCE).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.analysis import null_cut
+    >>> null_cut(np.empty(0)), null_cut(np.array([0.2, 0.2]))
+    (0.05, 0.30000000000000004)
+    """
     if len(nulls) == 0:
         return MIN_PERSISTENCE
     m, s = float(np.mean(nulls)), float(np.std(nulls, ddof=1)) if len(nulls) > 1 else 0.0

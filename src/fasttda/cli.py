@@ -657,6 +657,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def build_parser() -> argparse.ArgumentParser:
     """The ``fasttda`` argument parser, with every command.
 
+    Parameters
+    ----------
+    None
+
     Returns
     -------
     argparse.ArgumentParser

@@ -85,7 +85,26 @@ def _h1_top(a) -> list[float]:
 
 
 def analysis_repr(a) -> str:
-    """One line, no arrays: ``Analysis(verdict='primary circle', n_points=50000, core=15000, H1=[0.91, 0.11])``."""
+    """One line, no arrays: ``Analysis(verdict='primary circle', n_points=50000, core=15000, H1=[0.91, 0.11])``.
+
+    Parameters
+    ----------
+    a
+        An ``Analysis``.
+
+    Returns
+    -------
+    str
+        The verdict, the numbers of points and core points, and the top H1 persistences.
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> from fasttda.display import analysis_repr
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(2000), n_null=0, n_landmarks=50)
+    >>> analysis_repr(a)
+    "Analysis(verdict='primary circle', n_points=2000, core=600, H1=[0.86, ...])"
+    """
     return f"Analysis(verdict={a.verdict!r}, n_points={len(a.points)}, core={len(a.core)}, H1={_h1_top(a)})"
 
 
@@ -273,12 +292,58 @@ def render(obj) -> tuple[str, bytes | None]:
 
 
 def to_html(obj) -> str:
-    """The ``_repr_html_`` of an Analysis, MapperGraph, FilterVectors or Study."""
+    """The ``_repr_html_`` of an Analysis, MapperGraph, FilterVectors or Study.
+
+    Parameters
+    ----------
+    obj
+        An ``Analysis``, ``MapperGraph``, ``FilterVectors`` or ``Study``.
+
+    Returns
+    -------
+    str
+        A table of the object's numbers and, but for a Study, its figure as an inline PNG.
+
+    Raises
+    ------
+    TypeError
+        For an object of any other class.
+
+    Examples
+    --------
+    >>> from fasttda.mapper import MapperGraph
+    >>> g = MapperGraph([[0, 1], [1, 2]], [[0, 1]])
+    >>> to_html(g)[:30]
+    '<div class="fasttda-repr" styl'
+    """
     return render(obj)[0]
 
 
 def png(obj) -> bytes | None:
-    """The ``_repr_png_``: the figure of ``to_html`` alone (None for a Study, which has none)."""
+    """The ``_repr_png_``: the figure of ``to_html`` alone (None for a Study, which has none).
+
+    Parameters
+    ----------
+    obj
+        An ``Analysis``, ``MapperGraph``, ``FilterVectors`` or ``Study``.
+
+    Returns
+    -------
+    bytes or None
+        The PNG file's bytes.
+
+    Raises
+    ------
+    TypeError
+        For an object of any other class.
+
+    Examples
+    --------
+    >>> from fasttda.mapper import MapperGraph
+    >>> g = MapperGraph([[0, 1], [1, 2]], [[0, 1]])
+    >>> png(g)[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
     kind = _kind(obj)
     if kind == "study":
         return None
@@ -287,7 +352,34 @@ def png(obj) -> bytes | None:
 
 
 def mimebundle(obj, include=None, exclude=None) -> dict:
-    """``_repr_mimebundle_``: HTML, PNG and plain text from a single rendering."""
+    """``_repr_mimebundle_``: HTML, PNG and plain text from a single rendering.
+
+    Parameters
+    ----------
+    obj
+        An ``Analysis``, ``MapperGraph``, ``FilterVectors`` or ``Study``.
+    include, exclude
+        MIME types to keep only, or to leave out; None for no restriction.
+
+    Returns
+    -------
+    dict
+        ``{"text/plain": ..., "text/html": ..., "image/png": ...}`` (no PNG for a Study).
+
+    Raises
+    ------
+    TypeError
+        For an object of any other class.
+
+    Examples
+    --------
+    >>> from fasttda.mapper import MapperGraph
+    >>> g = MapperGraph([[0, 1], [1, 2]], [[0, 1]])
+    >>> sorted(mimebundle(g))
+    ['image/png', 'text/html', 'text/plain']
+    >>> sorted(mimebundle(g, exclude=["image/png"]))
+    ['text/html', 'text/plain']
+    """
     text, data = render(obj)
     bundle = {"text/plain": repr(obj), "text/html": text}
     if data is not None:
@@ -305,7 +397,24 @@ def mimebundle(obj, include=None, exclude=None) -> dict:
 class MapperPage:
     """The interactive Mapper page (``fasttda.plot.mapper_html``) as a notebook output: an iframe whose
     ``srcdoc`` is the whole page, so it runs offline inside the notebook. ``html`` is the page itself;
-    ``save(path)`` writes it."""
+    ``save(path)`` writes it.
+
+    Parameters
+    ----------
+    page
+        The whole HTML page.
+    height
+        Height of the iframe, in CSS pixels.
+
+    Examples
+    --------
+    >>> from fasttda.display import MapperPage
+    >>> page = MapperPage("<html></html>", height=400)
+    >>> page
+    MapperPage(13 characters of HTML; display it in Jupyter or save(path))
+    >>> page._repr_html_()[:30]
+    '<iframe srcdoc="&lt;html&gt;&l'
+    """
 
     def __init__(self, page: str, height: int = 680):
         self.html = page
@@ -330,7 +439,37 @@ class MapperPage:
 
 def show(obj, interactive: bool = False, **kwargs):
     """A displayable view of an Analysis: the interactive Mapper page (``interactive=True``; kwargs go
-    to ``mapper_html``) or the static figure of its notebook display."""
+    to ``mapper_html``) or the static figure of its notebook display.
+
+    Parameters
+    ----------
+    obj
+        An ``Analysis``.
+    interactive
+        The interactive page rather than the static figure.
+    **kwargs
+        Passed to ``fasttda.plot.mapper_html``, only with ``interactive=True``.
+
+    Returns
+    -------
+    MapperPage or matplotlib.figure.Figure
+        The page, or the figure (Mapper graph and H1 barcode).
+
+    Raises
+    ------
+    TypeError
+        When keyword arguments are given without ``interactive=True``.
+
+    Examples
+    --------
+    >>> import fasttda
+    >>> from fasttda.display import show
+    >>> a = fasttda.analyze(fasttda.datasets.filter_like(2000), n_null=0, n_landmarks=50)
+    >>> type(show(a)).__name__
+    'Figure'
+    >>> show(a, interactive=True)
+    MapperPage(... characters of HTML; display it in Jupyter or save(path))
+    """
     if interactive:
         from .interactive import mapper_html
 
@@ -341,7 +480,20 @@ def show(obj, interactive: bool = False, **kwargs):
 
 
 class RichDisplay:
-    """Jupyter display hooks for fasttda's classes; each class keeps its own short ``__repr__``."""
+    """Jupyter display hooks for fasttda's classes; each class keeps its own short ``__repr__``.
+
+    Parameters
+    ----------
+    None
+        A mixin: it adds methods only, and the class it is mixed into takes the parameters.
+
+    Examples
+    --------
+    >>> from fasttda.mapper import MapperGraph
+    >>> g = MapperGraph([[0, 1], [1, 2]], [[0, 1]])
+    >>> isinstance(g, RichDisplay), g._repr_html_() == to_html(g)
+    (True, True)
+    """
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return mimebundle(self, include, exclude)

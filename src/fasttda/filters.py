@@ -196,6 +196,13 @@ def _project(S, contrast, cut, B, out, start):
 class FilterVectors(RichDisplay):
     """Slices kept as points, with where each came from and what was dropped (made by ``filter_vectors``).
 
+    Parameters
+    ----------
+    points, source, contrast, n_slices, n_dropped, cut, kernel, norm, space, networks
+        The attributes below, in this order; ``networks`` defaults to 1.
+    notes : list of str
+        Remarks on the slices, in words (none by default).
+
     Attributes
     ----------
     points : ndarray of shape (m, dim), float32

@@ -31,8 +31,18 @@ class LayerAnalyses(dict):
     """``{layer name: Analysis}`` in the network's order, with ``skipped``: ``{layer name: reason}``
     and ``shapes``: ``{layer name: kernel shape}`` of every layer looked at (skipped ones included).
 
+    Parameters
+    ----------
+    items : mapping or iterable of (str, Analysis) pairs
+        The analyses, as for ``dict``; ``skipped`` and ``shapes`` start empty.
+
     Examples
     --------
+    >>> from fasttda.layers import LayerAnalyses
+    >>> result = LayerAnalyses()
+    >>> result.skipped["fc"] = "not a convolution"
+    >>> dict(result), result.skipped
+    ({}, {'fc': 'not a convolution'})
     >>> import fasttda
     >>> result = fasttda.analyze_layers(fasttda.load_weights("vgg16.pt"))  # doctest: +SKIP
     >>> result.skipped  # doctest: +SKIP

@@ -46,6 +46,10 @@ def mapper(
 ) -> "MapperGraph":
     """The Mapper graph of the point cloud X seen through a lens.
 
+    Parameters
+    ----------
+    X
+        Points, shape (n, d).
     lens
         An (n,) or (n, d) array with d = 1..3, or a built-in lens: ``"pca1"``,
         ``"pca2"`` (projections on the first principal axes of X, each axis
@@ -95,9 +99,35 @@ def mapper(
         Also list the 2-simplices of the nerve (triples of nodes with a common point).
     values
         ``{"name": per-point array}``: per-node means, in ``graph.node_values``.
+    n_threads
+        Threads; None uses every core.
 
+    Returns
+    -------
+    MapperGraph
+        The nodes, edges (with the number of shared points), optional triangles and node attributes.
+
+    Raises
+    ------
+    ValueError
+        On invalid points, an unknown lens, cover or clusterer, a lens of the wrong shape, or
+        out-of-range cover or cluster parameters.
+    TypeError
+        On parameters of the wrong type (a lens that does not hold real numbers, for one).
+
+    Notes
+    -----
     Nodes are ordered by cube (row-major over the interval indices), then by
     smallest member; the graph does not depend on ``n_threads``.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    >>> X = np.c_[np.cos(t), np.sin(t)]
+    >>> g = fasttda.mapper(X, X[:, 0], n_intervals=4, overlap=0.3)
+    >>> g.n_nodes, g.n_edges
+    (6, 6)
     """
     return _mapper(
         as_points(X),
@@ -180,7 +210,45 @@ def _mapper(
 
 
 def make_lens(X, lens, *, k: int = 15, n_threads: int | None = None) -> np.ndarray:
-    """The (n, d) float64 lens: a built-in one by name, or an array of the right shape as a float64 copy."""
+    """The (n, d) float64 lens: a built-in one by name, or an array of the right shape as a float64 copy.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d).
+    lens
+        ``"pca1"``, ``"pca2"``, ``"codensity"`` or ``"circle_angle"`` (see ``mapper``), or an
+        (n,) or (n, d) array of real numbers with d = 1, 2 or 3.
+    k
+        The neighbour of the ``"codensity"`` lens (at most n - 1).
+    n_threads
+        Threads; None uses every core.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, d) float64, C-contiguous.
+
+    Raises
+    ------
+    ValueError
+        On invalid points, an unknown lens name, a lens array of the wrong shape, or
+        ``"circle_angle"`` on points without 8 coordinates.
+    TypeError
+        When a lens array does not hold real numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.mapper import make_lens
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    >>> make_lens(X, "codensity", k=1)
+    array([[1.],
+           [1.],
+           [2.]])
+    >>> make_lens(X, [1, 2, 3]).shape
+    (3, 1)
+    """
     return _make_lens(as_points(X), lens, k=k, n_threads=n_threads)
 
 
@@ -221,7 +289,30 @@ def _make_lens(X: np.ndarray, lens, *, k: int = 15, n_threads: int | None = None
 
 
 def principal_components(X: np.ndarray, m: int) -> np.ndarray:
-    """Coordinates of X on its first m principal axes, each signed so its largest entry is positive."""
+    """Coordinates of X on its first m principal axes, each signed so its largest entry is positive.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d); not checked.
+    m
+        Number of axes; columns beyond d are zero.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, m) float64 coordinates of the centred points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.mapper import principal_components
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    >>> principal_components(X, 1)
+    array([[-1.],
+           [ 0.],
+           [ 1.]])
+    """
     Xc = X.astype(np.float64) - X.mean(axis=0, dtype=np.float64)
     w, V = np.linalg.eigh(Xc.T @ Xc)  # d×d: cheap for any n
     V = V[:, np.argsort(w)[::-1][:m]]
@@ -237,6 +328,36 @@ def euclidean_mst(X, *, method: str = "auto", n_threads: int | None = None) -> t
 
     ``method``: ``"prim"`` (O(n²) time, O(n) memory), ``"boruvka"`` (kd-tree)
     or ``"auto"`` (Prim up to 2048 points in up to 5 dimensions, 131072 above).
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d).
+    method
+        ``"auto"``, ``"prim"`` or ``"boruvka"``; the tree is the same.
+    n_threads
+        Threads; None uses every core.
+
+    Returns
+    -------
+    edges : numpy.ndarray
+        (n - 1, 2) int64, i < j, sorted by length.
+    lengths : numpy.ndarray
+        (n - 1,), the length of each edge.
+
+    Raises
+    ------
+    ValueError
+        On empty, non-finite or non-2-D points, or an unknown method.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.mapper import euclidean_mst
+    >>> edges, lengths = euclidean_mst(np.array([[0.0], [1.0], [3.0]]))
+    >>> edges, lengths
+    (array([[0, 1],
+           [1, 2]]), array([1., 2.]))
     """
     X = as_points(X)
     if method not in ("auto", "prim", "boruvka"):
@@ -253,6 +374,45 @@ class MapperGraph(RichDisplay):
     ``cube[v]`` is node v's interval index in each lens coordinate and
     ``cover`` the nominal interval ends ({"lower", "upper"}, one list per
     coordinate).
+
+    Parameters
+    ----------
+    nodes
+        Member indices of each node, a sequence of integer arrays.
+    edges
+        (m, 2) node pairs; None for none.
+    edge_weights
+        (m,) weight of each edge; None counts the points the two nodes share.
+    triangles
+        (t, 3) node triples, or None.
+    n_points
+        Number of points; None takes one more than the largest member.
+    lens
+        (n,) or (n, d) per-point lens, averaged per node into ``lens_mean``.
+    lens_mean
+        Per-node lens means, used when ``lens`` is None.
+    values
+        ``{"name": per-point array}``, averaged per node into ``node_values``.
+    node_values
+        ``{"name": per-node array}``, kept as given.
+    cube
+        Per-node interval index in each lens coordinate, or None.
+    cover
+        The nominal interval ends, or None.
+    params
+        The parameters that built the graph.
+
+    Raises
+    ------
+    ValueError
+        When a per-point array in ``lens`` or ``values`` does not have one row per point.
+
+    Examples
+    --------
+    >>> from fasttda.mapper import MapperGraph
+    >>> g = MapperGraph([[0, 1], [1, 2], [3]], [[0, 1]])
+    >>> g.n_points, g.n_nodes, g.edge_weights, g.size
+    (4, 3, array([1]), array([2, 2, 1]))
     """
 
     def __init__(

@@ -49,6 +49,38 @@ def patch_grid(k: int = 3, norm: str = "L2") -> tuple[np.ndarray, np.ndarray, np
     (x to the right, y down, in the row-major order of a (k, k) array); C (k², k²) removes the
     mean; G (k², k²) is the metric of the contrast: the identity for L2, the grid Laplacian D
     for the D-norm.
+
+    Parameters
+    ----------
+    k
+        The patch side, an odd integer of at least 3.
+    norm
+        ``"L2"`` or ``"D"``: the contrast norm.
+
+    Returns
+    -------
+    x, y : numpy.ndarray
+        (k²,) float64 pixel offsets in [−1, 1].
+    C : numpy.ndarray
+        (k², k²) centring matrix.
+    G : numpy.ndarray
+        (k², k²) metric of the contrast.
+
+    Raises
+    ------
+    ValueError
+        When k is not an odd integer of at least 3, or norm is neither ``"L2"`` nor ``"D"``.
+
+    Examples
+    --------
+    >>> from fasttda.models import patch_grid
+    >>> x, y, C, G = patch_grid(3)
+    >>> x.reshape(3, 3)
+    array([[-1.,  0.,  1.],
+           [-1.,  0.,  1.],
+           [-1.,  0.,  1.]])
+    >>> C.shape, G.shape
+    ((9, 9), (9, 9))
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 3 or k % 2 == 0:
         raise ValueError(f"the patch side must be an odd integer of at least 3, got {k!r}")
@@ -94,6 +126,27 @@ def klein_patches(theta1, theta2, k: int = 3, norm: str = "L2") -> np.ndarray:
     see ``klein_formula``. ``klein_fit`` of their DCT coordinates (k = 3) returns the same
     angles, θ1 taken into [0, π) by the Klein bottle's identification (θ1 + π, θ2) ~ (θ1, −θ2).
 
+    Parameters
+    ----------
+    theta1
+        Orientation angle(s), broadcast against ``theta2``.
+    theta2
+        Edge-to-line angle(s).
+    k
+        The patch side, an odd integer of at least 3.
+    norm
+        ``"L2"`` or ``"D"``: the contrast norm.
+
+    Returns
+    -------
+    numpy.ndarray
+        (…, k, k) float64 patches, … the broadcast shape of the angles.
+
+    Raises
+    ------
+    ValueError
+        As ``patch_grid``.
+
     Examples
     --------
     >>> klein_patches(0.0, np.pi / 2).round(3) + 0.0   # θ2 = π/2: the edge brightening to the right
@@ -111,6 +164,35 @@ def circle_patches(theta, k: int = 3, norm: str = "L2") -> np.ndarray:
 
     The Klein bottle's edges, ``klein_patches(θ, π/2)``. In the DCT coordinates of the analysis
     (e1 ∝ −x, e2 ∝ −y) the patch at θ is the point at angle θ + π that ``circle_fit`` reports.
+
+    Parameters
+    ----------
+    theta
+        Angle(s) on the circle.
+    k
+        The patch side, an odd integer of at least 3.
+    norm
+        ``"L2"`` or ``"D"``: the contrast norm.
+
+    Returns
+    -------
+    numpy.ndarray
+        (…, k, k) float64 patches, … the shape of ``theta``.
+
+    Raises
+    ------
+    ValueError
+        As ``patch_grid``.
+
+    Examples
+    --------
+    >>> from fasttda.models import circle_patches
+    >>> circle_patches(0.0).round(3) + 0.0
+    array([[-0.408,  0.   ,  0.408],
+           [-0.408,  0.   ,  0.408],
+           [-0.408,  0.   ,  0.408]])
+    >>> circle_patches([0.0, 1.0, 2.0]).shape
+    (3, 3, 3)
     """
     theta = np.asarray(theta, dtype=np.float64)
     return klein_patches(theta, np.full_like(theta, np.pi / 2), k, norm)

@@ -113,7 +113,33 @@ def knn(X, k: int, *, n_threads: int | None = None, client=None, scheduler=None)
 
 
 def core_size(n: int, p: float) -> int:
-    """ceil(p n), robust to p n landing a rounding error above an integer."""
+    """ceil(p n), robust to p n landing a rounding error above an integer.
+
+    Parameters
+    ----------
+    n
+        Number of points.
+    p
+        Fraction of the points, in (0, 1].
+
+    Returns
+    -------
+    int
+        ceil(p n), clipped to [1, n].
+
+    Raises
+    ------
+    TypeError
+        When p is not a number.
+    ValueError
+        When p lies outside (0, 1].
+
+    Examples
+    --------
+    >>> from fasttda.neighbours import core_size
+    >>> core_size(10, 0.3), core_size(1000, 0.001), core_size(5, 0.01)
+    (3, 1, 1)
+    """
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.floating, np.integer)):
         raise TypeError(f"p must be a number in (0, 1], got {p!r}")
     if not (0 < p <= 1):
@@ -186,6 +212,40 @@ def maxmin(X, n_landmarks: int, *, seed: int = 0, return_radius: bool = False, n
     farthest from those chosen (ties: smallest index). With ``return_radius``
     also returns the covering radius: the largest distance from a point to its
     nearest landmark.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d).
+    n_landmarks
+        Number of landmarks to choose, 1 <= n_landmarks <= n.
+    seed
+        Seed of the random first landmark.
+    return_radius
+        Also return the covering radius.
+    n_threads
+        Threads; None uses every core.
+
+    Returns
+    -------
+    landmarks : numpy.ndarray
+        int64 indices into X, in selection order.
+    radius : float
+        Only with ``return_radius``: the covering radius.
+
+    Raises
+    ------
+    ValueError
+        On empty, non-finite or non-2-D points, or ``n_landmarks`` outside [1, n].
+    TypeError
+        When ``n_landmarks`` is not an integer.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> X = np.array([[0.0], [1.0], [2.0], [10.0]])
+    >>> fasttda.maxmin(X, 2, return_radius=True)
+    (array([..., ...]), ...)
     """
     X = as_points(X)
     n = X.shape[0]
@@ -205,6 +265,36 @@ def radius_graph(X, r: float, *, n_threads: int | None = None) -> tuple[np.ndarr
     """All pairs within distance r (d <= r): (edges, distances), edges (m, 2) with i < j, sorted by (i, j).
 
     Closed balls, as everywhere in fasttda: ``rips`` with ``thresh=r`` keeps the same pairs.
+
+    Parameters
+    ----------
+    X
+        Points, shape (n, d).
+    r
+        The radius, a finite number >= 0.
+    n_threads
+        Threads; None uses every core.
+
+    Returns
+    -------
+    edges : numpy.ndarray
+        (m, 2) int64, i < j, sorted by (i, j).
+    distances : numpy.ndarray
+        (m,), the length of each edge.
+
+    Raises
+    ------
+    ValueError
+        On empty, non-finite or non-2-D points, or r negative or not finite.
+    TypeError
+        When r is not a number.
+
+    Examples
+    --------
+    >>> import numpy as np, fasttda
+    >>> edges, d = fasttda.radius_graph(np.array([[0.0], [1.0], [3.0]]), 1.0)
+    >>> edges, d
+    (array([[0, 1]]), array([1.]))
     """
     X = as_points(X)
     return _core.radius_graph(X, as_real(r, "r"), as_threads(n_threads))

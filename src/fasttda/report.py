@@ -257,9 +257,15 @@ def write_report(
 ) -> Path:
     """Figures under ``out_dir/figures`` and a self-contained ``out_dir/index.html``; returns its path.
 
+    Parameters
+    ----------
+    out_dir
+        The folder to write into, made when missing.
     analyses
         ``{(layer, checkpoint): Analysis}``; checkpoint may be None (a single
         weights file), and a key that is not a pair is taken as a layer.
+    title
+        The page's title.
     params
         The study's parameters (dataset, network, seeds, ...), shown in a table
         together with the analysis parameters.
@@ -284,6 +290,11 @@ def write_report(
     -------
     Path
         ``out_dir/index.html``.
+
+    Raises
+    ------
+    ValueError
+        When there are no analyses.
 
     Examples
     --------

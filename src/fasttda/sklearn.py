@@ -662,11 +662,21 @@ def expected_failed_checks(estimator) -> dict[str, str]:
 
     Parameters
     ----------
-    estimator : one of this module's transformers (any other estimator gets an empty dict).
+    estimator : estimator
+        One of this module's transformers (any other estimator gets an empty dict).
 
     Returns
     -------
     dict of str to str
+
+    Examples
+    --------
+    >>> from fasttda.sklearn import FilterVectorizer, expected_failed_checks
+    >>> checks = expected_failed_checks(FilterVectorizer())
+    >>> checks["check_transformers_unfitted_stateless"]
+    'its input is a list of conv weights, not a 2-D feature matrix'
+    >>> expected_failed_checks(object())
+    {}
     """
     if isinstance(estimator, _DiagramVectorizer):
         why = "its input is a list of persistence diagrams, not a 2-D feature matrix"

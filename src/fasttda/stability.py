@@ -33,6 +33,11 @@ __all__ = ["Stability", "stability"]
 class Stability:
     """What ``stability`` found; ``verdicts`` maps each verdict to its share of the resamples.
 
+    Parameters
+    ----------
+    n_boot, unit, top_h1, verdicts, band, level, distances, per_network
+        The attributes below, in this order; ``per_network`` defaults to an empty list.
+
     Attributes
     ----------
     n_boot : int

@@ -96,6 +96,17 @@ _ACCEPTS = {
 class LayerWeights(dict):
     """``{layer name: kernel (out, in, kh, kw) float32}`` in the order the network applies them.
 
+    Parameters
+    ----------
+    items : mapping or iterable of (str, ndarray) pairs
+        The kernels, as for ``dict``.
+    groups : dict, optional
+        The ``groups`` attribute (empty when None).
+    notes : list of str, optional
+        The ``notes`` attribute (empty when None).
+    source : str, optional
+        The ``source`` attribute.
+
     Attributes
     ----------
     groups : dict
@@ -106,6 +117,13 @@ class LayerWeights(dict):
         What was skipped and why (quantized layers, unreadable weights).
     source : str or None
         The file (or module class) the kernels came from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.weights import LayerWeights
+    >>> LayerWeights({"conv1.weight": np.zeros((16, 3, 3, 3), np.float32)}, source="net.pt")
+    LayerWeights(1 conv layers from net.pt: conv1.weight: (16, 3, 3, 3))
     """
 
     def __init__(self, items=(), *, groups=None, notes=None, source=None):
