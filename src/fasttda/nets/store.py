@@ -37,7 +37,29 @@ def _as_array(w) -> np.ndarray:
 
 
 class WeightStore:
-    """Conv weights keyed by (run, iteration, layer); in memory, or one .npz per record in a folder."""
+    """Conv weights keyed by (run, iteration, layer); in memory, or one .npz per record in a folder.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        None (default): keep everything in memory. A folder: write one
+        ``run{run:05d}_it{iteration:09d}.npz`` per ``put`` there (created when missing) and read
+        lazily; the records already in it are picked up.
+
+    Raises
+    ------
+    NotADirectoryError
+        ``path`` exists and is not a folder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.nets.store import WeightStore
+    >>> store = WeightStore()
+    >>> store.put(100, {1: np.ones((8, 1, 3, 3)), 2: np.ones((4, 8, 3, 3))}, run=3)
+    >>> store.keys(), store.get(100, 2, run=3).dtype
+    ([(3, 100, 1), (3, 100, 2)], dtype('float32'))
+    """
 
     def __init__(self, path=None):
         self.path = None if path is None else Path(path)

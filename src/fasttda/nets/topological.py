@@ -39,13 +39,54 @@ def _grid(k: int, device: str, dtype: torch.dtype):
 
 
 def klein_kernels(theta1: torch.Tensor, theta2: torch.Tensor, k: int = 3) -> torch.Tensor:
-    """(…, k, k) Klein bottle patches at angles (…) as a differentiable torch function (L2 contrast)."""
+    """(…, k, k) Klein bottle patches at angles (…) as a differentiable torch function (L2 contrast).
+
+    Parameters
+    ----------
+    theta1 : torch.Tensor
+        Orientations θ1, any shape (…); the patches take its dtype and device.
+    theta2 : torch.Tensor
+        Edge ↔ line angles θ2, the same shape as ``theta1``.
+    k : int
+        Side of the square patch.
+
+    Returns
+    -------
+    torch.Tensor
+        (…, k, k) patches, each of mean zero and unit L2 contrast.
+
+    Examples
+    --------
+    >>> import torch
+    >>> kern = klein_kernels(torch.zeros(4), torch.zeros(4))
+    >>> kern.shape, abs(float(kern[0].sum())) < 1e-6
+    (torch.Size([4, 3, 3]), True)
+    """
     x, y, C, G = _grid(int(k), str(theta1.device), theta1.dtype)
     return _models.klein_formula(torch.cos, torch.sin, theta1, theta2, x, y, C, G).unflatten(-1, (k, k))
 
 
 def circle_kernels(theta: torch.Tensor, k: int = 3) -> torch.Tensor:
-    """(…, k, k) primary circle patches F_θ ∝ cos θ·x + sin θ·y (``klein_kernels(θ, π/2)``)."""
+    """(…, k, k) primary circle patches F_θ ∝ cos θ·x + sin θ·y (``klein_kernels(θ, π/2)``).
+
+    Parameters
+    ----------
+    theta : torch.Tensor
+        Angles θ, any shape (…); the patches take its dtype and device.
+    k : int
+        Side of the square patch.
+
+    Returns
+    -------
+    torch.Tensor
+        (…, k, k) patches, each of mean zero and unit L2 contrast.
+
+    Examples
+    --------
+    >>> import torch
+    >>> circle_kernels(torch.linspace(0, 3, 8), k=5).shape
+    torch.Size([8, 5, 5])
+    """
     return klein_kernels(theta, torch.full_like(theta, math.pi / 2), k)
 
 
@@ -55,6 +96,25 @@ def even_angles(kind: str, n: int) -> np.ndarray:
     For the Klein bottle the grid is m × m with m = ⌈√n⌉ (the paper's √n × √n when n is a
     square), θ1 varying fastest; when n is not a square the first n grid points are used.
     (θ1, θ2) over [0, π) × [0, 2π) covers the Klein bottle once, since (θ1 + π, θ2) ~ (θ1, −θ2).
+
+    Parameters
+    ----------
+    kind : {"circle", "klein"}
+        The model whose angles are spread; any other value is read as ``"klein"``.
+    n : int
+        Number of angles (one per output channel).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n, 1) angles for the circle, (n, 2) angles (θ1, θ2) for the Klein bottle.
+
+    Examples
+    --------
+    >>> even_angles("circle", 4).ravel() / np.pi
+    array([0. , 0.5, 1. , 1.5])
+    >>> even_angles("klein", 5).shape
+    (5, 2)
     """
     if kind == "circle":
         return (2 * np.pi * np.arange(n) / n)[:, None]
@@ -181,8 +241,27 @@ class KleinConv2d(_ModelConv2d):
     The patch at (θ1, θ2) is ``fasttda.models.klein_patches(θ1, θ2)``: sin θ2 times the
     normalised edge u = cos θ1·x + sin θ1·y plus cos θ2 times the normalised line Q(u) = 2u² − 1.
     Fixed angles lie on a grid of θ1 ∈ [0, π) × θ2 ∈ [0, 2π) (see ``even_angles``), the paper's
-    KF layer; ``learn_angles=True`` makes them an (out, 2) parameter. Arguments as
-    ``CircleConv2d``.
+    KF layer; ``learn_angles=True`` makes them an (out, 2) parameter.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        Channels in and out (at least 1); the angles of the output channels are
+        ``even_angles("klein", out_channels)`` (fixed) or start there (learned).
+    kernel_size : int
+        Side k of the square kernel: odd, at least 3.
+    learn_angles : bool
+        False (default): the angles are a buffer (the paper's KF layer). True: they are an
+        ``nn.Parameter`` (out, 2) and train.
+    bias : bool
+        A learned bias per output channel, initialised as ``nn.Conv2d`` does.
+    stride, padding : int
+        As in ``nn.Conv2d`` (keyword only; zero padding).
+
+    Raises
+    ------
+    ValueError
+        kernel_size even or below 3, or a channel count below 1.
 
     Examples
     --------

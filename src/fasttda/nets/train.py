@@ -133,7 +133,32 @@ def init_model(factory, seed: int) -> nn.Module:
 
 
 class DataOrder:
-    """The batches of one seed: its own generator, a fresh permutation each epoch, the last partial batch dropped."""
+    """The batches of one seed: its own generator, a fresh permutation each epoch, the last partial batch dropped.
+
+    Parameters
+    ----------
+    n : int
+        Size of the training set.
+    batch_size : int
+        Images per batch (at most ``n``).
+    seed : int
+        The seed; its generator is seeded with ``seed + DATA_SEED_OFFSET``.
+
+    Raises
+    ------
+    ValueError
+        ``batch_size`` larger than ``n``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.train import DataOrder
+    >>> order = DataOrder(10, 4, seed=0)  # two batches per epoch, two images left out
+    >>> order.take(2).shape
+    torch.Size([2, 4])
+    >>> torch.equal(DataOrder(10, 4, seed=0).next(), DataOrder(10, 4, seed=0).next())
+    True
+    """
 
     def __init__(self, n: int, batch_size: int, seed: int):
         if batch_size > n:
@@ -202,7 +227,44 @@ def _dataset(data, root):
 
 @dataclass
 class Ensemble:
-    """What ``train_ensemble`` returns: the conv weights at the checkpoints and each seed's accuracy."""
+    """What ``train_ensemble`` returns: the conv weights at the checkpoints and each seed's accuracy.
+
+    Parameters
+    ----------
+    model : str
+        The network's name.
+    seeds : list of int
+        The seeds, in the order of every seed axis.
+    store : WeightStore
+        The conv weights kept, keyed by (run = seed, iteration, layer).
+    layers : list of int
+        The conv layers kept (1 = first conv).
+    checkpoints : list of int
+        The iterations at which the weights were kept (0 = initialisation).
+    accuracy : dict of int to numpy.ndarray
+        Iteration → test accuracy of each seed.
+    loss : numpy.ndarray
+        (iterations, seeds) training loss of each batch.
+    params : dict of str to torch.Tensor
+        Final stacked parameters (seed axis first), on the CPU.
+    factory : callable
+        Builds a fresh network (used by ``network``).
+    seconds : float
+        Training time.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.datasets import Dataset
+    >>> from fasttda.nets.train import train_ensemble
+    >>> x, y = torch.randn(12, 1, 28, 28), torch.arange(12) % 10
+    >>> data = Dataset("toy", x[:8], y[:8], x[8:], y[8:], [str(i) for i in range(10)], (0.0,), (1.0,))
+    >>> ens = train_ensemble("mnist2", data, seeds=[0, 1], iterations=2, batch_size=4, device="cpu")
+    >>> ens.checkpoints, ens.weights(1).shape, ens.loss.shape
+    ([2], (2, 64, 1, 3, 3), (2, 2))
+    >>> type(ens.network(1)).__name__
+    'SmallCNN'
+    """
 
     model: str
     seeds: list[int]
@@ -262,7 +324,41 @@ def _stacked_forward(base):
 
 @torch.no_grad()
 def evaluate(forward, params, buffers, x, y, steps=None, chunk: int = 500) -> np.ndarray:
-    """Accuracy of every seed on the same images x (N, C, H, W)."""
+    """Accuracy of every seed on the same images x (N, C, H, W).
+
+    Parameters
+    ----------
+    forward : callable
+        ``forward(params, buffers, x)`` of one network, vmapped over the seed axis (used
+        when ``steps`` is None).
+    params, buffers : dict of str to torch.Tensor
+        Stacked parameters and buffers, seed axis first.
+    x : torch.Tensor
+        (N, C, H, W) images, on the parameters' device.
+    y : torch.Tensor
+        (N,) int64 labels.
+    steps : optional
+        A plan of ``fasttda.nets._ensemble.plan``: use its grouped-convolution forward instead.
+    chunk : int
+        Images per forward pass.
+
+    Returns
+    -------
+    numpy.ndarray
+        (seeds,) float64 fraction of images each seed classifies correctly.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.models import mnist2
+    >>> from fasttda.nets.train import evaluate, init_model
+    >>> params, buffers = torch.func.stack_module_state([init_model(mnist2, s) for s in range(3)])
+    >>> base = mnist2().to("meta")
+    >>> def forward(p, b, x):
+    ...     return torch.func.functional_call(base, (p, b), (x,))
+    >>> evaluate(forward, params, buffers, torch.randn(5, 1, 28, 28), torch.zeros(5, dtype=torch.int64)).shape
+    (3,)
+    """
     S = next(iter(params.values())).shape[0]
     correct = torch.zeros(S, dtype=torch.int64, device=x.device)
     batched = torch.vmap(forward, in_dims=(0, 0, None), randomness="different")
@@ -435,7 +531,50 @@ def train_plain(
     tf32: bool = False,
 ) -> nn.Module:
     """One seed, trained by the ordinary PyTorch loop, with the same initialisation and data order as
-    ``train_ensemble`` gives that seed: the reference the ensemble trainer is checked and timed against."""
+    ``train_ensemble`` gives that seed: the reference the ensemble trainer is checked and timed against.
+
+    Parameters
+    ----------
+    model : str or callable
+        A name from ``fasttda.nets.models.MODELS`` or a function returning a fresh module.
+    data : str or Dataset
+        A dataset name (``load(data, root)``) or a :class:`Dataset`.
+    seed : int
+        Fixes the initialisation and the data order, as in ``train_ensemble``.
+    iterations : int
+        Optimizer steps.
+    batch_size, optimizer, lr, momentum, weight_decay
+        As in ``train_ensemble``.
+    root : str or path-like, optional
+        The data folder of ``mnist`` or ``cifar10``.
+    device : str or torch.device
+        ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``, …
+    tf32 : bool
+        On CUDA, let convolutions and matrix products use TensorFloat-32.
+
+    Returns
+    -------
+    torch.nn.Module
+        The trained network, in training mode, on ``device``.
+
+    Raises
+    ------
+    TypeError
+        ``model`` is a module instance or neither a name nor a function.
+    ValueError
+        An unknown model, dataset or optimizer, or ``batch_size`` larger than the training set.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from fasttda.nets.datasets import Dataset
+    >>> from fasttda.nets.train import train_plain
+    >>> x, y = torch.randn(12, 1, 28, 28), torch.arange(12) % 10
+    >>> data = Dataset("toy", x[:8], y[:8], x[8:], y[8:], [str(i) for i in range(10)], (0.0,), (1.0,))
+    >>> net = train_plain("mnist2", data, seed=1, iterations=2, batch_size=4, device="cpu")
+    >>> net(x[8:]).shape
+    torch.Size([4, 10])
+    """
     factory, _ = _factory(model)
     dev = pick_device(device)
     ds = _dataset(data, root)

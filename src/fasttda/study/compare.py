@@ -24,7 +24,34 @@ class DistanceMatrix:
     """One symmetric matrix of diagram distances, its rows and columns named by ``labels``.
 
     ``kind`` is what the rows are ("checkpoints", "layers" or "seeds"); ``layer`` and ``checkpoint``
-    say what was held fixed (None when it varies along the rows)."""
+    say what was held fixed (None when it varies along the rows).
+
+    Parameters
+    ----------
+    kind : {"checkpoints", "layers", "seeds"}
+        What the rows and columns are.
+    labels : list of str
+        A name per row, such as ``"it 10"``, ``"layer 1"`` or ``"seed 3"``.
+    matrix : numpy.ndarray
+        (n, n) symmetric distances; ``inf`` between diagrams whose essential points differ in number.
+    layer : int, optional
+        The layer held fixed (for ``"checkpoints"`` and ``"seeds"``).
+    checkpoint : int, optional
+        The checkpoint held fixed (for ``"layers"`` and ``"seeds"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.study.compare import DistanceMatrix
+    >>> m = DistanceMatrix("checkpoints", ["it 0", "it 10"], np.array([[0.0, 0.25], [0.25, 0.0]]), layer=1)
+    >>> print(m.table(digits=2))
+    layer 1, between checkpoints
+                it 0   it 10
+    it 0        0.00   0.25
+    it 10       0.25   0.00
+    >>> DistanceMatrix.from_dict(m.to_dict()).labels
+    ['it 0', 'it 10']
+    """
 
     kind: str
     labels: list[str]
@@ -85,13 +112,34 @@ class Comparison:
     """A study's diagram distances: between checkpoints (one matrix per layer), between layers (one per
     checkpoint) and between seeds (one per (layer, checkpoint) of ``seed_checkpoints``).
 
-    Attributes
+    Parameters
     ----------
-    study : the study's folder, as text.
-    metric, dim, order, internal_p : the distance used and the homology dimension compared.
-    checkpoints : {layer: DistanceMatrix} between the pooled analyses at each checkpoint.
-    layers : {checkpoint: DistanceMatrix} between the layers' pooled analyses.
-    seeds : {(layer, checkpoint): DistanceMatrix} between each seed's filters analysed alone.
+    study : str
+        The study's folder, as text.
+    metric : {"bottleneck", "wasserstein"}
+    dim : int
+    order, internal_p : float
+        The distance used and the homology dimension compared.
+    checkpoints : dict
+        {layer: DistanceMatrix} between the pooled analyses at each checkpoint.
+    layers : dict
+        {checkpoint: DistanceMatrix} between the layers' pooled analyses.
+    seeds : dict
+        {(layer, checkpoint): DistanceMatrix} between each seed's filters analysed alone.
+
+    Examples
+    --------
+    ``Study.compare`` makes one; one can also be built, or read back from ``to_dict``:
+
+    >>> import math
+    >>> import numpy as np
+    >>> from fasttda.study.compare import Comparison, DistanceMatrix
+    >>> m = DistanceMatrix("layers", ["layer 1", "layer 2"], np.array([[0.0, 0.5], [0.5, 0.0]]), checkpoint=100)
+    >>> c = Comparison("runs/a", "bottleneck", 1, 1.0, math.inf, {}, {100: m}, {})
+    >>> c
+    Comparison('runs/a', bottleneck, H1: 0 between checkpoints, 1 between layers, 0 between seeds)
+    >>> float(Comparison.from_dict(c.to_dict()).layers[100].matrix[0, 1])
+    0.5
     """
 
     study: str
@@ -159,7 +207,29 @@ class Comparison:
 @dataclass
 class StudiesComparison:
     """Two studies compared: ``cross`` {(layer, checkpoint): distance between their pooled diagrams} for
-    every (layer, checkpoint) both hold, and ``a``, ``b`` each study's own :class:`Comparison`."""
+    every (layer, checkpoint) both hold, and ``a``, ``b`` each study's own :class:`Comparison`.
+
+    Parameters
+    ----------
+    a, b : Comparison
+        Each study's own matrices.
+    cross : dict
+        {(layer, checkpoint): distance between the two studies' pooled diagrams}.
+
+    Examples
+    --------
+    ``compare_studies`` makes one; here one is built from two empty comparisons:
+
+    >>> import math
+    >>> from fasttda.study.compare import Comparison, StudiesComparison
+    >>> a = Comparison("adam", "bottleneck", 1, 1.0, math.inf, {}, {}, {})
+    >>> b = Comparison("sgd", "bottleneck", 1, 1.0, math.inf, {}, {}, {})
+    >>> sc = StudiesComparison(a, b, {(1, 100): 0.125})
+    >>> sc
+    StudiesComparison('adam' against 'sgd', 1 shared cells)
+    >>> StudiesComparison.from_dict(sc.to_dict()).cross
+    {(1, 100): 0.125}
+    """
 
     a: Comparison
     b: Comparison

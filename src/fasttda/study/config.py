@@ -46,21 +46,43 @@ EXECUTION_FIELDS = ("device",)
 class StudyConfig:
     """One study: a network trained from many seeds, its conv filters kept at checkpoints.
 
-    model, dataset : names as in ``fasttda.nets`` (``mnist2`` on ``mnist5k`` …).
-    data_dir : the local folder of the ``mnist`` or ``cifar10`` files (nothing is downloaded).
-    seeds : an int n (seeds 0 … n−1) or a list of distinct non-negative seeds.
-    iterations, checkpoints : optimizer steps per seed, and the steps at which filters are kept
-        (0 = initialisation); default the initialisation and the last step.
-    layers : conv layers to keep (1 = first conv); None = all of the model's.
-    batch_size, optimizer, lr, momentum, weight_decay : training, as ``train_ensemble`` takes them
-        (lr None = 0.01 for SGD, 1e-3 for Adam).
-    device : "auto" (CUDA when available), "cpu", "cuda", "cuda:1", …
-    group_size : seeds trained together in one unit of work (one batched ensemble). The seeds are
+    Parameters
+    ----------
+    model, dataset : str
+        Names as in ``fasttda.nets`` (``mnist2`` on ``mnist5k`` …); the model's input channels
+        must match the dataset's.
+    data_dir : str or path-like, optional
+        The local folder of the ``mnist`` or ``cifar10`` files (nothing is downloaded); only for
+        those two datasets, and required by them.
+    seeds : int or list of int
+        An int n (seeds 0 … n−1) or a list of distinct non-negative seeds.
+    iterations : int
+        Optimizer steps per seed (at least 1).
+    checkpoints : list of int, optional
+        The steps at which filters are kept (0 = initialisation); default the initialisation and
+        the last step.
+    layers : list of int, optional
+        Conv layers to keep (1 = first conv); None = all of the model's.
+    batch_size, optimizer, lr, momentum, weight_decay
+        Training, as ``train_ensemble`` takes them (optimizer "adam" or "sgd"; lr None = 0.01 for
+        SGD, 1e-3 for Adam).
+    device : str
+        "auto" (CUDA when available), "cpu", "cuda", "cuda:1", …
+    group_size : int, optional
+        Seeds trained together in one unit of work (one batched ensemble). The seeds are
         cut into fixed groups in order, so a resumed study trains exactly the groups an
         uninterrupted one would, with the same float rounding. None: chosen when the study is
         created (``default_group_size``, so that no worker idles at the end) and stored with it.
-    channels : how the study's analyses read a layer: "each" (every (out, in) slice is a filter)
+    channels : {"each", "mean"}
+        How the study's analyses read a layer: "each" (every (out, in) slice is a filter)
         or "mean" (one filter per output channel, averaged over its inputs).
+
+    Raises
+    ------
+    ValueError
+        An unknown model, dataset or optimizer, a model and dataset whose channels differ, a
+        missing or unneeded ``data_dir``, or a number out of range (a checkpoint after the last
+        iteration, repeated seeds …).
 
     Examples
     --------
@@ -205,6 +227,10 @@ class StudyConfig:
 
 def shipped_studies() -> list[str]:
     """Names of the study configs that ship with the package (``data/studies/<name>.toml``).
+
+    Parameters
+    ----------
+    None
 
     Returns
     -------

@@ -61,11 +61,31 @@ def report_progress(key, value) -> None:
 
 
 class WorkerError(RuntimeError):
-    """A worker died (killed, out of memory) rather than its task raising an error."""
+    """A worker died (killed, out of memory) rather than its task raising an error.
+
+    Parameters
+    ----------
+    message : str
+        What died and while doing what (the seeds it was training), as ``RuntimeError`` takes it.
+
+    Examples
+    --------
+    >>> from fasttda.study.executors import WorkerError
+    >>> err = WorkerError("worker 2 died while training seeds [8, 9] (killed, or out of memory?)")
+    >>> isinstance(err, RuntimeError), str(err)
+    (True, 'worker 2 died while training seeds [8, 9] (killed, or out of memory?)')
+    """
 
 
 class Executor:
     """Runs tasks one after the other in this process.
+
+    ``map_unordered(fn, tasks, on_progress)`` yields ``(task, fn(*task))`` for each task; while a task
+    runs, its ``report_progress(key, value)`` calls go to ``on_progress``.
+
+    Parameters
+    ----------
+    None
 
     Examples
     --------

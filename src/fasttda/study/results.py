@@ -15,6 +15,18 @@ from .config import StudyConfig
 class Study(RichDisplay):
     """The study in a folder: its config, which seeds are finished, their accuracies and filters.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The study's folder (``study.json`` and ``filters.zarr``), as ``fasttda study run`` writes it.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder, its manifest or its filter store is missing.
+    ValueError
+        The path is a file, or the manifest or the filters are damaged.
+
     Attributes
     ----------
     path : the folder.

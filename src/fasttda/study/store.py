@@ -211,7 +211,39 @@ def manifest_config(manifest: dict) -> StudyConfig:
 
 
 class FilterArrays:
-    """The ``filters.zarr`` group: one array per layer, indexed (seed index, checkpoint index)."""
+    """The ``filters.zarr`` group: one array per layer, indexed (seed index, checkpoint index).
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The study folder; the group is ``folder/filters.zarr``.
+    config : StudyConfig
+        The study's config: its seeds and checkpoints size the first two axes.
+    layer_shapes : dict
+        {layer: weight shape (out, in, k, k)}.
+    create : bool
+        True: open for writing, creating the group and missing arrays (NaN-filled) and growing
+        the seed axis when seeds were added. False (default): open an existing group read-only.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``create`` is False and the group is missing.
+    ValueError
+        The group is unreadable, or an array's shape differs from what the config and
+        ``layer_shapes`` say.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fasttda.study import StudyConfig
+    >>> from fasttda.study.store import FilterArrays
+    >>> cfg = StudyConfig(seeds=2, iterations=10)  # checkpoints 0 and 10
+    >>> arrays = FilterArrays("study", cfg, {1: (4, 1, 3, 3)}, create=True)
+    >>> arrays.write_seed(1, {1: np.ones((2, 4, 1, 3, 3))})
+    >>> arrays.read(1, [1], cp_index=1).shape
+    (1, 4, 1, 3, 3)
+    """
 
     def __init__(self, folder, config: StudyConfig, layer_shapes: dict, *, create: bool = False):
         import zarr
