@@ -153,7 +153,7 @@ def test_h1_cocycle_of_fewer_points_than_coordinates():
 
 
 def test_h1_cocycle_without_a_bar():
-    with pytest.raises(ValueError, match="no bar number"):
+    with pytest.raises(circular.NoBarError, match="no bar number"):
         h1_cocycle(np.random.default_rng(0).normal(size=(4, 3)), index=3)
 
 
@@ -292,6 +292,10 @@ def test_analyze_gives_the_circular_coordinate_and_the_loop(circle_layer):
         s = W[net, out, inp] - W[net, out, inp].mean()
         assert np.allclose(s / np.linalg.norm(s), patch / np.linalg.norm(patch), atol=1e-5)
     assert "Circular coordinate follows the primary circle's angle: correlation" in a.summary()
+    # The words follow the value: a low correlation is not called following.
+    for rho, words in ((0.62, "loosely follows"), (0.2, "does not follow")):
+        a.circle_correlation = rho
+        assert f"Circular coordinate {words} the primary circle's angle: correlation {rho:.2f}" in a.summary()
     d = json.loads(a.to_json())
     assert d["circle_correlation"] == pytest.approx(a.circle_correlation)
     assert len(d["circular"]) == len(a.core) and d["loop"]["source"] == loop["source"].tolist()

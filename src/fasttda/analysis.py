@@ -297,7 +297,7 @@ class Analysis(RichDisplay):
             lines.append(f"{self.filters.n_dropped} of {self.filters.n_slices} slices dropped for low contrast.")
         if self.circle_correlation is not None:
             lines.append(
-                f"Circular coordinate follows the primary circle's angle: correlation "
+                f"Circular coordinate {_following(self.circle_correlation)} the primary circle's angle: correlation "
                 f"{self.circle_correlation:.2f} (a loop of {len(self.loop['core'])} filters)."
             )
         lines += self.notes
@@ -929,11 +929,21 @@ def analyze(
     return result
 
 
+def _following(rho: float) -> str:
+    """How closely a circular coordinate follows the primary circle's angle, in words: Fisher and Lee's
+    |ρ| is near 0 for unrelated angles, so only a high one says the loop is the primary circle."""
+    if rho >= 0.8:
+        return "follows"
+    if rho >= 0.5:
+        return "loosely follows"
+    return "does not follow"
+
+
 def _circular(a: Analysis) -> None:
     """Fills ``circular``, ``circle_correlation`` and ``loop`` from the longest H1 bar, or says why not."""
     try:
         a.circular, a.circle_correlation, a.loop = circular.of_analysis(a)
-    except ValueError as e:  # no H1 bar over the odd prime the cocycles need
+    except circular.NoBarError as e:  # no H1 bar over the odd prime the cocycles need
         a.notes.append(f"No circular coordinate: {e}.")
 
 

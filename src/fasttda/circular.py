@@ -49,6 +49,23 @@ PERC = 0.5  # where in the bar's standard range the smoothing scale lies (DREiMa
 LOOP_FRACTIONS = (1e-6, 0.05, 0.25, 0.5, 0.9)  # scales tried for the loop, as fractions of the bar from birth
 CHUNK = 4096  # points per block of point-to-landmark distances
 
+__all__ = [
+    "CircularCoordinates",
+    "Loop",
+    "NoBarError",
+    "circle_coordinates",
+    "circular_coordinates",
+    "circular_correlation",
+    "h1_cocycle",
+    "representative_loop",
+    "smoothing_radius",
+]
+
+
+class NoBarError(ValueError):
+    """The landmarks have no H1 bar of the number asked for over the cocycles' field: there is no loop to
+    take coordinates from. ``analyze`` says so in its notes; any other ValueError is a real error."""
+
 
 @dataclass
 class Loop:
@@ -145,7 +162,7 @@ def h1_cocycle(landmark_points, *, prime: int = PRIME, index: int = 0) -> tuple[
     index = as_int(index, "index", low=0)
     dgm, cocycles = _h1_cocycles(X, prime)
     if len(dgm) <= index:
-        raise ValueError(f"the points have {len(dgm)} H1 bar(s): there is no bar number {index}")
+        raise NoBarError(f"the points have {len(dgm)} H1 bar(s): there is no bar number {index}")
     pers = np.where(np.isfinite(dgm[:, 1]), dgm[:, 1] - dgm[:, 0], np.inf)
     i = int(np.lexsort((dgm[:, 0], -pers))[index])
     return float(dgm[i, 0]), float(dgm[i, 1]), np.asarray(cocycles[i], dtype=np.int64).reshape(-1, 3)
