@@ -196,7 +196,24 @@ def _cochain(z: np.ndarray, n: int) -> np.ndarray:
 
 def smoothing_radius(birth: float, death: float, perc: float = PERC) -> float:
     """The Rips scale t at which the cocycle is smoothed: start + perc·(death − start), start = 2·birth
-    when that is below death (DREiMac's standard range), else birth. An infinite death is the caller's to cap."""
+    when that is below death (DREiMac's standard range), else birth. An infinite death is the caller's to cap.
+
+    Parameters
+    ----------
+    birth, death : float
+        The bar.
+    perc : float
+        Where in the standard range the scale lies, in [0, 1).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> smoothing_radius(0.2, 1.0), smoothing_radius(0.6, 1.0)
+    (0.7, 0.8)
+    """
     start = 2 * birth if 2 * birth < death else birth
     return start + perc * (death - start)
 

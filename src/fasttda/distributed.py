@@ -21,12 +21,34 @@ import numpy as np
 from . import _core
 from ._checks import INT64_MAX, as_int, as_points, as_threads
 
+__all__ = ["codensity", "dense_core", "get_client", "knn"]
+
 
 def get_client(client=None, scheduler=None):
     """(client, owned): the Client to use and whether this call opened it (and must close it).
 
-    ``client`` is a ``dask.distributed.Client`` (or, for convenience, an address);
-    ``scheduler`` an address such as ``"tcp://10.0.0.5:8786"``.
+    Parameters
+    ----------
+    client : dask.distributed.Client or str, optional
+        A connected client, or for convenience a scheduler's address.
+    scheduler : str, optional
+        A scheduler's address such as ``"tcp://10.0.0.5:8786"``; give one of the two.
+
+    Returns
+    -------
+    (Client, bool)
+        The client, and True when this call opened it (the caller closes it).
+
+    Raises
+    ------
+    ValueError
+        If both are given.
+    TypeError
+        If ``client`` is neither a Client nor an address.
+
+    Examples
+    --------
+    >>> client, owned = get_client(scheduler="tcp://127.0.0.1:8786")  # doctest: +SKIP
     """
     if client is not None and scheduler is not None:
         raise ValueError("give either client= or scheduler=, not both")
@@ -129,7 +151,35 @@ def _run(X, kind, k, client, scheduler, n_threads):
 
 
 def codensity(X, k: int, *, client=None, scheduler=None, n_threads: int | None = None) -> np.ndarray:
-    """``fasttda.codensity`` with the queries spread over a Dask cluster's workers (see the module)."""
+    """``fasttda.codensity`` with the queries spread over a Dask cluster's workers (see the module).
+
+    Parameters
+    ----------
+    X : array_like (n, d) or zarr.Array
+        The points; a Zarr array on storage the workers see is read by each worker itself.
+    k : int
+        Neighbours per point, 1 <= k < n.
+    client, scheduler
+        As ``get_client``.
+    n_threads : int, optional
+        Threads per worker (all of the worker's cores by default).
+
+    Returns
+    -------
+    ndarray (n,)
+        The distance to each point's k-th nearest neighbour, equal bit for bit to the local call.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad points, k or cluster arguments, as the local call.
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
+    >>> with Client(LocalCluster(n_workers=2)) as client:  # doctest: +SKIP
+    ...     rho = fasttda.codensity(X, 100, client=client)
+    """
     n, dtype, shares = _run(X, "codensity", k, client, scheduler, n_threads)
     out = np.empty(n, dtype=dtype)
     for queries, rho in shares:
@@ -138,7 +188,28 @@ def codensity(X, k: int, *, client=None, scheduler=None, n_threads: int | None =
 
 
 def knn(X, k: int, *, client=None, scheduler=None, n_threads: int | None = None):
-    """``fasttda.knn`` with the queries spread over a Dask cluster's workers (see the module)."""
+    """``fasttda.knn`` with the queries spread over a Dask cluster's workers (see the module).
+
+    Parameters
+    ----------
+    X, k, client, scheduler, n_threads
+        As ``codensity``.
+
+    Returns
+    -------
+    indices : ndarray (n, k) int64
+    distances : ndarray (n, k)
+        Each point's k nearest neighbours, nearest first, equal to the local call.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As ``codensity``.
+
+    Examples
+    --------
+    >>> idx, dist = fasttda.knn(X, 10, scheduler="tcp://127.0.0.1:8786")  # doctest: +SKIP
+    """
     n, dtype, shares = _run(X, "knn", k, client, scheduler, n_threads)
     k = int(k)
     indices = np.empty((n, k), dtype=np.int64)
@@ -150,7 +221,30 @@ def knn(X, k: int, *, client=None, scheduler=None, n_threads: int | None = None)
 
 
 def dense_core(X, k: int, p: float, *, client=None, scheduler=None, n_threads: int | None = None):
-    """(core indices, their codensity): the ceil(p n) points of smallest distributed codensity, ties by index."""
+    """(core indices, their codensity): the ceil(p n) points of smallest distributed codensity, ties by index.
+
+    Parameters
+    ----------
+    X, k, client, scheduler, n_threads
+        As ``codensity``.
+    p : float
+        The fraction of points kept, 0 < p <= 1.
+
+    Returns
+    -------
+    core : ndarray int64
+    rho : ndarray
+        As ``fasttda.dense_core``: the same core as the local call.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As ``codensity``, or for p outside (0, 1].
+
+    Examples
+    --------
+    >>> core, rho = fasttda.dense_core(X, 100, 0.3, client=client)  # doctest: +SKIP
+    """
     from .neighbours import core_size
 
     count = core_size(_shape(X)[1], p)
