@@ -406,8 +406,9 @@ private:
         return select(u);
     }
 
-    // Moves list t's position to the next neighbour it yields: w outside the
-    // simplex whose largest distance to it is d(v_t, w), ties to the smallest t.
+    // Moves list t's position to the next neighbour it yields: w whose
+    // largest distance to the simplex is d(v_t, w), ties to the smallest t.
+    // Phase 2 starts past diam s, so the simplex's own vertices never come.
     void settle(coface_cursor& u, int t) const {
         const auto v = static_cast<std::size_t>(u.v[t]);
         const auto end = static_cast<std::int64_t>(order_->start[v + 1]);
@@ -418,7 +419,6 @@ private:
             bool yields = true;
             for (int r = 0; r < k_ && yields; ++r) {
                 if (r == t) continue;
-                if (u.v[r] == w) { yields = false; break; }
                 const value_t dr = (*dist_)(u.v[r], w);
                 yields = dr < dw || (dr == dw && r > t);
             }
