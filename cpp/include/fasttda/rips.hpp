@@ -1,8 +1,11 @@
 // Vietoris–Rips persistence barcodes by persistent cohomology, after the ideas
 // of Bauer, "Ripser" (2021): simplices are numbers in the combinatorial number
-// system, coboundaries are enumerated on the fly and never stored, clearing
-// skips the columns a lower dimension already paired, and zero-persistence
-// apparent and emergent pairs are found without any column reduction.
+// system (rips_simplices.hpp), coboundaries are enumerated on the fly and
+// never stored, clearing skips the columns a lower dimension already paired,
+// and zero-persistence apparent and emergent pairs are found without any
+// column reduction. Unlike Ripser, a column under reduction walks each term's
+// coboundary lazily, in filtration order from the current pivot on
+// (rips_column.hpp), instead of pushing all of it onto a heap.
 //
 // Filtration order: by diameter, then (for equal diameters, within one
 // dimension) the larger index first. Columns of a dimension are reduced from

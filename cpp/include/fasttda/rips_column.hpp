@@ -8,7 +8,8 @@
 // millions of pushes for a hundred thousand pops. Here each term is a cursor
 // that knows the next coface of its simplex, and the heap holds one cursor
 // per term, so a column costs what its pivots cost, not what its coboundary
-// holds.
+// holds. A published column keeps its cursors, which sit at its pivot, so a
+// column that adds it copies them instead of seeking them again.
 //
 // Cofaces of a simplex s (vertices v_0 > ... > v_{k-1}) add one vertex w; the
 // coface's diameter is max(diam s, max_t d(v_t, w)). In filtration order
@@ -26,6 +27,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "distances.hpp"
@@ -46,30 +48,30 @@ struct neighbour_order {
 // the other vertex for a fixed one, so appending edges in order fills every
 // list in its order.
 inline neighbour_order order_neighbours(std::size_t n, const std::vector<entry>& edges, const binomials& binom) {
-    check_memory(static_cast<double>(edges.size()) * 2 * (sizeof(std::int32_t) + sizeof(value_t) + 1),
-                 "Rips' sorted neighbour lists of " + std::to_string(edges.size()) + " edges",
+    check_memory(static_cast<double>(edges.size()) * 2 * (sizeof(std::int32_t) + sizeof(value_t)),
+                 "Rips' neighbour lists sorted by distance (" + std::to_string(edges.size()) + " edges)",
                  "give a smaller threshold");
+    const auto ends = [&](const entry& e) {  // {a > b}
+        const index_t a = binom.max_vertex(e.index, 2, static_cast<index_t>(n));
+        return std::make_pair(static_cast<std::size_t>(a), static_cast<std::size_t>(e.index - binom(a, 2)));
+    };
     neighbour_order L;
-    std::vector<std::int32_t> ends(2 * edges.size());
     L.start.assign(n + 1, 0);
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-        const index_t a = binom.max_vertex(edges[e].index, 2, static_cast<index_t>(n));
-        const index_t b = edges[e].index - binom(a, 2);
-        ends[2 * e] = static_cast<std::int32_t>(a);
-        ends[2 * e + 1] = static_cast<std::int32_t>(b);
-        ++L.start[static_cast<std::size_t>(a) + 1];
-        ++L.start[static_cast<std::size_t>(b) + 1];
+    for (const entry& e : edges) {
+        const auto [a, b] = ends(e);
+        ++L.start[a + 1];
+        ++L.start[b + 1];
     }
     for (std::size_t i = 0; i < n; ++i) L.start[i + 1] += L.start[i];
     L.vertex.resize(2 * edges.size());
     L.dist.resize(2 * edges.size());
     std::vector<std::size_t> fill(L.start.begin(), L.start.end() - 1);
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-        const auto a = static_cast<std::size_t>(ends[2 * e]), b = static_cast<std::size_t>(ends[2 * e + 1]);
-        L.vertex[fill[a]] = ends[2 * e + 1];
-        L.dist[fill[a]++] = edges[e].diam;
-        L.vertex[fill[b]] = ends[2 * e];
-        L.dist[fill[b]++] = edges[e].diam;
+    for (const entry& e : edges) {
+        const auto [a, b] = ends(e);
+        L.vertex[fill[a]] = static_cast<std::int32_t>(b);
+        L.dist[fill[a]++] = e.diam;
+        L.vertex[fill[b]] = static_cast<std::int32_t>(a);
+        L.dist[fill[b]++] = e.diam;
     }
     return L;
 }
@@ -106,6 +108,9 @@ struct coface_cursor {
     bool ordered;         // phase 2
 };
 
+// One thread's column: the cochain as a map from simplex to cursor, and a
+// heap of the cursors' current cofaces. A term whose coefficient drops to 0
+// stays in place until it surfaces on the heap, and is then discarded.
 template <class Oracle>
 class cochain_column {
 public:
@@ -125,8 +130,6 @@ public:
         cursors_.clear();
         heap_.clear();
     }
-
-    bool empty() const { return cursors_.empty(); }
 
     // Adds factor × the cochain `terms` (each simplex once, coefficients
     // nonzero). Both this column's coboundary and the added one are zero
@@ -193,7 +196,6 @@ public:
 
 private:
     static constexpr index_t vacant = -1;
-
 
     struct head {  // a cursor on the heap: its current coface, earliest on top
         value_t diam;
