@@ -1,8 +1,11 @@
 // Vietoris–Rips persistence barcodes by persistent cohomology, after the ideas
 // of Bauer, "Ripser" (2021): simplices are numbers in the combinatorial number
-// system, coboundaries are enumerated on the fly and never stored, clearing
-// skips the columns a lower dimension already paired, and zero-persistence
-// apparent and emergent pairs are found without any column reduction.
+// system (rips_simplices.hpp), coboundaries are enumerated on the fly and
+// never stored, clearing skips the columns a lower dimension already paired,
+// and zero-persistence apparent and emergent pairs are found without any
+// column reduction. Unlike Ripser, a column under reduction walks each term's
+// coboundary lazily, in filtration order from the current pivot on
+// (rips_column.hpp), instead of pushing all of it onto a heap.
 //
 // Filtration order: by diameter, then (for equal diameters, within one
 // dimension) the larger index first. Columns of a dimension are reduced from
@@ -31,11 +34,11 @@
 #include "neighbours.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
+#include "rips_column.hpp"
+#include "rips_simplices.hpp"
 #include "union_find.hpp"
 
 namespace fasttda::rips {
-
-using coef_t = std::uint32_t;
 
 struct bar {
     double birth, death;
@@ -52,28 +55,6 @@ struct result {
     std::vector<std::vector<cocycle>> cocycles;
     std::int64_t num_edges = 0;
 };
-// ---------------------------------------------------------------- arithmetic
-
-inline bool is_prime(std::int64_t p) {
-    if (p < 2) return false;
-    for (std::int64_t q = 2; q * q <= p; ++q)
-        if (p % q == 0) return false;
-    return true;
-}
-
-inline coef_t inverse_mod(coef_t a, coef_t p) {  // extended Euclid; a != 0 mod p, p prime
-    std::int64_t t = 0, new_t = 1, r = p, new_r = a;
-    while (new_r != 0) {
-        const std::int64_t q = r / new_r;
-        std::tie(t, new_t) = std::make_pair(new_t, t - q * new_t);
-        std::tie(r, new_r) = std::make_pair(new_r, r - q * new_r);
-    }
-    return static_cast<coef_t>(t < 0 ? t + p : t);
-}
-
-inline coef_t mul_mod(coef_t a, coef_t b, coef_t p) {
-    return static_cast<coef_t>(static_cast<std::uint64_t>(a) * b % p);
-}
 
 inline void check_parameters(std::size_t n, int maxdim, std::int64_t coeff) {
     if (n == 0) throw std::invalid_argument("the input is empty: it has no points");
@@ -84,64 +65,6 @@ inline void check_parameters(std::size_t n, int maxdim, std::int64_t coeff) {
                                     std::to_string(coeff));
 }
 
-// ------------------------------------------------------- combinatorial numbers
-
-// Simplex {v_k > ... > v_0} has index sum_i C(v_i, i+1). Every index of a
-// complex up to dimension maxdim+1 is below C(n, maxdim+2); refuse before
-// allocating anything when that does not fit in 63 bits.
-inline void check_index_range(std::size_t n, int maxdim) {
-    const int kmax = maxdim + 2;
-    __extension__ typedef unsigned __int128 wide;  // GCC and Clang; exact products of two 64-bit numbers
-    const wide limit = static_cast<wide>(std::numeric_limits<index_t>::max());
-    wide c = 1;
-    for (int j = 0; j < kmax && static_cast<std::size_t>(j) < n; ++j) {
-        c = c * (n - static_cast<std::size_t>(j)) / static_cast<wide>(j + 1);  // C(n, j+1), exact
-        if (c > limit)
-            throw std::invalid_argument(
-                "too many points for maxdim=" + std::to_string(maxdim) + ": C(" + std::to_string(n) + ", " +
-                std::to_string(j + 1) + ") simplices overflow a 64-bit simplex index; lower maxdim or use fewer points");
-    }
-}
-
-class binomials {
-public:
-    binomials(std::size_t n, int kmax) : n_(n + 1), b_((kmax + 1) * (n + 1), 0) {
-        for (std::size_t m = 0; m <= n; ++m) {
-            at(m, 0) = 1;
-            for (int k = 1; k <= kmax; ++k)
-                at(m, k) = m == 0 ? 0 : at(m - 1, k - 1) + at(m - 1, k);
-        }
-    }
-    index_t operator()(index_t m, int k) const { return b_[static_cast<std::size_t>(k) * n_ + m]; }
-
-    // The largest v < top with C(v, k) <= idx.
-    index_t max_vertex(index_t idx, int k, index_t top) const {
-        const index_t* row = b_.data() + static_cast<std::size_t>(k) * n_;
-        index_t lo = k - 1, hi = top;  // C(lo, k) = 0 <= idx; answer in [lo, hi)
-        while (hi - lo > 1) {
-            const index_t mid = lo + (hi - lo) / 2;
-            if (row[mid] <= idx) lo = mid; else hi = mid;
-        }
-        return lo;
-    }
-
-private:
-    index_t& at(std::size_t m, int k) { return b_[static_cast<std::size_t>(k) * n_ + m]; }
-    std::size_t n_;
-    std::vector<index_t> b_;
-};
-
-// A simplex of the filtration, or a term of a cochain with its coefficient.
-struct entry {
-    value_t diam;
-    coef_t coef;
-    index_t index;
-};
-
-// a comes before b in the filtration (one dimension).
-inline bool earlier(const entry& a, const entry& b) {
-    return a.diam < b.diam || (a.diam == b.diam && a.index > b.index);
-}
 // --------------------------------------------------------------- pivot table
 
 // Pivot simplex index -> the column that owns it, shared by the threads of a
@@ -211,6 +134,7 @@ public:
         std::vector<char> negative(edges.size(), 0);
         out.dgms[0] = h0_bars(edges, negative);
         if (maxdim_ == 0) return out;
+        order_ = order_neighbours(dist_.n, edges, binom_);
 
         // Dimension 1: the non-negative edges, last first (already sorted).
         std::vector<entry> columns = parallel_collect<entry>(policy_, edges.size(), 4096,
@@ -420,115 +344,46 @@ private:
         parallel_sort(columns, [](const entry& a, const entry& b) { return earlier(b, a); }, policy_);
     }
 
-    // A column under reduction: its cochain's coboundary as a heap whose top
-    // is the earliest coface, and the cochain itself (the simplices added).
-    // An emergent candidate has its pivot set and no heap yet.
+    // A column under reduction. An emergent candidate (lazy) knows its pivot,
+    // the simplex's first coface, and has nothing on its cochain column yet.
     struct working {
-        std::vector<entry> heap;
-        std::vector<entry> cochain;
+        cochain_column<Oracle> column;
+        entry simplex{0, 0, -1};
         entry pivot{0, 0, -1};
-        bool lazy() const { return pivot.index >= 0 && heap.empty(); }
+        bool lazy = false;
     };
 
     // A published state of a column: immutable, so other threads may add it
     // while its owner moves on to a newer one.
     struct state {
-        std::vector<entry> cochain;
-        entry pivot;  // index -1: the coboundary is zero
+        std::vector<coface_cursor> terms;  // the cochain, on its cofaces from the pivot on
+        entry pivot;                       // index -1: the coboundary is zero
     };
-
-    struct heap_less {  // a functor, so the heap operations inline it
-        bool operator()(const entry& a, const entry& b) const { return earlier(b, a); }
-    };
-
-    void push(working& w, const entry& e) const {
-        w.heap.push_back(e);
-        std::push_heap(w.heap.begin(), w.heap.end(), heap_less{});
-    }
-
-    // Pops the earliest coface with a nonzero summed coefficient and leaves it
-    // on the heap; index -1 when the coboundary is zero.
-    entry pop_pivot(working& w) const {
-        auto& h = w.heap;
-        while (!h.empty()) {
-            entry top = h.front();
-            std::pop_heap(h.begin(), h.end(), heap_less{});
-            h.pop_back();
-            std::uint64_t c = top.coef;
-            while (!h.empty() && h.front().index == top.index) {
-                c += h.front().coef;
-                std::pop_heap(h.begin(), h.end(), heap_less{});
-                h.pop_back();
-            }
-            top.coef = static_cast<coef_t>(c % p_);
-            if (top.coef != 0) {
-                push(w, top);
-                return top;
-            }
-        }
-        return {0, 0, -1};
-    }
-
-    // Adds factor × (coboundary of the cochain `terms`) to w. Cofaces earlier
-    // than `from` are skipped: when the cochain is a reduced column with pivot
-    // `from`, they sum to zero over its terms, and w has none left there.
-    void add(working& w, const entry* terms, std::size_t count, coef_t factor, int dim,
-             const entry& from = {0, 0, std::numeric_limits<index_t>::max()}) const {
-        index_t v[max_dimension + 2];
-        for (std::size_t i = 0; i < count; ++i) {
-            const coef_t c = mul_mod(terms[i].coef, factor, p_);
-            w.cochain.push_back({terms[i].diam, c, terms[i].index});
-            vertices(terms[i].index, dim, v);
-            cofacets(v, dim + 1, terms[i].index, terms[i].diam, 0, [&](entry e) {
-                if (earlier(e, from)) return true;
-                e.coef = mul_mod(e.coef, c, p_);
-                push(w, e);
-                return true;
-            });
-        }
-    }
 
     // Starts column s: when its earliest coface has its own diameter and
     // nobody owns it, there is nothing to reduce (an emergent pair) unless a
-    // concurrent column claims it first; else the whole coboundary on the heap.
+    // concurrent column claims it first; else the simplex goes on the column.
     void start_column(working& w, const entry& s, int dim, const pivot_table& pivots) const {
         index_t v[max_dimension + 2];
         vertices(s.index, dim, v);
-        w.cochain.assign(1, {s.diam, 1, s.index});
-        w.heap.clear();
+        w.column.reset(dim);
+        w.simplex = {s.diam, 1, s.index};
         w.pivot = {0, 0, -1};
+        w.lazy = false;
         const entry t = first_equal_cofacet(s, v, dim + 1);
         if (t.index >= 0 && pivots.find(t.index) == pivot_table::none && zero_apparent_facet(t, dim + 1).index < 0) {
             w.pivot = t;
+            w.lazy = true;
             return;
         }
-        cofacets(v, dim + 1, s.index, s.diam, 0, [&](const entry& e) {
-            w.heap.push_back(e);
-            return true;
-        });
-        std::make_heap(w.heap.begin(), w.heap.end(), heap_less{});
+        w.column.add(&w.simplex, 1, 1, cochain_column<Oracle>::beginning());
     }
 
-    // The emergent shortcut did not hold: put the whole coboundary on the heap.
-    void expand(working& w, int dim) const {
-        std::vector<entry> terms;
-        terms.swap(w.cochain);
-        w.pivot = {0, 0, -1};
-        add(w, terms.data(), terms.size(), 1, dim);
-    }
-
-    // Merges repeated simplices of a cochain (sorted by index, zeros dropped).
-    void compact(std::vector<entry>& cochain) const {
-        std::sort(cochain.begin(), cochain.end(), [](const entry& a, const entry& b) { return a.index < b.index; });
-        std::size_t out = 0;
-        for (std::size_t i = 0; i < cochain.size();) {
-            std::uint64_t c = 0;
-            std::size_t j = i;
-            for (; j < cochain.size() && cochain[j].index == cochain[i].index; ++j) c += cochain[j].coef;
-            if (c % p_ != 0) cochain[out++] = {cochain[i].diam, static_cast<coef_t>(c % p_), cochain[i].index};
-            i = j;
-        }
-        cochain.resize(out);
+    // The emergent shortcut did not hold, or the column is published: put
+    // the simplex on the column, from its first coface (the pivot) on.
+    void expand(working& w) const {
+        w.lazy = false;
+        w.column.add(&w.simplex, 1, 1, w.pivot);
     }
 
     // Shared by the threads reducing one dimension.
@@ -540,23 +395,28 @@ private:
     };
 
     const state* publish(reduction& R, unsigned tid, std::size_t col, working& w) const {
-        compact(w.cochain);
-        R.arena[tid].push_back(std::make_unique<state>(state{w.cochain, w.pivot}));
-        const state* s = R.arena[tid].back().get();
-        R.current[col].store(s, std::memory_order_release);
-        return s;
+        if (w.lazy) expand(w);
+        auto s = std::make_unique<state>();
+        w.column.snapshot(s->terms);
+        s->pivot = w.pivot;
+        R.arena[tid].push_back(std::move(s));
+        const state* out = R.arena[tid].back().get();
+        R.current[col].store(out, std::memory_order_release);
+        return out;
     }
 
     // Lock-free reduction after Morozov and Nigmetov: a column whose pivot is
     // owned by an earlier column adds it; one whose pivot is owned by a later
     // column takes the pivot over and goes on reducing that later column. Only
     // earlier columns are ever added, so this is a left-to-right reduction and
-    // ends in the same pairs as the sequential one.
+    // ends in the same pairs as the sequential one. An added column's
+    // coboundary is zero before its pivot, which the two columns share, so
+    // its cofaces are walked from there on.
     void reduce_column(reduction& R, unsigned tid, std::size_t col, working& w, int dim) const {
         start_column(w, R.columns[col], dim, R.pivots);
         for (;;) {
-            const bool checked = w.lazy();  // start_column ruled out an apparent pair
-            const entry t = checked ? w.pivot : pop_pivot(w);
+            const bool checked = w.lazy;  // start_column ruled out an apparent pair
+            const entry t = checked ? w.pivot : w.column.pivot();
             w.pivot = t;
             if (t.index < 0) {
                 publish(R, tid, col, w);
@@ -566,9 +426,8 @@ private:
             if (j == pivot_table::none) {
                 const entry a = checked ? entry{0, 0, -1} : zero_apparent_facet(t, dim + 1);
                 if (a.index >= 0) {  // owned by an apparent pair's column: add it
-                    if (w.lazy()) expand(w, dim);
                     const entry one{a.diam, 1, a.index};
-                    add(w, &one, 1, mul_mod(p_ - t.coef, inverse_mod(a.coef, p_), p_), dim);
+                    w.column.add(&one, 1, mul_mod(p_ - t.coef, inverse_mod(a.coef, p_), p_), t);
                     continue;
                 }
                 publish(R, tid, col, w);
@@ -578,9 +437,9 @@ private:
             if (static_cast<std::size_t>(j) < col) {
                 const state* s = R.current[j].load(std::memory_order_acquire);
                 if (s == nullptr || s->pivot.index != t.index) continue;  // j is moving: look again
-                if (w.lazy()) expand(w, dim);
+                if (w.lazy) expand(w);
                 const coef_t f = mul_mod(p_ - t.coef, inverse_mod(s->pivot.coef, p_), p_);
-                add(w, s->cochain.data(), s->cochain.size(), f, dim, t);
+                w.column.add(s->terms.data(), s->terms.size(), f);
                 continue;
             }
             publish(R, tid, col, w);
@@ -588,13 +447,12 @@ private:
             // col owns t now; the later column j lost its pivot: reduce it further.
             col = static_cast<std::size_t>(j);
             const state* s = R.current[col].load(std::memory_order_acquire);
-            w.heap.clear();
-            w.cochain.clear();
-            w.pivot = {0, 0, -1};
-            add(w, s->cochain.data(), s->cochain.size(), 1, dim);
+            w.column.reset(dim);
+            w.simplex = {R.columns[col].diam, 1, R.columns[col].index};
+            w.lazy = false;
+            w.column.add(s->terms.data(), s->terms.size(), 1);
         }
     }
-
     // Reduces the columns of `dim` (last simplex first) and appends their
     // bars (and, when asked, their cocycles); returns the pivot table, which
     // clears the next dimension. Cocycles are the reduction (V) columns, which
@@ -609,7 +467,10 @@ private:
         reduction R{columns, pivot_table(columns.size()), std::vector<std::atomic<const state*>>(columns.size()),
                     std::vector<std::vector<std::unique_ptr<state>>>(threads)};
         for (auto& c : R.current) c.store(nullptr, std::memory_order_relaxed);
-        std::vector<working> work(threads);
+        std::vector<working> work;
+        work.reserve(threads);
+        for (unsigned t = 0; t < threads; ++t)
+            work.push_back(working{cochain_column<Oracle>(dist_, order_, binom_, n_, p_)});
         parallel_for(policy, columns.size(), 1, [&](unsigned tid, std::size_t b, std::size_t e) {
             for (std::size_t i = b; i < e; ++i) reduce_column(R, tid, i, work[tid], dim);
         });
@@ -622,7 +483,7 @@ private:
                 bars.push_back({static_cast<double>(columns[i].diam), static_cast<double>(t.diam)});
             else
                 continue;
-            if (do_cocycles_) cocycles.push_back(to_cocycle(s->cochain, dim));
+            if (do_cocycles_) cocycles.push_back(to_cocycle(s->terms, dim));
         }
         return std::move(R.pivots);
     }
@@ -630,7 +491,10 @@ private:
     // A reduced column's cochain as ripser.py lays it out: one row per
     // simplex in filtration order, its vertices (largest first), then the
     // coefficient.
-    cocycle to_cocycle(std::vector<entry> terms, int dim) const {
+    cocycle to_cocycle(const std::vector<coface_cursor>& cursors, int dim) const {
+        std::vector<entry> terms;
+        terms.reserve(cursors.size());
+        for (const coface_cursor& u : cursors) terms.push_back({u.diam, u.coef, u.index});
         std::sort(terms.begin(), terms.end(), earlier);
         cocycle out;
         out.reserve(terms.size() * static_cast<std::size_t>(dim + 2));
@@ -651,6 +515,7 @@ private:
     exec_policy policy_;
     binomials binom_;
     bool do_cocycles_;
+    neighbour_order order_;  // filled once the edges are sorted
 };
 // ------------------------------------------------------------------ front ends
 
