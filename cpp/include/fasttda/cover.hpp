@@ -60,6 +60,23 @@ inline void intervals_of(double x, const std::vector<double>& lower, const std::
     first = std::min(first, last);
 }
 
+// intervals_of from a guess at the last interval: a few steps from it when
+// the guess is near (equal intervals: always), else the binary search. The
+// same answer either way, since the ends are in order.
+inline void intervals_near(double x, const std::vector<double>& lower, const std::vector<double>& upper, double guess,
+                           std::size_t& first, std::size_t& last) {
+    const std::size_t k = lower.size();
+    std::size_t j = guess > 0 ? std::min(k - 1, static_cast<std::size_t>(std::min(guess, 1e18))) : 0;
+    int steps = 0;
+    while (j + 1 < k && lower[j + 1] <= x && ++steps <= 4) ++j;
+    while (j > 0 && lower[j] > x && ++steps <= 4) --j;
+    std::size_t f = j;
+    if (!(f + 1 < k && upper[f] < x))
+        while (f > 0 && upper[f - 1] >= x && ++steps <= 4) --f;
+    if (steps > 4) return intervals_of(x, lower, upper, first, last);
+    first = f, last = j;
+}
+
 // (cube, point) memberships, sorted by cube then point.
 inline std::vector<std::pair<index_t, index_t>> assign_cubes(const double* lens, std::size_t n, std::size_t dl,
                                                              const std::vector<std::vector<double>>& lower,
@@ -68,11 +85,16 @@ inline std::vector<std::pair<index_t, index_t>> assign_cubes(const double* lens,
                                                              const exec_policy& policy) {
     std::vector<std::size_t> count(n + 1, 0);
     std::vector<std::size_t> first(n * dl), last(n * dl);
+    std::vector<double> step(dl, 0);  // the guess at x's last interval is (x - lower[0]) / step
+    for (std::size_t c = 0; c < dl; ++c)
+        if (lower[c].size() > 1 && lower[c][1] > lower[c][0]) step[c] = lower[c][1] - lower[c][0];
     parallel_for(policy, n, 4096, [&](unsigned, std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
             std::size_t prod = 1;
             for (std::size_t c = 0; c < dl; ++c) {
-                intervals_of(lens[i * dl + c], lower[c], upper[c], first[i * dl + c], last[i * dl + c]);
+                const double x = lens[i * dl + c];
+                intervals_near(x, lower[c], upper[c], step[c] > 0 ? (x - lower[c][0]) / step[c] : 0.0, first[i * dl + c],
+                               last[i * dl + c]);
                 prod *= last[i * dl + c] - first[i * dl + c] + 1;
             }
             count[i + 1] = prod;

@@ -64,10 +64,12 @@ template <int D, class T>
 std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, const index_t* members, std::size_t m,
                                                    const mapper_params& prm, std::size_t prim_max,
                                                    cancel_flag cancel) {
-    std::vector<T> buf(m * X.d);
-    for (std::size_t i = 0; i < m; ++i)
-        std::copy(X.row(static_cast<std::size_t>(members[i])), X.row(static_cast<std::size_t>(members[i])) + X.d,
-                  buf.data() + i * X.d);
+    const std::size_t d = D > 0 ? static_cast<std::size_t>(D) : X.d;
+    std::vector<T> buf(m * d);
+    for (std::size_t i = 0; i < m; ++i) {  // a loop of known length, not a memmove call per row
+        const T* row = X.row(static_cast<std::size_t>(members[i]));
+        for (std::size_t j = 0; j < d; ++j) buf[i * d + j] = row[j];
+    }
     const points_view<T> P{buf.data(), m, X.d};
     union_find<std::int32_t> uf(m);
     std::vector<std::int32_t> label;
