@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse.csgraph import minimum_spanning_tree
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial.distance import pdist, squareform
 
 import fasttda
@@ -200,6 +201,57 @@ def test_single_linkage_at_a_height_equals_scipy_on_filter_like_preimages(h):
         members = np.array(sorted(in_cube(L, g, nodes[0])))
         ref = partition(fcluster(linkage(pdist(X[members]), "single"), t=h, criterion="distance"))
         assert sorted(g.nodes[v].tolist() for v in nodes) == sorted(members[c].tolist() for c in ref)
+
+
+def components_at_height(X, h):
+    """Brute force: points joined when their squared distance, summed over the coordinates in order in
+    X's own precision, has a root <= h; the connected components of that graph."""
+    s = np.zeros((len(X), len(X)), X.dtype)
+    for j in range(X.shape[1]):
+        t = X[:, None, j] - X[None, :, j]
+        s = s + t * t
+    _, labels = connected_components(csr_matrix(np.sqrt(s.astype(np.float64)) <= h), directed=False)
+    return partition(labels)
+
+
+@st.composite
+def sparse_clouds(draw):
+    """Clouds where most points reach nothing at the height, or tie with it, or underflow: the cases the
+    windows along one coordinate must get right, float32 and float64, up to 400 points."""
+    n = draw(st.integers(2, 400))
+    d = draw(st.sampled_from([2, 8, 3, 5]))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    kind = draw(st.sampled_from(["isolated", "grid", "duplicates", "mixed", "wide", "underflow"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "isolated":  # few pairs within the heights drawn below
+        X, h = rng.uniform(-1, 1, (n, d)), draw(st.sampled_from([0.0, 0.02, 0.1, 0.3]))
+    elif kind == "grid":  # pair distances exactly on the height, duplicates at 0
+        X, h = rng.integers(0, 5, (n, d)), draw(st.sampled_from([0.0, 1.0, np.sqrt(2.0), 2.0, 0.5]))
+    elif kind == "duplicates":
+        X = rng.uniform(-1, 1, (max(1, n // 10), d))[rng.integers(0, max(1, n // 10), n)]
+        X[: n // 3] = rng.uniform(-1, 1, (n // 3, d))
+        h = draw(st.sampled_from([0.0, 0.05, 0.4]))
+    elif kind == "mixed":  # tight clusters in a sparse background
+        X = np.r_[
+            rng.normal(0, 0.03, (n // 2, d)) + rng.integers(-3, 4, (n // 2, d)), rng.uniform(-4, 4, (n - n // 2, d))
+        ]
+        h = draw(st.floats(0.0, 1.0))
+    elif kind == "wide":  # one coordinate spans far more cells than there are points
+        X = rng.uniform(-1, 1, (n, d)) * np.r_[1e6, np.ones(d - 1)]
+        h = draw(st.sampled_from([0.0, 1e-3, 0.5, 3e4]))
+    else:  # differences whose squares underflow to zero (or to subnormals) in float32
+        X = 1.0 + rng.integers(0, 3, (n, d)) * draw(st.sampled_from([1e-25, 1e-22, 1e-19]))
+        X[: n // 2] = rng.integers(0, 3, (n // 2, d)) * 1e-23
+        h = draw(st.sampled_from([0.0, 1e-30, 1e-23, 1e-20]))
+    return X.astype(dtype), float(h)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sparse_clouds())
+def test_single_linkage_at_a_height_equals_brute_force_on_sparse_clouds(cloud):
+    X, h = cloud
+    g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"height": h})
+    assert sorted(v.tolist() for v in g.nodes) == components_at_height(X, h)
 
 
 @settings(max_examples=80, deadline=None)

@@ -26,6 +26,26 @@ int main() {
         CHECK(first == 0 && last == 0);
         intervals_of(-100.0, lower, upper, first, last);  // outside the range: still covered
         CHECK(first == 0 && last == 0);
+        // From any guess, near or far (the binary search then), the intervals of the binary search:
+        // uniform and balanced covers, overlaps up to 0.9, points on the ends and outside the range.
+        const std::vector<double> vals = test::uniform<double>(300, 1, 5u);
+        for (const bool balanced : {false, true})
+            for (const double overlap : {0.0, 0.3, 0.5, 0.9}) {
+                cover_coordinate(vals.data(), vals.size(), 1, 0, 7, overlap, balanced, lower, upper);
+                std::vector<double> xs(vals);
+                xs.insert(xs.end(), lower.begin(), lower.end());
+                xs.insert(xs.end(), upper.begin(), upper.end());
+                xs.insert(xs.end(), {-5.0, 5.0});
+                bool same = true;
+                for (const double x : xs)
+                    for (const double guess : {(x - lower[0]) / (lower[1] - lower[0]), 0.0, -3.0, 2.5, 6.0, 100.0, 1e30}) {
+                        std::size_t f0 = 0, l0 = 0, f1 = 0, l1 = 0;
+                        intervals_of(x, lower, upper, f0, l0);
+                        intervals_near(x, lower, upper, guess, f1, l1);
+                        same = same && f0 == f1 && l0 == l1;
+                    }
+                CHECK(same);
+            }
         // A constant coordinate gets one interval.
         const std::vector<double> flat{3, 3, 3};
         cover_coordinate(flat.data(), 3, 1, 0, 4, 0.3, false, lower, upper);
@@ -80,7 +100,7 @@ int main() {
         CHECK_THROWS(mapper(X, lens.data(), 2, prm, policy), std::invalid_argument);
     }
     {
-        // Single linkage at a fixed height: the breadth-first components against the cut of the
+        // Single linkage at a fixed height: the depth-first components against the cut of the
         // spanning tree, on uniform points and on an integer grid whose distances tie with the height.
         for (const bool grid : {false, true}) {
             std::vector<double> pts = test::uniform<double>(400, 3, grid ? 8u : 9u);
@@ -95,6 +115,21 @@ int main() {
                 for (std::int32_t i = 0; i < 400; ++i) same = same && a.find(i) == b.find(i);
                 CHECK(same);
             }
+        }
+        // float32 in 8-D, where the windows along the widest coordinate decide which pairs are compared:
+        // a tight blob (one scan reaches it), a sparse cloud stretched along coordinate 3 (most points
+        // reach nothing), heights from 0 to past the diameter.
+        std::vector<float> pts = test::uniform<float>(600, 8, 11u);
+        for (std::size_t i = 0; i < 600; ++i)
+            for (std::size_t j = 0; j < 8; ++j) pts[i * 8 + j] *= i < 200 ? 0.05f : (j == 3 ? 40.0f : 1.0f);
+        const points_view<float> Y{pts.data(), 600, 8};
+        for (const double h : {0.0, 0.01, 0.1, 0.5, 1.5, 4.0, 100.0}) {
+            union_find<std::int32_t> a(600), b(600);
+            height_components<8>(Y, h, a);
+            single_linkage_cut(prim_mst<8>(Y), 0.0f, h, 10, b);
+            bool same = true;
+            for (std::int32_t i = 0; i < 600; ++i) same = same && a.find(i) == b.find(i);
+            CHECK(same);
         }
         CHECK(squared_height<float>(1.0) == 1.0f);
         CHECK(std::sqrt(static_cast<double>(squared_height<float>(0.3))) <= 0.3);

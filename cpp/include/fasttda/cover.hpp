@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -60,54 +61,77 @@ inline void intervals_of(double x, const std::vector<double>& lower, const std::
     first = std::min(first, last);
 }
 
-// (cube, point) memberships, sorted by cube then point.
-inline std::vector<std::pair<index_t, index_t>> assign_cubes(const double* lens, std::size_t n, std::size_t dl,
-                                                             const std::vector<std::vector<double>>& lower,
-                                                             const std::vector<std::vector<double>>& upper,
-                                                             const std::vector<index_t>& stride,
-                                                             const exec_policy& policy) {
-    std::vector<std::size_t> count(n + 1, 0);
-    std::vector<std::size_t> first(n * dl), last(n * dl);
+// intervals_of from a guess at the last interval: a few steps from it when
+// the guess is near (equal intervals: always), else the binary search. The
+// same answer either way, since the ends are in order.
+inline void intervals_near(double x, const std::vector<double>& lower, const std::vector<double>& upper, double guess,
+                           std::size_t& first, std::size_t& last) {
+    const std::size_t k = lower.size();
+    std::size_t j = guess > 0 ? std::min(k - 1, static_cast<std::size_t>(std::min(guess, 1e18))) : 0;
+    int steps = 0;
+    while (j + 1 < k && lower[j + 1] <= x && ++steps <= 4) ++j;
+    while (j > 0 && lower[j] > x && ++steps <= 4) --j;
+    std::size_t f = j;
+    if (!(f + 1 < k && upper[f] < x))
+        while (f > 0 && upper[f - 1] >= x && ++steps <= 4) --f;
+    if (steps > 4) return intervals_of(x, lower, upper, first, last);
+    first = f, last = j;
+}
+
+// The points of each cube that holds any: cube numbers cube_of (increasing)
+// and, for the q-th, members[start[q] .. start[q+1]) in point order.
+inline void assign_cubes(const double* lens, std::size_t n, std::size_t dl, const std::vector<std::vector<double>>& lower,
+                         const std::vector<std::vector<double>>& upper, const std::vector<index_t>& stride,
+                         const exec_policy& policy, std::vector<index_t>& cube_of, std::vector<index_t>& start,
+                         std::vector<index_t>& members) {
+    std::vector<std::uint32_t> first(n * dl), last(n * dl);  // at most 2^24 intervals per coordinate
+    std::vector<double> per(dl, 0);  // the guess at x's last interval is (x - lower[0]) / step, step = 1 / per
+    for (std::size_t c = 0; c < dl; ++c)
+        if (lower[c].size() > 1 && lower[c][1] > lower[c][0]) per[c] = 1 / (lower[c][1] - lower[c][0]);
     parallel_for(policy, n, 4096, [&](unsigned, std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) {
-            std::size_t prod = 1;
+        for (std::size_t i = b; i < e; ++i)
             for (std::size_t c = 0; c < dl; ++c) {
-                intervals_of(lens[i * dl + c], lower[c], upper[c], first[i * dl + c], last[i * dl + c]);
-                prod *= last[i * dl + c] - first[i * dl + c] + 1;
+                const double x = lens[i * dl + c];
+                std::size_t f = 0, l = 0;
+                intervals_near(x, lower[c], upper[c], (x - lower[c][0]) * per[c], f, l);
+                first[i * dl + c] = static_cast<std::uint32_t>(f), last[i * dl + c] = static_cast<std::uint32_t>(l);
             }
-            count[i + 1] = prod;
-        }
     });
-    std::partial_sum(count.begin(), count.end(), count.begin());
-    std::vector<std::pair<index_t, index_t>> pairs(count[n]);
-    const index_t cubes = stride[0] * static_cast<index_t>(lower[0].size());
-    parallel_for(policy, n, 4096, [&](unsigned, std::size_t b, std::size_t e) {
-        std::vector<std::size_t> j(dl);
-        for (std::size_t i = b; i < e; ++i) {
-            for (std::size_t c = 0; c < dl; ++c) j[c] = first[i * dl + c];
-            for (std::size_t at = count[i]; at < count[i + 1]; ++at) {  // odometer over the product of ranges
-                index_t cube = 0;
-                for (std::size_t c = 0; c < dl; ++c) cube += static_cast<index_t>(j[c]) * stride[c];
-                pairs[at] = {cube, static_cast<index_t>(i)};
-                for (std::size_t c = dl; c-- > 0;) {
-                    if (j[c] < last[i * dl + c]) { ++j[c]; break; }
-                    j[c] = first[i * dl + c];
-                }
-            }
+    // Every cube of point i, by an odometer over the product of its ranges.
+    std::vector<std::size_t> j(dl);
+    auto each_cube = [&](std::size_t i, auto&& f) {
+        for (std::size_t c = 0; c < dl; ++c) j[c] = first[i * dl + c];
+        for (;;) {
+            index_t cube = 0;
+            for (std::size_t c = 0; c < dl; ++c) cube += static_cast<index_t>(j[c]) * stride[c];
+            f(cube);
+            std::size_t c = dl;
+            while (c-- > 0 && j[c] == last[i * dl + c]) j[c] = first[i * dl + c];
+            if (c >= dl) return;  // every coordinate wrapped: done
+            ++j[c];
         }
-    });
-    // Pairs come out by point; a stable counting sort by cube makes them (cube, point)
-    // in linear time when the cubes are not far more than the pairs, else a plain sort.
-    if (static_cast<std::size_t>(cubes) > 4 * pairs.size() + 1024) {
+    };
+    const auto cubes = static_cast<std::size_t>(stride[0]) * lower[0].size();
+    cube_of.clear(), start.assign(1, 0), members.clear();
+    if (cubes > 4 * n + 1024) {  // far more cubes than points: sort the (cube, point) pairs
+        std::vector<std::pair<index_t, index_t>> pairs;
+        for (std::size_t i = 0; i < n; ++i) each_cube(i, [&](index_t q) { pairs.emplace_back(q, static_cast<index_t>(i)); });
         std::sort(pairs.begin(), pairs.end());
-        return pairs;
+        for (std::size_t k = 0; k < pairs.size(); ++k) {
+            if (k > 0 && pairs[k].first != pairs[k - 1].first) start.push_back(static_cast<index_t>(k));
+            if (k == 0 || pairs[k].first != pairs[k - 1].first) cube_of.push_back(pairs[k].first);
+            members.push_back(pairs[k].second);
+        }
+    } else {  // a counting sort by cube, points in order within each
+        std::vector<index_t> at(cubes + 1, 0);
+        for (std::size_t i = 0; i < n; ++i) each_cube(i, [&](index_t q) { ++at[static_cast<std::size_t>(q) + 1]; });
+        std::partial_sum(at.begin(), at.end(), at.begin());
+        members.resize(static_cast<std::size_t>(at[cubes]));
+        for (std::size_t q = 0; q < cubes; ++q)
+            if (at[q + 1] > at[q]) cube_of.push_back(static_cast<index_t>(q)), start.push_back(at[q + 1]);
+        for (std::size_t i = 0; i < n; ++i)
+            each_cube(i, [&](index_t q) { members[static_cast<std::size_t>(at[static_cast<std::size_t>(q)]++)] = static_cast<index_t>(i); });
     }
-    std::vector<std::size_t> at(static_cast<std::size_t>(cubes) + 1, 0);
-    for (const auto& pr : pairs) ++at[static_cast<std::size_t>(pr.first) + 1];
-    std::partial_sum(at.begin(), at.end(), at.begin());
-    std::vector<std::pair<index_t, index_t>> sorted(pairs.size());
-    for (const auto& pr : pairs) sorted[at[static_cast<std::size_t>(pr.first)]++] = pr;
-    return sorted;
 }
 
 }  // namespace fasttda

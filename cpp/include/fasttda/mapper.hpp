@@ -64,10 +64,12 @@ template <int D, class T>
 std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, const index_t* members, std::size_t m,
                                                    const mapper_params& prm, std::size_t prim_max,
                                                    cancel_flag cancel) {
-    std::vector<T> buf(m * X.d);
-    for (std::size_t i = 0; i < m; ++i)
-        std::copy(X.row(static_cast<std::size_t>(members[i])), X.row(static_cast<std::size_t>(members[i])) + X.d,
-                  buf.data() + i * X.d);
+    const std::size_t d = D > 0 ? static_cast<std::size_t>(D) : X.d;
+    std::vector<T> buf(m * d);
+    for (std::size_t i = 0; i < m; ++i) {  // a loop of known length, not a memmove call per row
+        const T* row = X.row(static_cast<std::size_t>(members[i]));
+        for (std::size_t j = 0; j < d; ++j) buf[i * d + j] = row[j];
+    }
     const points_view<T> P{buf.data(), m, X.d};
     union_find<std::int32_t> uf(m);
     std::vector<std::int32_t> label;
@@ -135,14 +137,8 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
     std::vector<index_t> stride(dl, 1);
     for (std::size_t c = dl - 1; c-- > 0;) stride[c] = stride[c + 1] * static_cast<index_t>(r.lower[c + 1].size());
 
-    const auto pairs = assign_cubes(lens, X.n, dl, r.lower, r.upper, stride, policy);
-    std::vector<index_t> cube_of, start{0}, members(pairs.size());
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-        members[i] = pairs[i].second;
-        if (i > 0 && pairs[i].first != pairs[i - 1].first) start.push_back(static_cast<index_t>(i));
-        if (i == 0 || pairs[i].first != pairs[i - 1].first) cube_of.push_back(pairs[i].first);
-    }
-    start.push_back(static_cast<index_t>(pairs.size()));
+    std::vector<index_t> cube_of, start, members;
+    assign_cubes(lens, X.n, dl, r.lower, r.upper, stride, policy, cube_of, start, members);
 
     // Largest preimages first, so one big cube does not finish last alone.
     const std::size_t cubes = cube_of.size();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <numeric>
 #include <vector>
@@ -28,26 +29,39 @@ inline void nerve(std::size_t n, const std::vector<index_t>& node_offset, const 
     std::vector<std::size_t> fill(off.begin(), off.end() - 1);
     for (std::size_t v = 0; v < nodes; ++v)  // nodes in order: each point's list comes out sorted
         for (index_t k = node_offset[v]; k < node_offset[v + 1]; ++k) in[fill[members[k]]++] = static_cast<index_t>(v);
-    std::vector<std::uint64_t> pairs;
+    // Pairs (a, b), a < b, bucketed by a with a counting sort, then counted per a in a tally: the edges
+    // in order, without sorting every pair.
+    std::vector<std::size_t> first(nodes + 1, 0);
+    for (std::size_t p = 0; p < n; ++p)
+        for (std::size_t a = off[p]; a < off[p + 1]; ++a) first[static_cast<std::size_t>(in[a]) + 1] += off[p + 1] - a - 1;
+    std::partial_sum(first.begin(), first.end(), first.begin());
+    std::vector<index_t> other(first[nodes]);
     std::vector<std::array<index_t, 3>> tri;
-    for (std::size_t p = 0; p < n; ++p) {
-        const index_t* L = in.data() + off[p];
-        const std::size_t len = off[p + 1] - off[p];
-        for (std::size_t a = 0; a < len; ++a)
-            for (std::size_t b = a + 1; b < len; ++b) {
-                pairs.push_back(static_cast<std::uint64_t>(L[a]) * nodes + static_cast<std::uint64_t>(L[b]));
-                if (want_triangles)
-                    for (std::size_t c = b + 1; c < len; ++c) tri.push_back({L[a], L[b], L[c]});
-            }
+    {
+        std::vector<std::size_t> at(first.begin(), first.end() - 1);
+        for (std::size_t p = 0; p < n; ++p) {
+            const index_t* L = in.data() + off[p];
+            const std::size_t len = off[p + 1] - off[p];
+            for (std::size_t a = 0; a < len; ++a)
+                for (std::size_t b = a + 1; b < len; ++b) {
+                    other[at[static_cast<std::size_t>(L[a])]++] = L[b];
+                    if (want_triangles)
+                        for (std::size_t c = b + 1; c < len; ++c) tri.push_back({L[a], L[b], L[c]});
+                }
+        }
     }
-    std::sort(pairs.begin(), pairs.end());
-    for (std::size_t i = 0; i < pairs.size();) {
-        std::size_t j = i;
-        while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
-        edges.push_back(static_cast<index_t>(pairs[i] / nodes));
-        edges.push_back(static_cast<index_t>(pairs[i] % nodes));
-        weights.push_back(static_cast<index_t>(j - i));
-        i = j;
+    std::vector<index_t> tally(nodes, 0), seen;
+    for (std::size_t a = 0; a < nodes; ++a) {
+        for (std::size_t i = first[a]; i < first[a + 1]; ++i)
+            if (tally[static_cast<std::size_t>(other[i])]++ == 0) seen.push_back(other[i]);
+        std::sort(seen.begin(), seen.end());  // the few nodes a shares points with
+        for (const index_t b : seen) {
+            edges.push_back(static_cast<index_t>(a));
+            edges.push_back(b);
+            weights.push_back(tally[static_cast<std::size_t>(b)]);
+            tally[static_cast<std::size_t>(b)] = 0;
+        }
+        seen.clear();
     }
     std::sort(tri.begin(), tri.end());
     tri.erase(std::unique(tri.begin(), tri.end()), tri.end());
