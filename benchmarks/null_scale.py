@@ -18,6 +18,12 @@ prints the mean and standard deviation of the top H1 bar, the cut the verdict
 would use (``null_cut``) for each consecutive group of ``--group`` draws (3, as
 ``analyze`` draws), the difference of means with its standard error, and the
 CPU seconds per draw. Each draw is also written as a JSON line to ``--out``.
+
+Why the smaller draws differ, paired on the same full draws: ``--cores C1 C2
+...`` keeps each full draw's own dense core (the k-NN field at k) and only
+subsamples it to C points before the landmarks:
+
+    python benchmarks/null_scale.py --n 1000000 --draws 6 --cores 30000 10000 3333
 """
 
 from __future__ import annotations
@@ -38,6 +44,34 @@ from stages_analysis import slices  # noqa: E402
 
 from fasttda.analysis import default_k, default_p, null_cut, null_model, null_scale  # noqa: E402
 from fasttda.filters import filter_vectors  # noqa: E402
+from fasttda.homology import _rips_points  # noqa: E402
+from fasttda.neighbours import _dense_core, _maxmin  # noqa: E402
+
+
+def paired_cores(fv, k: int, p: float, n_landmarks: int, seeds, sizes) -> None:
+    """Per full null draw (as null_model draws it with that seed): the top H1 bar and covering radius of the
+    landmarks of its whole dense core and of random subsamples of that core."""
+    tops = {c: [] for c in ["whole", *sizes]}
+    for s in seeds:
+        rng = np.random.default_rng([s, 0x0D11, 0])
+        pts = filter_vectors(np.asarray(rng.uniform(-1.0, 1.0, (fv.n_slices, 3, 3)), dtype=np.float32)).points
+        X = pts[_dense_core(pts, k, p, None)[0]]
+        row = {"seed": s, "core": len(X)}
+        for c in ["whole", *sizes]:
+            Y = X if c == "whole" else X[np.sort(np.random.default_rng(s + 77).choice(len(X), c, replace=False))]
+            lm, radius = _maxmin(Y, n_landmarks, s, None)
+            d = _rips_points(Y[lm], 1, 2, None)["dgms"][1]
+            top = float((d[:, 1] - d[:, 0]).max())
+            tops[c].append(top)
+            row[str(c)] = {"top_h1": round(top, 4), "cover_radius": round(float(radius), 4)}
+        print(json.dumps(row), flush=True)
+    whole = np.array(tops["whole"])
+    print("\n| core | top H1 mean (std) | paired difference from the whole core (± s.e.) |\n| --- | --- | ---: |")
+    for c, x in tops.items():
+        x = np.array(x)
+        d = x - whole
+        diff = "–" if c == "whole" else f"{d.mean():+.3f} (± {d.std(ddof=1) / np.sqrt(len(d)):.3f})"
+        print(f"| {c} | {x.mean():.3f} ({x.std(ddof=1):.3f}) | {diff} |")
 
 
 def main(argv=None) -> int:
@@ -51,6 +85,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 33_333, 10_000])
     ap.add_argument("--group", type=int, default=3)
     ap.add_argument("--n-landmarks", type=int, default=300)
+    ap.add_argument("--cores", type=int, nargs="*", default=None, help="paired core subsamples instead (see above)")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
 
@@ -59,6 +94,9 @@ def main(argv=None) -> int:
     k = default_k(n) if args.k is None else args.k
     p = default_p(n) if args.p is None else args.p
     kw = dict(k=k, p=p, norm="L2", n_landmarks=args.n_landmarks, coeff=2, min_contrast=0.01, top=None, sample=None)
+    if args.cores:
+        paired_cores(fv, k, p, args.n_landmarks, range(args.start, args.start + args.draws), args.cores)
+        return 0
     sizes = [None, *args.sizes]
     label = {m: "full" if m is None else f"{null_scale(n, k, m)[0]} at k={null_scale(n, k, m)[1]}" for m in sizes}
     print(f"# n = {n} filter vectors, k = {k}, p = {p:.3g}; sizes: {', '.join(label.values())}", flush=True)
