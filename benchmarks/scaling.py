@@ -178,6 +178,7 @@ def plot(results: dict, path: Path, key: str = "seconds") -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 5))
+    ax.set_prop_cycle(color=plt.cm.tab20.colors[::2] + plt.cm.tab20.colors[1::2])  # more stages than 10 colours
     for name, rows in results.items():
         pts = [(r["n"], r[key]) for r in rows if r.get(key) is not None]
         if not pts:
@@ -241,8 +242,9 @@ def main(argv=None) -> int:
             results[key] = sorted([r for r in rows if r["n"] not in now] + results.get(key, []), key=lambda r: r["n"])
     print()
     for key, rows in results.items():
-        b = exponent(rows)
-        print(f"{key}: time ~ n^{b:.2f}" if b is not None else f"{key}: one size only")
+        b, c = exponent(rows), exponent(rows, "cpu_seconds")
+        sizes_of = ", ".join(f"{r['n']:.0e}" for r in rows)
+        print(f"{key}: wall ~ n^{b:.2f}, CPU ~ n^{c:.2f} ({sizes_of})" if b is not None else f"{key}: one size only")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     if args.plot:
