@@ -24,6 +24,12 @@ Stages (fasttda, and beside it the peer where one finishes in reasonable time):
 - rips: H0+H1 of 1,000 max-min landmarks (chosen outside the timing) with no
   threshold (ripser.py beside it); the landmark count does not grow with n
 - analyze: ``analyze(slices, sample=None)``, the whole population
+- analyze_null_1e5: the same with ``null_size=100_000`` (null draws of at most
+  about 10^5 points at the analysed scale, ``fasttda.analysis.null_scale``)
+
+``--merge FILE`` reads rows written earlier with ``--json`` and adds them
+(rows measured now replace those of the same stage and n), so the plot and the
+fitted exponents can span sizes measured in separate runs.
 
 The fitted exponent per stage is the slope of log(time) against log(n) over
 the sizes measured (wall time; the CPU seconds of all threads are in the
@@ -49,11 +55,12 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-STAGES = ("codensity", "dense_core", "maxmin", "radius_graph", "mapper", "rips", "analyze")
+STAGES = ("codensity", "dense_core", "maxmin", "radius_graph", "mapper", "rips", "analyze", "analyze_null_1e5")
 # Largest n at which each peer runs: beyond it, it takes minutes (KeplerMapper's O(m²) single linkage per cube
-# already takes seconds at 1e5, and about 100x that at 1e6) or does not change (ripser.py gets 1,000 landmarks
-# whatever n is).
-PEER_MAX_N = {"codensity": 10**6, "mapper": 10**5, "rips": 10**4}
+# already takes seconds at 1e5, and about 100x that at 1e6; cKDTree's k = 100 queries cost 340-590 µs of CPU each
+# on these points, 6-10 CPU minutes at 1e6, benchmarks/codensity_pairs.py times it on a block instead) or does
+# not change (ripser.py gets 1,000 landmarks whatever n is).
+PEER_MAX_N = {"codensity": 10**5, "mapper": 10**5, "rips": 10**4}
 PEER_NAME = {"codensity": "cKDTree", "mapper": "KeplerMapper+sklearn", "rips": "ripser.py"}
 
 
@@ -61,10 +68,8 @@ def make_input(stage: str, n: int):
     import fasttda
     from fasttda.mapper import principal_components
 
-    if stage == "analyze":
-        from stages_analysis import slices
-
-        return slices(n)()
+    if stage.startswith("analyze"):
+        return slices(n)
     X = fasttda.datasets.filter_like(n, seed=0)
     if stage == "mapper":
         return X, principal_components(X, 2)
@@ -110,9 +115,31 @@ def call(stage: str, tool: str, data, warmup: bool):
         import ripser
 
         return ripser.ripser(X, maxdim=1)
-    if stage == "analyze":
-        return fasttda.analyze(data[:20_000] if warmup else data, sample=None)
+    if stage.startswith("analyze"):
+        null_size = 100_000 if stage == "analyze_null_1e5" else None
+        return fasttda.analyze(data[:20_000] if warmup else data, sample=None, null_size=null_size)
     raise ValueError(stage)
+
+
+def slices(n: int) -> np.ndarray:
+    """stages_analysis.slices(n), made in blocks of 10^6 in float32 (its float64 temporaries would add 0.7 GB to
+    the peak RSS at 1e7); the same slices as stages_analysis for n ≤ 10^6."""
+    if n <= 10**6:
+        from stages_analysis import slices as whole
+
+        return whole(n)()
+    import fasttda
+    from fasttda.filters import dct_patches
+
+    W = np.empty((n, 3, 3), np.float32)
+    for i, s in enumerate(range(0, n, 10**6)):
+        m = min(10**6, n - s)
+        rng = np.random.default_rng([0, i])
+        w = dct_patches(fasttda.datasets.filter_like(m, seed=1 + i), "L2")
+        w *= rng.uniform(0.1, 2.0, (m, 1, 1))
+        w += rng.normal(0, 1, (m, 1, 1))
+        W[s : s + m] = w
+    return W
 
 
 def _measure(stage: str, tool: str, n: int, repeat: int):
@@ -151,6 +178,7 @@ def plot(results: dict, path: Path, key: str = "seconds") -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 5))
+    ax.set_prop_cycle(color=plt.cm.tab20.colors[::2] + plt.cm.tab20.colors[1::2])  # more stages than 10 colours
     for name, rows in results.items():
         pts = [(r["n"], r[key]) for r in rows if r.get(key) is not None]
         if not pts:
@@ -175,6 +203,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--no-peers", action="store_true", help="fasttda only")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    parser.add_argument("--merge", type=Path, default=None, help="add the rows of an earlier --json file")
     parser.add_argument("--plot", type=Path, default=None, help="write the log-log plot here (PNG)")
     parser.add_argument(
         "--plot-cpu",
@@ -207,10 +236,15 @@ def main(argv=None) -> int:
             print(f"| {stage} | {n:.0e} | {t:.3f} s | {c:.3f} s | {rss:.0f} MB | {peer} |", flush=True)
         if theirs:
             results[f"{stage} ({PEER_NAME[stage]})"] = theirs
+    if args.merge and args.merge.is_file():
+        for key, rows in json.loads(args.merge.read_text()).items():
+            now = {r["n"] for r in results.get(key, [])}
+            results[key] = sorted([r for r in rows if r["n"] not in now] + results.get(key, []), key=lambda r: r["n"])
     print()
     for key, rows in results.items():
-        b = exponent(rows)
-        print(f"{key}: time ~ n^{b:.2f}" if b is not None else f"{key}: one size only")
+        b, c = exponent(rows), exponent(rows, "cpu_seconds")
+        sizes_of = ", ".join(f"{r['n']:.0e}" for r in rows)
+        print(f"{key}: wall ~ n^{b:.2f}, CPU ~ n^{c:.2f} ({sizes_of})" if b is not None else f"{key}: one size only")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     if args.plot:

@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fasttda
 from fasttda.analysis import MIN_PERSISTENCE, default_k, default_p, movement, null_cut, null_model
@@ -313,3 +315,92 @@ def test_stability_of_points_resamples_filters():
     a = fasttda.analyze(_loop((0, 1), offset=0.0, n=1500), k=30, n_landmarks=100, n_null=1)
     s = a.stability(5, per_network=False)
     assert s.unit == "filter" and len(s.distances) == 5 and s.per_network == []
+
+
+def _topology_calls(monkeypatch):
+    """Record (points, k) of every dense core analyze computes: the layer's first, then each null draw's."""
+    import fasttda.analysis as analysis
+
+    calls, real = [], analysis.topology
+
+    def spy(points, k, *args, **kwargs):
+        calls.append((len(points), k))
+        return real(points, k, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "topology", spy)
+    return calls
+
+
+@pytest.mark.parametrize("weights", ["points", "slices"])
+def test_a_null_size_at_or_above_the_layer_changes_nothing(weights):
+    W = noisy_gradients(3000, 0.3, 7)
+    X = filter_vectors(W).points if weights == "points" else W
+    kw = {"n_landmarks": 60, "n_null": 2, "seed": 4}
+    before = fasttda.analyze(X, **kw)  # null_size=None: every draw as large as the layer
+    for cap in (len(X), 10**6):
+        a = fasttda.analyze(X, null_size=cap, **kw)
+        assert np.array_equal(a.null_h1, before.null_h1)
+        assert a.verdict == before.verdict and a.summary() == before.summary()
+        assert (a.params["null_points"], a.params["null_k"]) == (len(before.points), before.params["k"])
+    # A sample smaller than the cap: the draws fill the sample, as without a cap.
+    s = fasttda.analyze(X, sample=2000, **kw)
+    assert np.array_equal(fasttda.analyze(X, sample=2000, null_size=2000, **kw).null_h1, s.null_h1)
+
+
+def test_a_null_larger_than_null_size_is_drawn_smaller_at_the_same_scale(monkeypatch):
+    X = filter_vectors(noisy_gradients(6000, 0.3, 8)).points
+    calls = _topology_calls(monkeypatch)
+    a = fasttda.analyze(X, k=200, p=0.2, n_landmarks=50, n_null=2, null_size=1500, seed=1)
+    assert calls[0] == (6000, 200)
+    assert calls[1:] == [(1500, 50), (1500, 50)]  # k·m/n = 200·1500/6000
+    assert (a.params["null_size"], a.params["null_points"], a.params["null_k"]) == (1500, 1500, 50)
+    assert "2 draws of 1,500 points at k = 50, the analysed scale" in a.summary()
+    assert json.loads(a.to_json())["params"]["null_k"] == 50
+    # Each draw is the same pipeline on 1,500 uniform points of S⁷, at k = 50.
+    from fasttda.analysis import topology
+
+    monkeypatch.undo()
+    for i, top in enumerate(a.null_h1):
+        pts = np.random.default_rng([1, 0x0D11, i]).standard_normal((1500, 8))
+        pts = (pts / np.linalg.norm(pts, axis=1, keepdims=True)).astype(np.float32)
+        assert top == topology(pts, 50, 0.2, 50, 1, 2, 1, None).h1()[0]
+
+
+def test_null_draws_of_slices_keep_the_cap_after_the_contrast_cut(monkeypatch):
+    W = noisy_gradients(8000, 0.3, 9).reshape(80, 100, 3, 3)
+    calls = _topology_calls(monkeypatch)
+    a = fasttda.analyze(W, k=100, n_landmarks=40, n_null=2, null_size=2000)
+    assert calls[1:] == [(2000, 25)] * 2
+    assert a.params["null_points"] == 2000 and a.params["null_k"] == 25
+
+
+def test_the_scaled_k_never_falls_below_the_minimum():
+    from fasttda.analysis import NULL_MIN_K, null_scale
+
+    assert null_scale(10**6, 300, 10**4) == (33_333, NULL_MIN_K)  # k = 3 would be too few: the draw grows
+    assert null_scale(10**6, 5, 10**4) == (10**6, 5)  # k at or below the minimum: no smaller draw keeps the scale
+    assert null_scale(10**4, 300, None) == (10**4, 300)
+
+
+@given(
+    n=st.integers(3, 10**8),
+    k=st.integers(1, 5000),
+    cap=st.one_of(st.none(), st.integers(3, 10**7)),
+)
+def test_null_scale_keeps_the_fraction_of_points_per_neighbourhood(n, k, cap):
+    from fasttda.analysis import NULL_MIN_K, null_scale
+
+    m, k_m = null_scale(n, k, cap)
+    assert 1 <= m <= n and 1 <= k_m <= k
+    if cap is None or n <= cap or k <= NULL_MIN_K:
+        assert (m, k_m) == (n, k)
+        return
+    assert k_m >= NULL_MIN_K
+    assert m <= cap or k_m == NULL_MIN_K
+    assert abs(k_m / m - k / n) <= k / n * (0.5 / m) * 1.0001 + 1e-15 or m == n
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-5, ValueError), (2.5, TypeError), ("big", TypeError)])
+def test_null_size_is_checked(bad, error):
+    with pytest.raises(error, match="null_size must be"):
+        fasttda.analyze(noisy_gradients(500, 0.1, 0), null_size=bad)

@@ -415,6 +415,9 @@ def test_analyze_flags_for_the_null_model_and_the_robustness_grid(tmp_path, caps
     assert cli.main(["analyze", str(f), "--n-null", "0", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["null_h1"] == [] and d["robustness"] is None
+    assert cli.main(["analyze", str(f), "--n-null", "2", "--null-size", "1000", "--n-landmarks", "60", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["params"]["null_size"] == 1000 and d["params"]["null_points"] <= 1000 and len(d["null_h1"]) == 2
 
 
 # ---------------------------------------------------------------- version, logging, closed pipes, workers

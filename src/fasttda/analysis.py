@@ -34,6 +34,7 @@ __all__ = [
     "movement",
     "null_cut",
     "null_model",
+    "null_scale",
     "plane_share",
 ]
 
@@ -46,6 +47,9 @@ MAX_GAP = 45.0  # ... and its orientations leave no arc wider than this (degrees
 NULL_SIGMAS = 3.0
 NULL_RATIO = 1.5
 MIN_PERSISTENCE = 0.05  # no bar shorter than this (on the unit sphere) is long, null or not
+# With null_size, a null draw holds fewer points than are analysed, with k scaled to keep the analysed scale,
+# but never a k below NULL_MIN_K (benchmarks/RESULTS.md, "The null model at the analysed scale").
+NULL_MIN_K = 10
 INDISTINGUISHABLE = "indistinguishable from initialisation"
 
 
@@ -343,9 +347,13 @@ class Analysis(RichDisplay):
         """The summary's lines on how much the verdict can be trusted: the null, movement, resamples, the grid."""
         lines = []
         if self.null_h1_mean is not None:
+            m, k_m = self.params.get("null_points"), self.params.get("null_k")
+            scaled = (
+                f" of {m:,} points at k = {k_m}, the analysed scale" if m is not None and m < len(self.points) else ""
+            )
             lines.append(
                 f"Top H1 bar {h1[0] if len(h1) else 0:.2f} against {self.null_h1_mean:.2f} ± "
-                f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws; a bar counts "
+                f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws{scaled}; a bar counts "
                 f"above {null_cut(self.null_h1):.2f})."
             )
         if self.moved is not None:
@@ -548,6 +556,45 @@ def _sample(points, sample, seed):
     return points[keep], keep
 
 
+def null_scale(n: int, k: int, null_size: int | None) -> tuple[int, int]:
+    """(points, k) of a null draw standing for n analysed points at k: the same scale in fewer points.
+
+    A draw of m < n points with k scaled to k·m/n keeps the same fraction of the points in each
+    neighbourhood, so about the same neighbourhood radius. It is not quite the null of n points:
+    its dense core is sparser under the same landmarks, and measured, its top H1 bar is longer
+    (0.22 against 0.21 for 10^5 against 10^6 points; benchmarks/RESULTS.md, "The null model at the
+    analysed scale"), a stricter null. m is at most ``null_size``, with k·m/n rounded down and m
+    then chosen so that the fraction is k/n to within rounding; when that leaves k below
+    NULL_MIN_K, m grows instead until the scaled k is NULL_MIN_K (or m reaches n).
+
+    Parameters
+    ----------
+    n
+        Number of points analysed.
+    k
+        k of the analysed dense core X(k, p).
+    null_size
+        Most points of a draw; None for draws of n points at k.
+
+    Returns
+    -------
+    m : int
+        Points of a null draw (n when n ≤ null_size).
+    k_m : int
+        k of the null's dense core (k when m = n).
+
+    Examples
+    --------
+    >>> from fasttda.analysis import null_scale
+    >>> null_scale(50_000, 300, 100_000), null_scale(10**6, 300, 100_000), null_scale(10**7, 300, 100_000)
+    ((50000, 300), (100000, 30), (333333, 10))
+    """
+    if null_size is None or n <= null_size or k <= NULL_MIN_K:
+        return n, k
+    k_m = max(k * null_size // n, NULL_MIN_K)
+    return min(n, int(round(k_m * n / k))), k_m
+
+
 def _null_init(init):
     if callable(init):
         return init
@@ -574,6 +621,7 @@ def null_model(
     init="uniform",
     seed: int = 0,
     n_threads=None,
+    null_size: int | None = None,
 ) -> np.ndarray:
     """The longest H1 persistence of the same pipeline on untrained filters, one per draw.
 
@@ -586,13 +634,17 @@ def null_model(
     does not matter: the contrast cut is relative and the points are normalised.
     When a sample of the layer is analysed, a draw needs only enough slices to
     fill the same sample after the same cut, so large layers cost no more than small.
+    With ``null_size``, a draw standing for more points than that holds fewer
+    (``null_scale``), and its dense core takes k scaled to keep the analysed
+    scale.
 
     Parameters
     ----------
     fv
         The layer's ``FilterVectors``, or None for points given directly.
     n_points
-        Number of points of a draw when ``fv`` is None.
+        Number of points analysed (the sample's size when one is drawn); a draw
+        has that many points when ``fv`` is None.
     k, p, norm, n_landmarks, coeff, min_contrast, top, sample
         As for ``analyze``.
     n_null
@@ -603,6 +655,9 @@ def null_model(
         Seed of the draws.
     n_threads
         Threads; None uses every core.
+    null_size
+        Most points of a draw (see ``null_scale``); None (default) draws as
+        many points as are analysed, at k.
 
     Returns
     -------
@@ -612,7 +667,7 @@ def null_model(
     Raises
     ------
     ValueError
-        When ``init`` is not one of the above.
+        When ``init`` is not one of the above, or ``null_size`` is below 3.
 
     Examples
     --------
@@ -623,11 +678,16 @@ def null_model(
     ((2,), True)
     """
     draw = _null_init(init)
+    if null_size is not None:
+        null_size = as_int(null_size, "null_size", low=3)
+    m, k = null_scale(n_points, k, null_size)
+    if m < n_points:  # a draw of m points stands for the analysed n_points, at the same scale
+        sample = m
     tops = np.empty(n_null)
     for i in range(n_null):
         rng = np.random.default_rng([seed, 0x0D11, i])
         if fv is None:
-            pts = rng.standard_normal((n_points, 8))
+            pts = rng.standard_normal((m, 8))
             pts = (pts / np.linalg.norm(pts, axis=1, keepdims=True)).astype(np.float32)
         else:
             n_slices = fv.n_slices
@@ -709,6 +769,7 @@ def analyze(
     sample: int | None = 50_000,
     n_null: int = 3,
     null_init="uniform",
+    null_size: int | None = None,
     initial=None,
     robustness: bool = False,
     n_boot: int = 0,
@@ -760,6 +821,20 @@ def analyze(
         filters from ``null_init`` (see ``null_model``). A bar counts only when
         it stands clear of the null's top bar; a layer whose top bar does not is
         "indistinguishable from initialisation". ``n_null=0`` turns it off.
+    null_size
+        Most points of a null draw; None (default) draws as many points as are
+        analysed. A layer of n > ``null_size`` analysed points is then judged
+        against draws of about ``null_size`` points whose dense core takes
+        k·null_size/n neighbours: the same fraction of the points per
+        neighbourhood, so the scale analysed (``null_scale``; never a k below
+        10, for which the draw grows instead). For n ≤ ``null_size`` nothing
+        changes. Much cheaper for large n (a draw of 10^6 points costs 28 CPU
+        seconds, one of 10^5 at the same scale 0.9), but not the same null: a
+        smaller draw has a sparser dense core under the same landmarks, and
+        its top bar is longer (at 10^6 against 10^5: 0.22 against 0.21,
+        benchmarks/RESULTS.md), so the cut is stricter and a bar just above
+        the full null's cut may not count. ``params["null_points"]`` and
+        ``params["null_k"]`` record what the null used.
     initial
         The layer's initial weights (the same shape as ``weights``), when known:
         the analysis then says how far the filters moved from them.
@@ -788,6 +863,8 @@ def analyze(
     """
     n_threads = as_threads(n_threads)
     n_null = as_int(n_null, "n_null", low=0)
+    if null_size is not None:
+        null_size = as_int(null_size, "null_size", low=3)
     points, fv = _as_filter_points(weights, norm, min_contrast, top, n_threads)
     notes = []
     if sample is not None:
@@ -826,6 +903,7 @@ def analyze(
             init=null_init,
             seed=seed,
             n_threads=n_threads,
+            null_size=null_size,
         )
         if n_null and maxdim >= 1
         else np.empty(0)
@@ -874,6 +952,9 @@ def analyze(
         "sample": sample,
         "n_null": n_null,
         "null_init": null_init if isinstance(null_init, str) else "function",
+        "null_size": null_size,
+        "null_points": null_scale(n, k, null_size)[0] if len(nulls) else None,
+        "null_k": null_scale(n, k, null_size)[1] if len(nulls) else None,
         "seed": seed,
         "defaulted": chosen,
     }
@@ -1097,6 +1178,7 @@ def _robustness(weights, a: "Analysis", fv, n_threads) -> list[dict]:
                     init=init,
                     seed=P["seed"],
                     n_threads=n_threads,
+                    null_size=P.get("null_size"),
                 )
                 if P["n_null"]
                 else np.empty(0)

@@ -289,6 +289,7 @@ ANALYZE_FLAGS = [  # analyze() keyword, type, help; left out = analyze's default
     ("seed", int, "random seed of the sample and the landmarks (default 0)"),
     ("n_null", int, "draws of untrained filters to judge the bars against (default 3; 0 = no null model)"),
     ("null_init", str, "initialisation of the untrained filters: uniform (PyTorch's, default) or normal"),
+    ("null_size", int, "null draws of at most about N points, at the analysed scale (default: as many as analysed)"),
     ("n_boot", int, "resamples of the networks for the verdict's stability (default 0 = none)"),
     ("robustness", bool, "also try k/2, 2k, p/2, 2p and the other contrast cut, and say if the verdict flips"),
     ("threads", int, "threads (default all cores)"),
