@@ -39,6 +39,8 @@ from fasttda import nets
 from fasttda.nets import datasets
 
 CHECKPOINTS = [25, 50, 100, 200, 500, 1000]
+NETWORK = {"mnist5k": "mnist2", "natural10": "cifar2"}  # the seed's network for each data set
+VARIANT_SUFFIXES = ["", "_circle", "_klein", "_circle_learned", "_klein_learned"]
 
 
 def subset(ds: datasets.Dataset, per_class: int, seed: int = 0) -> datasets.Dataset:
@@ -70,9 +72,10 @@ def test_subset(ds: datasets.Dataset, every: int) -> datasets.Dataset:
 
 
 def transformed(ds: datasets.Dataset, seed: int = 0) -> dict[str, torch.Tensor]:
-    """The test digits in forms the networks never saw, renormalised as the dataset normalises."""
-    mean, std = ds.mean[0], ds.std[0]
-    raw = ds.x_test * std + mean  # back to [0, 1] pixels
+    """The test images in forms the networks never saw, renormalised as the dataset normalises."""
+    mean = torch.tensor(ds.mean)[:, None, None]
+    std = torch.tensor(ds.std)[:, None, None]
+    raw = ds.x_test * std + mean  # back to [0, 1] pixels, per channel
     n = len(raw)
     a = math.radians(30)
     theta = torch.tensor([[math.cos(a), -math.sin(a), 0.0], [math.sin(a), math.cos(a), 0.0]]).expand(n, 2, 3)
@@ -128,10 +131,21 @@ def layer2(ens, iteration: int, n_null: int) -> dict:
     }
 
 
-def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, batch_size: int) -> dict:
-    """Seconds per iteration of each model, median over interleaved repeats: the time from the end of
-    the first optimizer step to the end of the last (no set-up, warm-up step or evaluation)."""
-    times = {m: [] for m in models}
+def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, batch_size: int, warmup: int = 5) -> dict:
+    """Seconds per training iteration of each model, robust to a shared machine's load.
+
+    The trainer's callback stamps the wall clock and the process's CPU time after every
+    optimizer step. A run's figure is the median of its step-to-step intervals after
+    ``warmup`` steps (the first steps allocate memory and build kernels, and a median
+    ignores the steps another process took the cores from); the runs of the models are
+    interleaved (a, b, c, a, b, c, …) and the median over runs is reported, with the
+    minimum (the least disturbed run) and the CPU seconds per step. No evaluation is timed.
+    """
+    if iterations < warmup + 3:
+        raise ValueError(f"cost needs at least {warmup + 3} iterations, got {iterations}")
+    wall = {m: [] for m in models}
+    cpu = {m: [] for m in models}
+    load = []
     tiny = datasets.Dataset(
         data.name, data.x_train, data.y_train, data.x_test[:10], data.y_test[:10], data.classes, data.mean, data.std
     )  # the trainer's final evaluation, kept out of the timing anyway
@@ -148,30 +162,46 @@ def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, bat
                 batch_size=batch_size,
                 device="cpu",
                 layers=[1],
-                callback=lambda it: stamps.append(time.perf_counter()),
+                callback=lambda it: stamps.append((time.perf_counter(), time.process_time())),
             )
-            times[m].append((stamps[-1] - stamps[0]) / (iterations - 1))
-    return {m: {"median_s": float(np.median(t)), "all_s": t} for m, t in times.items()}
+            if len(stamps) != iterations:  # one stamp per optimizer step, or the divisor is wrong
+                raise RuntimeError(f"the callback ran {len(stamps)} times in {iterations} iterations")
+            t = np.diff(np.array(stamps[warmup:]), axis=0)
+            wall[m].append(float(np.median(t[:, 0])))
+            cpu[m].append(float(np.median(t[:, 1])))
+            load.append(os.getloadavg()[0])
+    return {
+        "per_model": {
+            m: {
+                "median_s": float(np.median(wall[m])),
+                "min_s": float(np.min(wall[m])),
+                "all_s": wall[m],
+                "cpu_median_s": float(np.median(cpu[m])),
+            }
+            for m in models
+        },
+        "warmup": warmup,
+        "load_average": {"min": float(min(load)), "max": float(max(load))},
+    }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dataset", default="mnist5k", choices=["mnist5k", "natural10"])
     ap.add_argument("--seeds", type=int, default=16)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--test-every", type=int, default=1, help="use every n-th test digit (balanced classes)")
     ap.add_argument("--iterations", type=int, default=1000)
     ap.add_argument("--small", type=int, default=500, help="training images of the small-data run (0 = skip)")
     ap.add_argument("--small-iterations", type=int, default=None, help="iterations of the small-data run")
-    ap.add_argument("--variants", default="mnist2,mnist2_circle,mnist2_klein")
+    ap.add_argument("--variants", default=None, help="default: the five first layers on the dataset's network")
     ap.add_argument("--small-variants", default=None, help="variants of the small-data run (default --variants)")
     ap.add_argument("--layer2", default="100,500,1000", help="checkpoints at which layer 2 is analysed")
-    ap.add_argument("--layer2-variants", default="mnist2,mnist2_klein")
+    ap.add_argument("--layer2-variants", default=None, help="default: the learned and the fixed Klein first layer")
     ap.add_argument("--n-null", type=int, default=3)
     ap.add_argument("--cost-seeds", type=int, default=16)
-    ap.add_argument(
-        "--cost-variants", default="mnist2,mnist2_circle,mnist2_klein,mnist2_circle_learned,mnist2_klein_learned"
-    )
-    ap.add_argument("--cost-iterations", type=int, default=10)
+    ap.add_argument("--cost-variants", default=None, help="default: --variants")
+    ap.add_argument("--cost-iterations", type=int, default=30)
     ap.add_argument("--cost-repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cost-only", action="store_true", help="measure only the cost per iteration")
@@ -193,16 +223,18 @@ def main():
             figure(result, args.figure)
         print(tables(result))
         return
-    variants = args.variants.split(",")
-    small_variants = (args.small_variants or args.variants).split(",")
+    net = NETWORK[args.dataset]
+    variants = (args.variants or ",".join(net + s for s in VARIANT_SUFFIXES)).split(",")
+    small_variants = args.small_variants.split(",") if args.small_variants else variants
     cps = [c for c in CHECKPOINTS if c <= args.iterations]
     if args.iterations not in cps:
         cps.append(args.iterations)
     l2_its = [int(c) for c in args.layer2.split(",") if c and int(c) in cps]
-    l2_variants = args.layer2_variants.split(",") if l2_its else []
-    full = test_subset(datasets.load("mnist5k"), args.test_every)
+    l2_variants = (args.layer2_variants or f"{net},{net}_klein").split(",") if l2_its else []
+    full = test_subset(datasets.load(args.dataset), args.test_every)
     tests = transformed(full)
     result = {
+        "dataset": args.dataset,
         "seeds": args.seeds,
         "iterations": args.iterations,
         "batch_size": args.batch_size,
@@ -289,8 +321,10 @@ def main():
         result["cost"] = {
             "seeds": args.cost_seeds,
             "iterations": args.cost_iterations,
-            "per_model": cost(
-                args.cost_variants.split(","),
+            "batch_size": args.batch_size,
+            "threads": torch.get_num_threads(),
+            **cost(
+                (args.cost_variants or ",".join(variants)).split(","),
                 full,
                 args.cost_seeds,
                 args.cost_iterations,
@@ -327,11 +361,12 @@ def merge(results: list[dict]) -> dict:
 
 
 LABEL = {
-    "mnist2": "learned (standard)",
-    "mnist2_circle": "circle (fixed)",
-    "mnist2_klein": "Klein (fixed)",
-    "mnist2_circle_learned": "circle (learned angles)",
-    "mnist2_klein_learned": "Klein (learned angles)",
+    net + suffix: label
+    for net in NETWORK.values()
+    for suffix, label in zip(
+        VARIANT_SUFFIXES,
+        ["learned (standard)", "circle (fixed)", "Klein (fixed)", "circle (learned angles)", "Klein (learned angles)"],
+    )
 }
 
 
@@ -353,7 +388,7 @@ def figure(result: dict, path: str) -> None:
             ax.fill_between(its, lo, hi, color=line.get_color(), alpha=0.2)
         ax.set_xscale("log")
         ax.set_xlabel(f"training iterations (batch {result['batch_size']})")
-        ax.set_title(f"mnist5k, {result['train_images'][tag]} training digits")
+        ax.set_title(f"{result.get('dataset', 'mnist5k')}, {result['train_images'][tag]} training images")
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel(f"test accuracy (mean, min–max over {result['seeds']} seeds)")
     axes[0][0].legend(loc="lower right")
@@ -366,7 +401,7 @@ def tables(result: dict) -> str:
     for tag, runs in result["runs"].items():
         its = list(next(iter(runs.values()))["accuracy"])
         out.append(
-            f"\nTest accuracy, {result['train_images'][tag]} training digits "
+            f"\nTest accuracy, {result.get('dataset', 'mnist5k')}, {result['train_images'][tag]} training images "
             f"(mean ± std over {result['seeds']} seeds)\n"
         )
         out.append("| first layer | " + " | ".join(its) + " |")
@@ -403,7 +438,7 @@ def tables(result: dict) -> str:
         )
         out.append("| first layer | s / iteration | relative |")
         out.append("|---|---|---|")
-        base = c["per_model"].get("mnist2", {}).get("median_s")
+        base = next(iter(c["per_model"].values()))["median_s"]  # the first model, the learned layer
         for m, v in c["per_model"].items():
             rel = f"{v['median_s'] / base:.2f}" if base else ""
             out.append(f"| {LABEL.get(m, m)} | {v['median_s']:.3f} | {rel} |")
