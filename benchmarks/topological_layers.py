@@ -1,24 +1,28 @@
 """Circle and Klein bottle first layers against a learned one, side by side in one run.
 
-For each first layer (learned = the seed's ``mnist2``; ``circle`` and ``klein`` with fixed,
-evenly spread angles; optionally the ``_learned``-angle variants) it trains the same seeds
-on mnist5k (4,000 training digits, 1,000 held-out test digits) and on a class-balanced
-500-digit subset of the training split, all seeds of a variant at once (``train_ensemble``),
-and measures:
+For each first layer (learned = the seed's ``mnist2`` or ``cifar2``; ``circle`` and ``klein``
+with fixed, evenly spread angles; ``circle_learned`` and ``klein_learned`` with trained
+angles) it trains the same seeds on ``--dataset`` (mnist5k: 4,000 training digits, 1,000
+held-out test digits; natural10: 5,000 colour crops of ten photographs, 1,000 test crops)
+and on a class-balanced subset of its training split (``--small`` images), all seeds of a
+variant at once (``train_ensemble``), and measures:
 
 - test accuracy at 25, 50, 100, 200, 500 and 1000 iterations (mean, std, min, max over seeds);
-- generalisation of the full-data networks to held-out digits in a form never seen in
+- generalisation of the full-data networks to held-out images in a form never seen in
   training: rotated 30°, Gaussian noise (σ = 0.3 of the pixel range), contrast halved about
   mid-grey, shifted 3 px right and down; the drop from the clean test accuracy;
-- cost: seconds per training iteration of every variant (median of interleaved runs of
-  the ensemble trainer);
+- cost: seconds per training iteration of every variant (median step-to-step interval after
+  warm-up, median over interleaved runs; see ``cost``);
 - layer 2 with ``fasttda.analyze`` at a few checkpoints, for the learned and the Klein first
   layer: verdict, top H1 persistence and the null's cut.
 
 Writes a JSON file and a figure (accuracy against iterations with min–max bands) and prints
-markdown tables. Run under ``nice`` on a shared machine:
+markdown tables; parts run in separate processes are merged with ``--from-json``. Run under
+``nice`` on a shared machine:
 
     nice -n 10 python benchmarks/topological_layers.py --seeds 16 --out benchmarks/topological_layers.json
+    nice -n 10 python benchmarks/topological_layers.py --dataset natural10 --small 0 --layer2 "" \
+        --out benchmarks/topological_layers_natural10.json --figure benchmarks/topological_layers_natural10.png
 """
 
 from __future__ import annotations
@@ -274,6 +278,7 @@ def main():
                 layers=layers,
                 batch_size=args.batch_size,
                 device="cpu",
+                callback=lambda it, m=m: it % 100 == 0 and print(f"    {m}: {it} iterations", flush=True),
             )
             run = {
                 "accuracy": {str(it): stats(acc) for it, acc in sorted(ens.accuracy.items())},
@@ -433,15 +438,23 @@ def tables(result: dict) -> str:
     if result["cost"]:
         c = result["cost"]
         out.append(
-            f"\nCost: seconds per iteration, {c['seeds']} seeds at once (median of "
+            f"\nCost: seconds per iteration, {c['seeds']} seeds at once, batch {c.get('batch_size', '')} (median of "
             f"{len(next(iter(c['per_model'].values()))['all_s'])} interleaved runs of {c['iterations']})\n"
         )
-        out.append("| first layer | s / iteration | relative |")
-        out.append("|---|---|---|")
-        base = next(iter(c["per_model"].values()))["median_s"]  # the first model, the learned layer
+        out.append("| first layer | wall s / iteration | relative | CPU s / iteration | relative |")
+        out.append("|---|---|---|---|---|")
+        first = next(iter(c["per_model"].values()))  # the learned layer
         for m, v in c["per_model"].items():
-            rel = f"{v['median_s'] / base:.2f}" if base else ""
-            out.append(f"| {LABEL.get(m, m)} | {v['median_s']:.3f} | {rel} |")
+            cpu = v.get("cpu_median_s")
+            out.append(
+                f"| {LABEL.get(m, m)} | {v['median_s']:.3f} | {v['median_s'] / first['median_s']:.2f} | "
+                + (f"{cpu:.3f} | {cpu / first['cpu_median_s']:.2f} |" if cpu else " | |")
+            )
+        if "load_average" in c:
+            out.append(
+                f"\n(load average {c['load_average']['min']:.1f}–{c['load_average']['max']:.1f}, "
+                f"{c['threads']} threads)"
+            )
     if result["layer2"]:
         out.append("\nLayer 2 (fasttda.analyze): verdict, top H1 persistence against the null's cut\n")
         out.append("| first layer | iteration | verdict | top H1 | 2nd H1 | null cut | circle share |")
