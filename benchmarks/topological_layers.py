@@ -350,17 +350,31 @@ def main():
 
 
 def merge(results: list[dict]) -> dict:
-    """One result from the parts of a run that were measured in separate processes."""
+    """One result from the parts of a run that were measured in separate processes.
+
+    The same model in two parts: the longer accuracy curve is kept (a shorter run of the same
+    seeds is its prefix); layer-2 rows are united by iteration; the later part's generalisation
+    takes the model's name and an earlier one stays as "model (N it)".
+    """
     out = dict(results[0])
     out["commands"] = [r.get("command") for r in results]
-    for key in ("runs", "generalisation", "layer2", "train_images"):
-        out[key] = {}
-        for r in results:
-            for k, v in r.get(key, {}).items():
-                if key == "runs":
-                    out[key].setdefault(k, {}).update(v)
-                else:
-                    out[key][k] = v
+    out["runs"], out["generalisation"], out["layer2"], out["train_images"] = {}, {}, {}, {}
+    for r in results:
+        out["train_images"].update(r.get("train_images", {}))
+        for tag, runs in r.get("runs", {}).items():
+            for m, run in runs.items():
+                old = out["runs"].setdefault(tag, {}).get(m)
+                if old is None or len(run["accuracy"]) > len(old["accuracy"]):
+                    out["runs"][tag][m] = run
+        for m, g in r.get("generalisation", {}).items():
+            if m in out["generalisation"]:
+                out["generalisation"][f"{m} ({out['generalisation'][m]['iterations']} it)"] = out["generalisation"][m]
+            out["generalisation"][m] = {**g, "iterations": r["iterations"]}
+        for m, rows in r.get("layer2", {}).items():
+            by_it = {row["iteration"]: row for row in out["layer2"].get(m, [])} | {
+                row["iteration"]: row for row in rows
+            }
+            out["layer2"][m] = [by_it[k] for k in sorted(by_it)]
     out["cost"] = next((r["cost"] for r in results if r.get("cost")), {})
     return out
 
@@ -373,6 +387,12 @@ LABEL = {
         ["learned (standard)", "circle (fixed)", "Klein (fixed)", "circle (learned angles)", "Klein (learned angles)"],
     )
 }
+
+
+def label(m: str) -> str:
+    """The first layer's name for a model, keeping any suffix such as " (1000 it)"."""
+    name, _, rest = m.partition(" ")
+    return LABEL.get(name, name) + (f" {rest}" if rest else "")
 
 
 def figure(result: dict, path: str) -> None:
@@ -389,7 +409,7 @@ def figure(result: dict, path: str) -> None:
             mean = np.array([run["accuracy"][str(i)]["mean"] for i in its])
             lo = np.array([run["accuracy"][str(i)]["min"] for i in its])
             hi = np.array([run["accuracy"][str(i)]["max"] for i in its])
-            (line,) = ax.plot(its, mean, marker="o", ms=3, label=LABEL.get(m, m))
+            (line,) = ax.plot(its, mean, marker="o", ms=3, label=label(m))
             ax.fill_between(its, lo, hi, color=line.get_color(), alpha=0.2)
         ax.set_xscale("log")
         ax.set_xlabel(f"training iterations (batch {result['batch_size']})")
@@ -413,7 +433,7 @@ def tables(result: dict) -> str:
         out.append("|---|" + "---|" * len(its))
         for m, run in runs.items():
             out.append(
-                f"| {LABEL.get(m, m)} | "
+                f"| {label(m)} | "
                 + " | ".join(
                     f"{run['accuracy'][i]['mean']:.3f} ± {run['accuracy'][i]['std']:.3f}"
                     if i in run["accuracy"]
@@ -423,13 +443,14 @@ def tables(result: dict) -> str:
                 + " |"
             )
     if result["generalisation"]:
-        names = [n for n in next(iter(result["generalisation"].values())) if n != "clean"]
+        names = [n for n in next(iter(result["generalisation"].values())) if n not in ("clean", "iterations")]
         out.append("\nGeneralisation: accuracy on transformed test digits (drop from clean), mean ± std\n")
-        out.append("| first layer | clean | " + " | ".join(names) + " |")
-        out.append("|---|---|" + "---|" * len(names))
+        out.append("| first layer | iterations | clean | " + " | ".join(names) + " |")
+        out.append("|---|---|---|" + "---|" * len(names))
         for m, g in result["generalisation"].items():
             out.append(
-                f"| {LABEL.get(m, m)} | {g['clean']['mean']:.3f} | "
+                f"| {label(m.split(' ')[0])} | {g.get('iterations', result['iterations'])} | "
+                f"{g['clean']['mean']:.3f} | "
                 + " | ".join(
                     f"{g[n]['mean']:.3f} ({g[n]['drop']['mean']:+.3f} ± {g[n]['drop']['std']:.3f})" for n in names
                 )
@@ -447,7 +468,7 @@ def tables(result: dict) -> str:
         for m, v in c["per_model"].items():
             cpu = v.get("cpu_median_s")
             out.append(
-                f"| {LABEL.get(m, m)} | {v['median_s']:.3f} | {v['median_s'] / first['median_s']:.2f} | "
+                f"| {label(m)} | {v['median_s']:.3f} | {v['median_s'] / first['median_s']:.2f} | "
                 + (f"{cpu:.3f} | {cpu / first['cpu_median_s']:.2f} |" if cpu else " | |")
             )
         if "load_average" in c:
@@ -462,7 +483,7 @@ def tables(result: dict) -> str:
         for m, rows in result["layer2"].items():
             for r in rows:
                 out.append(
-                    f"| {LABEL.get(m, m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
+                    f"| {label(m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
                     f"{r['second_h1']:.3f} | {r['null_cut']:.3f} | {r['circle_share']:.2f} |"
                 )
     return "\n".join(out)
