@@ -444,7 +444,7 @@ def tables(result: dict) -> str:
             )
     if result["generalisation"]:
         names = [n for n in next(iter(result["generalisation"].values())) if n not in ("clean", "iterations")]
-        out.append("\nGeneralisation: accuracy on transformed test digits (drop from clean), mean ± std\n")
+        out.append("\nGeneralisation: accuracy on transformed test images (drop from clean), mean ± std\n")
         out.append("| first layer | iterations | clean | " + " | ".join(names) + " |")
         out.append("|---|---|---|" + "---|" * len(names))
         for m, g in result["generalisation"].items():
