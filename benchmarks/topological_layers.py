@@ -1,24 +1,28 @@
 """Circle and Klein bottle first layers against a learned one, side by side in one run.
 
-For each first layer (learned = the seed's ``mnist2``; ``circle`` and ``klein`` with fixed,
-evenly spread angles; optionally the ``_learned``-angle variants) it trains the same seeds
-on mnist5k (4,000 training digits, 1,000 held-out test digits) and on a class-balanced
-500-digit subset of the training split, all seeds of a variant at once (``train_ensemble``),
-and measures:
+For each first layer (learned = the seed's ``mnist2`` or ``cifar2``; ``circle`` and ``klein``
+with fixed, evenly spread angles; ``circle_learned`` and ``klein_learned`` with trained
+angles) it trains the same seeds on ``--dataset`` (mnist5k: 4,000 training digits, 1,000
+held-out test digits; natural10: 5,000 colour crops of ten photographs, 1,000 test crops)
+and on a class-balanced subset of its training split (``--small`` images), all seeds of a
+variant at once (``train_ensemble``), and measures:
 
 - test accuracy at 25, 50, 100, 200, 500 and 1000 iterations (mean, std, min, max over seeds);
-- generalisation of the full-data networks to held-out digits in a form never seen in
+- generalisation of the full-data networks to held-out images in a form never seen in
   training: rotated 30°, Gaussian noise (σ = 0.3 of the pixel range), contrast halved about
   mid-grey, shifted 3 px right and down; the drop from the clean test accuracy;
-- cost: seconds per training iteration of every variant (median of interleaved runs of
-  the ensemble trainer);
+- cost: seconds per training iteration of every variant (median step-to-step interval after
+  warm-up, median over interleaved runs; see ``cost``);
 - layer 2 with ``fasttda.analyze`` at a few checkpoints, for the learned and the Klein first
   layer: verdict, top H1 persistence and the null's cut.
 
 Writes a JSON file and a figure (accuracy against iterations with min–max bands) and prints
-markdown tables. Run under ``nice`` on a shared machine:
+markdown tables; parts run in separate processes are merged with ``--from-json``. Run under
+``nice`` on a shared machine:
 
     nice -n 10 python benchmarks/topological_layers.py --seeds 16 --out benchmarks/topological_layers.json
+    nice -n 10 python benchmarks/topological_layers.py --dataset natural10 --small 0 --layer2 "" \
+        --out benchmarks/topological_layers_natural10.json --figure benchmarks/topological_layers_natural10.png
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from fasttda import nets
 from fasttda.nets import datasets
 
 CHECKPOINTS = [25, 50, 100, 200, 500, 1000]
+NETWORK = {"mnist5k": "mnist2", "natural10": "cifar2"}  # the seed's network for each data set
+VARIANT_SUFFIXES = ["", "_circle", "_klein", "_circle_learned", "_klein_learned"]
 
 
 def subset(ds: datasets.Dataset, per_class: int, seed: int = 0) -> datasets.Dataset:
@@ -70,9 +76,10 @@ def test_subset(ds: datasets.Dataset, every: int) -> datasets.Dataset:
 
 
 def transformed(ds: datasets.Dataset, seed: int = 0) -> dict[str, torch.Tensor]:
-    """The test digits in forms the networks never saw, renormalised as the dataset normalises."""
-    mean, std = ds.mean[0], ds.std[0]
-    raw = ds.x_test * std + mean  # back to [0, 1] pixels
+    """The test images in forms the networks never saw, renormalised as the dataset normalises."""
+    mean = torch.tensor(ds.mean)[:, None, None]
+    std = torch.tensor(ds.std)[:, None, None]
+    raw = ds.x_test * std + mean  # back to [0, 1] pixels, per channel
     n = len(raw)
     a = math.radians(30)
     theta = torch.tensor([[math.cos(a), -math.sin(a), 0.0], [math.sin(a), math.cos(a), 0.0]]).expand(n, 2, 3)
@@ -128,10 +135,21 @@ def layer2(ens, iteration: int, n_null: int) -> dict:
     }
 
 
-def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, batch_size: int) -> dict:
-    """Seconds per iteration of each model, median over interleaved repeats: the time from the end of
-    the first optimizer step to the end of the last (no set-up, warm-up step or evaluation)."""
-    times = {m: [] for m in models}
+def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, batch_size: int, warmup: int = 5) -> dict:
+    """Seconds per training iteration of each model, robust to a shared machine's load.
+
+    The trainer's callback stamps the wall clock and the process's CPU time after every
+    optimizer step. A run's figure is the median of its step-to-step intervals after
+    ``warmup`` steps (the first steps allocate memory and build kernels, and a median
+    ignores the steps another process took the cores from); the runs of the models are
+    interleaved (a, b, c, a, b, c, …) and the median over runs is reported, with the
+    minimum (the least disturbed run) and the CPU seconds per step. No evaluation is timed.
+    """
+    if iterations < warmup + 3:
+        raise ValueError(f"cost needs at least {warmup + 3} iterations, got {iterations}")
+    wall = {m: [] for m in models}
+    cpu = {m: [] for m in models}
+    load = []
     tiny = datasets.Dataset(
         data.name, data.x_train, data.y_train, data.x_test[:10], data.y_test[:10], data.classes, data.mean, data.std
     )  # the trainer's final evaluation, kept out of the timing anyway
@@ -148,30 +166,46 @@ def cost(models: list[str], data, seeds: int, iterations: int, repeats: int, bat
                 batch_size=batch_size,
                 device="cpu",
                 layers=[1],
-                callback=lambda it: stamps.append(time.perf_counter()),
+                callback=lambda it: stamps.append((time.perf_counter(), time.process_time())),
             )
-            times[m].append((stamps[-1] - stamps[0]) / (iterations - 1))
-    return {m: {"median_s": float(np.median(t)), "all_s": t} for m, t in times.items()}
+            if len(stamps) != iterations:  # one stamp per optimizer step, or the divisor is wrong
+                raise RuntimeError(f"the callback ran {len(stamps)} times in {iterations} iterations")
+            t = np.diff(np.array(stamps[warmup:]), axis=0)
+            wall[m].append(float(np.median(t[:, 0])))
+            cpu[m].append(float(np.median(t[:, 1])))
+            load.append(os.getloadavg()[0])
+    return {
+        "per_model": {
+            m: {
+                "median_s": float(np.median(wall[m])),
+                "min_s": float(np.min(wall[m])),
+                "all_s": wall[m],
+                "cpu_median_s": float(np.median(cpu[m])),
+            }
+            for m in models
+        },
+        "warmup": warmup,
+        "load_average": {"min": float(min(load)), "max": float(max(load))},
+    }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dataset", default="mnist5k", choices=["mnist5k", "natural10"])
     ap.add_argument("--seeds", type=int, default=16)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--test-every", type=int, default=1, help="use every n-th test digit (balanced classes)")
     ap.add_argument("--iterations", type=int, default=1000)
     ap.add_argument("--small", type=int, default=500, help="training images of the small-data run (0 = skip)")
     ap.add_argument("--small-iterations", type=int, default=None, help="iterations of the small-data run")
-    ap.add_argument("--variants", default="mnist2,mnist2_circle,mnist2_klein")
+    ap.add_argument("--variants", default=None, help="default: the five first layers on the dataset's network")
     ap.add_argument("--small-variants", default=None, help="variants of the small-data run (default --variants)")
     ap.add_argument("--layer2", default="100,500,1000", help="checkpoints at which layer 2 is analysed")
-    ap.add_argument("--layer2-variants", default="mnist2,mnist2_klein")
+    ap.add_argument("--layer2-variants", default=None, help="default: the learned and the fixed Klein first layer")
     ap.add_argument("--n-null", type=int, default=3)
     ap.add_argument("--cost-seeds", type=int, default=16)
-    ap.add_argument(
-        "--cost-variants", default="mnist2,mnist2_circle,mnist2_klein,mnist2_circle_learned,mnist2_klein_learned"
-    )
-    ap.add_argument("--cost-iterations", type=int, default=10)
+    ap.add_argument("--cost-variants", default=None, help="default: --variants")
+    ap.add_argument("--cost-iterations", type=int, default=30)
     ap.add_argument("--cost-repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--cost-only", action="store_true", help="measure only the cost per iteration")
@@ -193,16 +227,18 @@ def main():
             figure(result, args.figure)
         print(tables(result))
         return
-    variants = args.variants.split(",")
-    small_variants = (args.small_variants or args.variants).split(",")
+    net = NETWORK[args.dataset]
+    variants = (args.variants or ",".join(net + s for s in VARIANT_SUFFIXES)).split(",")
+    small_variants = args.small_variants.split(",") if args.small_variants else variants
     cps = [c for c in CHECKPOINTS if c <= args.iterations]
     if args.iterations not in cps:
         cps.append(args.iterations)
     l2_its = [int(c) for c in args.layer2.split(",") if c and int(c) in cps]
-    l2_variants = args.layer2_variants.split(",") if l2_its else []
-    full = test_subset(datasets.load("mnist5k"), args.test_every)
+    l2_variants = (args.layer2_variants or f"{net},{net}_klein").split(",") if l2_its else []
+    full = test_subset(datasets.load(args.dataset), args.test_every)
     tests = transformed(full)
     result = {
+        "dataset": args.dataset,
         "seeds": args.seeds,
         "iterations": args.iterations,
         "batch_size": args.batch_size,
@@ -242,6 +278,7 @@ def main():
                 layers=layers,
                 batch_size=args.batch_size,
                 device="cpu",
+                callback=lambda it, m=m: it % 100 == 0 and print(f"    {m}: {it} iterations", flush=True),
             )
             run = {
                 "accuracy": {str(it): stats(acc) for it, acc in sorted(ens.accuracy.items())},
@@ -289,8 +326,10 @@ def main():
         result["cost"] = {
             "seeds": args.cost_seeds,
             "iterations": args.cost_iterations,
-            "per_model": cost(
-                args.cost_variants.split(","),
+            "batch_size": args.batch_size,
+            "threads": torch.get_num_threads(),
+            **cost(
+                (args.cost_variants or ",".join(variants)).split(","),
                 full,
                 args.cost_seeds,
                 args.cost_iterations,
@@ -311,28 +350,49 @@ def main():
 
 
 def merge(results: list[dict]) -> dict:
-    """One result from the parts of a run that were measured in separate processes."""
+    """One result from the parts of a run that were measured in separate processes.
+
+    The same model in two parts: the longer accuracy curve is kept (a shorter run of the same
+    seeds is its prefix); layer-2 rows are united by iteration; the later part's generalisation
+    takes the model's name and an earlier one stays as "model (N it)".
+    """
     out = dict(results[0])
     out["commands"] = [r.get("command") for r in results]
-    for key in ("runs", "generalisation", "layer2", "train_images"):
-        out[key] = {}
-        for r in results:
-            for k, v in r.get(key, {}).items():
-                if key == "runs":
-                    out[key].setdefault(k, {}).update(v)
-                else:
-                    out[key][k] = v
+    out["runs"], out["generalisation"], out["layer2"], out["train_images"] = {}, {}, {}, {}
+    for r in results:
+        out["train_images"].update(r.get("train_images", {}))
+        for tag, runs in r.get("runs", {}).items():
+            for m, run in runs.items():
+                old = out["runs"].setdefault(tag, {}).get(m)
+                if old is None or len(run["accuracy"]) > len(old["accuracy"]):
+                    out["runs"][tag][m] = run
+        for m, g in r.get("generalisation", {}).items():
+            if m in out["generalisation"]:
+                out["generalisation"][f"{m} ({out['generalisation'][m]['iterations']} it)"] = out["generalisation"][m]
+            out["generalisation"][m] = {**g, "iterations": r["iterations"]}
+        for m, rows in r.get("layer2", {}).items():
+            by_it = {row["iteration"]: row for row in out["layer2"].get(m, [])} | {
+                row["iteration"]: row for row in rows
+            }
+            out["layer2"][m] = [by_it[k] for k in sorted(by_it)]
     out["cost"] = next((r["cost"] for r in results if r.get("cost")), {})
     return out
 
 
 LABEL = {
-    "mnist2": "learned (standard)",
-    "mnist2_circle": "circle (fixed)",
-    "mnist2_klein": "Klein (fixed)",
-    "mnist2_circle_learned": "circle (learned angles)",
-    "mnist2_klein_learned": "Klein (learned angles)",
+    net + suffix: label
+    for net in NETWORK.values()
+    for suffix, label in zip(
+        VARIANT_SUFFIXES,
+        ["learned (standard)", "circle (fixed)", "Klein (fixed)", "circle (learned angles)", "Klein (learned angles)"],
+    )
 }
+
+
+def label(m: str) -> str:
+    """The first layer's name for a model, keeping any suffix such as " (1000 it)"."""
+    name, _, rest = m.partition(" ")
+    return LABEL.get(name, name) + (f" {rest}" if rest else "")
 
 
 def figure(result: dict, path: str) -> None:
@@ -349,11 +409,11 @@ def figure(result: dict, path: str) -> None:
             mean = np.array([run["accuracy"][str(i)]["mean"] for i in its])
             lo = np.array([run["accuracy"][str(i)]["min"] for i in its])
             hi = np.array([run["accuracy"][str(i)]["max"] for i in its])
-            (line,) = ax.plot(its, mean, marker="o", ms=3, label=LABEL.get(m, m))
+            (line,) = ax.plot(its, mean, marker="o", ms=3, label=label(m))
             ax.fill_between(its, lo, hi, color=line.get_color(), alpha=0.2)
         ax.set_xscale("log")
         ax.set_xlabel(f"training iterations (batch {result['batch_size']})")
-        ax.set_title(f"mnist5k, {result['train_images'][tag]} training digits")
+        ax.set_title(f"{result.get('dataset', 'mnist5k')}, {result['train_images'][tag]} training images")
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel(f"test accuracy (mean, min–max over {result['seeds']} seeds)")
     axes[0][0].legend(loc="lower right")
@@ -366,14 +426,14 @@ def tables(result: dict) -> str:
     for tag, runs in result["runs"].items():
         its = list(next(iter(runs.values()))["accuracy"])
         out.append(
-            f"\nTest accuracy, {result['train_images'][tag]} training digits "
+            f"\nTest accuracy, {result.get('dataset', 'mnist5k')}, {result['train_images'][tag]} training images "
             f"(mean ± std over {result['seeds']} seeds)\n"
         )
         out.append("| first layer | " + " | ".join(its) + " |")
         out.append("|---|" + "---|" * len(its))
         for m, run in runs.items():
             out.append(
-                f"| {LABEL.get(m, m)} | "
+                f"| {label(m)} | "
                 + " | ".join(
                     f"{run['accuracy'][i]['mean']:.3f} ± {run['accuracy'][i]['std']:.3f}"
                     if i in run["accuracy"]
@@ -383,13 +443,14 @@ def tables(result: dict) -> str:
                 + " |"
             )
     if result["generalisation"]:
-        names = [n for n in next(iter(result["generalisation"].values())) if n != "clean"]
-        out.append("\nGeneralisation: accuracy on transformed test digits (drop from clean), mean ± std\n")
-        out.append("| first layer | clean | " + " | ".join(names) + " |")
-        out.append("|---|---|" + "---|" * len(names))
+        names = [n for n in next(iter(result["generalisation"].values())) if n not in ("clean", "iterations")]
+        out.append("\nGeneralisation: accuracy on transformed test images (drop from clean), mean ± std\n")
+        out.append("| first layer | iterations | clean | " + " | ".join(names) + " |")
+        out.append("|---|---|---|" + "---|" * len(names))
         for m, g in result["generalisation"].items():
             out.append(
-                f"| {LABEL.get(m, m)} | {g['clean']['mean']:.3f} | "
+                f"| {label(m.split(' ')[0])} | {g.get('iterations', result['iterations'])} | "
+                f"{g['clean']['mean']:.3f} | "
                 + " | ".join(
                     f"{g[n]['mean']:.3f} ({g[n]['drop']['mean']:+.3f} ± {g[n]['drop']['std']:.3f})" for n in names
                 )
@@ -398,15 +459,23 @@ def tables(result: dict) -> str:
     if result["cost"]:
         c = result["cost"]
         out.append(
-            f"\nCost: seconds per iteration, {c['seeds']} seeds at once (median of "
+            f"\nCost: seconds per iteration, {c['seeds']} seeds at once, batch {c.get('batch_size', '')} (median of "
             f"{len(next(iter(c['per_model'].values()))['all_s'])} interleaved runs of {c['iterations']})\n"
         )
-        out.append("| first layer | s / iteration | relative |")
-        out.append("|---|---|---|")
-        base = c["per_model"].get("mnist2", {}).get("median_s")
+        out.append("| first layer | wall s / iteration | relative | CPU s / iteration | relative |")
+        out.append("|---|---|---|---|---|")
+        first = next(iter(c["per_model"].values()))  # the learned layer
         for m, v in c["per_model"].items():
-            rel = f"{v['median_s'] / base:.2f}" if base else ""
-            out.append(f"| {LABEL.get(m, m)} | {v['median_s']:.3f} | {rel} |")
+            cpu = v.get("cpu_median_s")
+            out.append(
+                f"| {label(m)} | {v['median_s']:.3f} | {v['median_s'] / first['median_s']:.2f} | "
+                + (f"{cpu:.3f} | {cpu / first['cpu_median_s']:.2f} |" if cpu else " | |")
+            )
+        if "load_average" in c:
+            out.append(
+                f"\n(load average {c['load_average']['min']:.1f}–{c['load_average']['max']:.1f}, "
+                f"{c['threads']} threads)"
+            )
     if result["layer2"]:
         out.append("\nLayer 2 (fasttda.analyze): verdict, top H1 persistence against the null's cut\n")
         out.append("| first layer | iteration | verdict | top H1 | 2nd H1 | null cut | circle share |")
@@ -414,7 +483,7 @@ def tables(result: dict) -> str:
         for m, rows in result["layer2"].items():
             for r in rows:
                 out.append(
-                    f"| {LABEL.get(m, m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
+                    f"| {label(m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
                     f"{r['second_h1']:.3f} | {r['null_cut']:.3f} | {r['circle_share']:.2f} |"
                 )
     return "\n".join(out)

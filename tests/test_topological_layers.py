@@ -1,5 +1,6 @@
 """Circle and Klein bottle convolutions: kernels on the models, training, ensembles, networks, CLI."""
 
+import copy
 import math
 
 import numpy as np
@@ -245,14 +246,102 @@ def test_recorder_and_conv_weights_read_the_computed_kernels():
     assert models.klein_fit(fv.points)[2].max() < 0.02
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_cpu_and_gpu_agree():
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+VARIANTS = ["mnist2_circle", "mnist2_klein", "mnist2_circle_learned", "mnist2_klein_learned", "cifar2_klein"]
+
+
+@pytest.fixture
+def float32_on_cuda():
+    """CUDA convolutions and matrix products in true float32 (TF32 off), restored afterwards."""
+    old = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = old
+
+
+def _forward_and_grads(layer, x, upstream):
+    """The layer's output on x and the gradients, for an upstream gradient, of its input,
+    its bias and (learned) its angles, all back on the CPU."""
+    x = x.clone().requires_grad_(True)
+    out = layer(x)
+    out.backward(upstream)
+    grads = {"input": x.grad, "bias": layer.bias.grad}
+    if layer.learn_angles:
+        grads["angles"] = layer.angles.grad
+    return out.detach().cpu(), {k: v.detach().cpu() for k, v in grads.items()}
+
+
+@pytest.mark.parametrize("cls", [CircleConv2d, KleinConv2d])
+@pytest.mark.parametrize("learn", [False, True])
+@pytest.mark.parametrize("in_channels", [1, 3])
+def test_layers_move_with_to_and_their_buffers_follow(cls, learn, in_channels):
+    # runs without a GPU: "meta" and float64 exercise the same .to() path as "cuda"
+    torch.manual_seed(0)
+    layer = cls(in_channels, 16, learn_angles=learn)
+    assert layer.to("meta").angles.device.type == "meta" and layer.weight.device.type == "meta"
+    torch.manual_seed(0)
+    layer = cls(in_channels, 16, learn_angles=learn).to(torch.float64)
+    assert layer.angles.dtype == layer.bias.dtype == layer.weight.dtype == torch.float64
+    x = torch.randn(2, in_channels, 9, 9, dtype=torch.float64)
+    want = torch.nn.functional.conv2d(x, layer.weight_of(layer.angles.detach()), layer.bias.detach())
+    torch.testing.assert_close(layer(x).detach(), want)
+
+
+@needs_cuda
+@pytest.mark.usefixtures("float32_on_cuda")
+@pytest.mark.parametrize("cls", [CircleConv2d, KleinConv2d])
+@pytest.mark.parametrize("learn", [False, True])
+@pytest.mark.parametrize("in_channels", [1, 3])
+def test_layer_forward_and_gradients_agree_on_cpu_and_gpu(cls, learn, in_channels):
+    torch.manual_seed(0)
+    cpu = cls(in_channels, 64, learn_angles=learn, padding=1)
+    gpu = copy.deepcopy(cpu).to("cuda")
+    assert all(t.device.type == "cuda" for t in [*gpu.parameters(), *gpu.buffers()])
+    assert {n for n, _ in gpu.named_buffers()} == {n for n, _ in cpu.named_buffers()}
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(5, in_channels, 28, 28, generator=g)
+    upstream = torch.randn(5, 64, 28, 28, generator=g)
+    out_c, grads_c = _forward_and_grads(cpu, x, upstream)
+    out_g, grads_g = _forward_and_grads(gpu, x.to("cuda"), upstream.to("cuda"))
+    torch.testing.assert_close(out_g, out_c, rtol=1e-5, atol=1e-5)
+    assert grads_g.keys() == grads_c.keys() == ({"input", "bias", "angles"} if learn else {"input", "bias"})
+    for k in grads_c:
+        # sums over 5·28·28 positions: scale the tolerance with the gradient's size
+        scale = float(grads_c[k].abs().max())
+        torch.testing.assert_close(grads_g[k], grads_c[k], rtol=1e-4, atol=1e-5 * max(scale, 1.0), msg=k)
+    torch.testing.assert_close(gpu.weight.cpu(), cpu.weight, rtol=1e-6, atol=1e-6)
+
+
+@needs_cuda
+@pytest.mark.usefixtures("float32_on_cuda")
+@pytest.mark.parametrize("name", VARIANTS)
+def test_networks_move_to_the_gpu_and_agree(name):
+    torch.manual_seed(0)
+    cpu = nets.models.build(name)
+    gpu = copy.deepcopy(cpu).to("cuda")
+    assert all(t.device.type == "cuda" for t in [*gpu.parameters(), *gpu.buffers()])
+    shape = (1, 28, 28) if name.startswith("mnist") else (3, 32, 32)
+    x = torch.randn(4, *shape, generator=torch.Generator().manual_seed(2))
+    y = torch.tensor([0, 3, 5, 9])
+    for net, dev in ((cpu, "cpu"), (gpu, "cuda")):
+        torch.nn.functional.cross_entropy(net(x.to(dev)), y.to(dev)).backward()
+    with torch.no_grad():
+        torch.testing.assert_close(gpu(x.to("cuda")).cpu(), cpu(x), rtol=1e-4, atol=1e-5)
+    for (k, pc), (_, pg) in zip(cpu.named_parameters(), gpu.named_parameters()):
+        scale = max(float(pc.grad.abs().max()), 1.0)
+        torch.testing.assert_close(pg.grad.cpu(), pc.grad, rtol=1e-4, atol=1e-5 * scale, msg=k)
+
+
+@needs_cuda
+@pytest.mark.usefixtures("float32_on_cuda")
+def test_cpu_and_gpu_ensembles_agree():
     data = tiny_dataset()
     kw = dict(seeds=[0, 1], iterations=4, batch_size=16, optimizer="sgd", lr=0.05, checkpoints=[4])
-    cpu = nets.train_ensemble("mnist2_klein_learned", data, device="cpu", **kw)
-    gpu = nets.train_ensemble("mnist2_klein_learned", data, device="cuda", **kw)
-    for k in cpu.params:
-        np.testing.assert_allclose(gpu.params[k].numpy(), cpu.params[k].numpy(), atol=1e-4)
+    for name in ("mnist2_circle", "mnist2_klein_learned"):
+        cpu = nets.train_ensemble(name, data, device="cpu", **kw)
+        gpu = nets.train_ensemble(name, data, device="cuda", **kw)
+        for k in cpu.params:
+            np.testing.assert_allclose(gpu.params[k].numpy(), cpu.params[k].numpy(), atol=1e-4, err_msg=k)
 
 
 # ---------------------------------------------------------------- studies and the command line
