@@ -6,6 +6,21 @@ from hypothesis import strategies as st
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+try:
+    from ripser import ripser
+except ImportError:  # only the comparisons need it
+    ripser = None
+needs_ripser = pytest.mark.skipif(ripser is None, reason="ripser.py is not installed")
+
+
+def theirs(*args, **kwargs):
+    """ripser.py, with the warnings it raises on its own inputs (scikit-learn's conversions) silenced."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ripser(*args, **kwargs)
+
 
 def load_mat(folder: str, name: str) -> np.ndarray:
     """A matrix from the shared reference data, or a clean skip when it is absent.

@@ -10,13 +10,8 @@ from scipy import sparse
 from scipy.spatial.distance import cdist
 
 import fasttda
-from conftest import assert_interrupted
+from conftest import assert_interrupted, needs_ripser, ripser
 
-try:
-    from ripser import ripser
-except ImportError:  # only the comparisons need it
-    ripser = None
-needs_ripser = pytest.mark.skipif(ripser is None, reason="ripser.py is not installed")
 pytestmark = pytest.mark.kernels
 
 TOL = 1e-6

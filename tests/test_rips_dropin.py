@@ -15,23 +15,12 @@ from scipy import sparse
 from scipy.spatial.distance import cdist
 
 import fasttda
+from conftest import needs_ripser, ripser, theirs
 
-try:
-    from ripser import ripser
-except ImportError:  # only the comparisons need it
-    ripser = None
-needs_ripser = pytest.mark.skipif(ripser is None, reason="ripser.py is not installed")
 pytestmark = pytest.mark.kernels
 
 TOL = 1e-6
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def theirs(*args, **kwargs):
-    """ripser.py, with the warnings it raises on its own inputs (scikit-learn's conversions) silenced."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ripser(*args, **kwargs)
 
 
 def ordered(res):

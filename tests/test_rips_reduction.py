@@ -9,8 +9,6 @@ ripser.py's, cocycles too (the same column order and arithmetic give the same
 representatives), and neither may depend on the thread count.
 """
 
-import warnings
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,22 +16,12 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 
 import fasttda
+from conftest import needs_ripser, theirs
 
-try:
-    from ripser import ripser
-except ImportError:  # only the comparisons need it
-    ripser = None
-needs_ripser = pytest.mark.skipif(ripser is None, reason="ripser.py is not installed")
 pytestmark = pytest.mark.kernels
 
 TOL = 1e-6
 LONG = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def theirs(*args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ripser(*args, **kwargs)
 
 
 def by_bar(dgm, cocycles=None):
