@@ -936,6 +936,7 @@ def analyze(
 
     counted = _counted(topo, nulls)
     n_long = [c for c, _ in counted]
+    null_points, null_k = null_scale(n, k, null_size) if len(nulls) else (None, None)
     params = {
         "k": k,
         "p": p,
@@ -953,8 +954,8 @@ def analyze(
         "n_null": n_null,
         "null_init": null_init if isinstance(null_init, str) else "function",
         "null_size": null_size,
-        "null_points": null_scale(n, k, null_size)[0] if len(nulls) else None,
-        "null_k": null_scale(n, k, null_size)[1] if len(nulls) else None,
+        "null_points": null_points,
+        "null_k": null_k,
         "seed": seed,
         "defaulted": chosen,
     }
