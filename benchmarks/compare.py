@@ -6,9 +6,12 @@
     python benchmarks/compare.py --only codensity maxmin
 
 Every measurement runs in a fresh process, so its peak RSS (ru_maxrss) is its
-own; the input is made in that process too and counts towards it. Times are
-medians over --repeats runs; the ratio is baseline median / fasttda median.
-Stages come from the stages_*.py modules beside this script.
+own; the input is made in that process too and counts towards it. A measurement
+is the median of --repeats calls. fasttda and the baseline run in --pairs
+interleaved pairs (fasttda, baseline, fasttda, baseline, ...), so load on a
+shared machine hits both sides alike; the ratio is the median of the pairs'
+ratios, printed with their range. Stages come from the stages_*.py modules
+beside this script.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ def main(argv=None) -> int:
     level.add_argument("--full", action="store_const", const="full", dest="level")
     parser.add_argument("--only", nargs="*", default=None, help="stage names to run")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=3, help="interleaved fasttda/baseline pairs per size")
     args = parser.parse_args(argv)
     os.environ["FASTTDA_BENCH_LEVEL"] = args.level or "standard"
 
@@ -74,7 +78,7 @@ def main(argv=None) -> int:
         f"{os.cpu_count()} CPUs · Python {platform.python_version()} · fasttda core {_core.isa}"
     )
     header = (
-        f"{'stage':<26} {'size':<22} {'fasttda':>10} {'baseline':<22} {'baseline':>10} {'ratio':>7} "
+        f"{'stage':<26} {'size':<22} {'fasttda':>10} {'baseline':<22} {'baseline':>10} {'ratio':>7} {'pairs':>11} "
         f"{'RSS fasttda':>12} {'RSS baseline':>13}"
     )
     print(header)
@@ -83,14 +87,23 @@ def main(argv=None) -> int:
         if args.only and stage.name not in args.only:
             continue
         for size in stage.sizes():
-            t_fast, rss_fast = measure(stage, size, "fasttda", args.repeats)
-            t_base = rss_base = ratio = "-"
-            if size.baseline and stage.baseline is not None:
-                tb, rb = measure(stage, size, "baseline", size.baseline_repeats or args.repeats)
-                t_base, rss_base, ratio = f"{tb:.3f}s", f"{rb:.0f}MB", f"{tb / t_fast:.1f}x"
+            paired = size.baseline and stage.baseline is not None
+            fast, base = [], []
+            for _ in range(max(1, args.pairs) if paired else 1):
+                fast.append(measure(stage, size, "fasttda", args.repeats))
+                if paired:
+                    base.append(measure(stage, size, "baseline", size.baseline_repeats or args.repeats))
+            t_fast = statistics.median(t for t, _ in fast)
+            rss_fast = max(r for _, r in fast)
+            t_base = rss_base = ratio = spread = "-"
+            if paired:
+                ratios = sorted(b / f for (f, _), (b, _) in zip(fast, base))
+                tb = statistics.median(t for t, _ in base)
+                t_base, rss_base = f"{tb:.3f}s", f"{max(r for _, r in base):.0f}MB"
+                ratio, spread = f"{statistics.median(ratios):.1f}x", f"{ratios[0]:.1f}-{ratios[-1]:.1f}"
             print(
                 f"{stage.name:<26} {size.label:<22} {t_fast:9.3f}s {stage.baseline_name:<22} {t_base:>10} "
-                f"{ratio:>7} {rss_fast:10.0f}MB {rss_base:>13}",
+                f"{ratio:>7} {spread:>11} {rss_fast:10.0f}MB {rss_base:>13}",
                 flush=True,
             )
     return 0

@@ -103,3 +103,13 @@ def clouds(draw, min_n=2, max_n=80):
         X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
     dtype = draw(st.sampled_from([np.float64, np.float32]))
     return X.astype(dtype)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_null_draws():
+    """Each test draws its own null: analyze remembers null draws for the process, and tests that
+    count the pipeline's calls would otherwise see another test's draws."""
+    import fasttda.analysis
+
+    fasttda.analysis._NULL_DRAWS.clear()
+    yield

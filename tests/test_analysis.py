@@ -374,6 +374,35 @@ def test_null_draws_of_slices_keep_the_cap_after_the_contrast_cut(monkeypatch):
     assert a.params["null_points"] == 2000 and a.params["null_k"] == 25
 
 
+def test_null_draws_are_remembered_by_everything_they_depend_on(monkeypatch):
+    W = noisy_gradients(3000, 0.3, 5).reshape(30, 100, 3, 3)
+    kw = {"k": 60, "p": 0.3, "n_landmarks": 40, "seed": 2}
+    calls = _topology_calls(monkeypatch)
+    first = fasttda.analyze(W, n_null=2, **kw)
+    assert len(calls) == 3  # the layer, then two draws
+    # Other weights of the same shape (another checkpoint): the layer only; the same null.
+    again = fasttda.analyze(noisy_gradients(3000, 0.2, 6).reshape(30, 100, 3, 3), n_null=2, **kw)
+    assert len(calls) == 4 and np.array_equal(again.null_h1, first.null_h1)
+    # A third draw adds one; the first two are reused.
+    three = fasttda.analyze(W, n_null=3, **kw)
+    assert len(calls) == 6 and np.array_equal(three.null_h1[:2], first.null_h1)
+    # Another seed, p or shape draws afresh.
+    fasttda.analyze(W, n_null=2, **{**kw, "seed": 3})
+    fasttda.analyze(W, n_null=2, **{**kw, "p": 0.2})
+    fasttda.analyze(W[:20], n_null=2, **kw)
+    assert len(calls) == 6 + 3 * 3
+    # A remembered draw is the value a fresh one gives.
+    import fasttda.analysis as analysis
+
+    analysis._NULL_DRAWS.clear()
+    assert np.array_equal(fasttda.analyze(W, n_null=3, **kw).null_h1, three.null_h1)
+    # A custom init function is not remembered.
+    before = len(calls)
+    for _ in range(2):
+        fasttda.analyze(W, n_null=1, null_init=lambda rng, shape: rng.uniform(-1, 1, shape), **kw)
+    assert len(calls) == before + 4
+
+
 def test_the_scaled_k_never_falls_below_the_minimum():
     from fasttda.analysis import NULL_MIN_K, null_scale
 

@@ -595,6 +595,13 @@ def null_scale(n: int, k: int, null_size: int | None) -> tuple[int, int]:
     return min(n, int(round(k_m * n / k))), k_m
 
 
+# Each null draw's top bar, by everything the draw depends on: a study analysing many checkpoints
+# or seeds of one layer shape draws its null once. The draws are seeded, so a remembered value is
+# the one a new draw would give. Custom init functions are not remembered (not hashable by value).
+_NULL_DRAWS: dict[tuple, float] = {}
+_NULL_DRAWS_MAX = 4096
+
+
 def _null_init(init):
     if callable(init):
         return init
@@ -636,7 +643,9 @@ def null_model(
     fill the same sample after the same cut, so large layers cost no more than small.
     With ``null_size``, a draw standing for more points than that holds fewer
     (``null_scale``), and its dense core takes k scaled to keep the analysed
-    scale.
+    scale. A draw depends only on the layer's shape and these settings, not on
+    its weights, so each is remembered for the life of the process: analysing
+    many checkpoints or seeds of one layer shape draws the null once.
 
     Parameters
     ----------
@@ -684,7 +693,18 @@ def null_model(
     if m < n_points:  # a draw of m points stands for the analysed n_points, at the same scale
         sample = m
     tops = np.empty(n_null)
+    shape = None if fv is None else (fv.n_slices, fv.kernel, len(fv) if sample is not None else None)
+    key = None
+    if isinstance(init, str):
+        key = (shape, m, k, p, norm, n_landmarks, coeff, min_contrast, top, sample, init, seed)
+        try:
+            hash(key)
+        except TypeError:  # a setting given as an unhashable value: draw afresh
+            key = None
     for i in range(n_null):
+        if key is not None and (key, i) in _NULL_DRAWS:
+            tops[i] = _NULL_DRAWS[key, i]
+            continue
         rng = np.random.default_rng([seed, 0x0D11, i])
         if fv is None:
             pts = rng.standard_normal((m, 8))
@@ -699,6 +719,10 @@ def null_model(
         kk = min(k, len(pts) - 1)
         h1 = topology(pts, kk, p, n_landmarks, 1, coeff, seed, n_threads).h1()
         tops[i] = h1[0] if len(h1) else 0.0
+        if key is not None:
+            if len(_NULL_DRAWS) >= _NULL_DRAWS_MAX:
+                _NULL_DRAWS.pop(next(iter(_NULL_DRAWS)))  # the oldest
+            _NULL_DRAWS[key, i] = float(tops[i])
     return tops
 
 
