@@ -11,7 +11,8 @@
 //            recorded bounds, no candidate kept;
 //   L1       as kernel, every block read from one leaf (L1-resident data);
 //   scan     the recorded leaves with a real buffer, before and now (kernel +
-//            branch on the mask + appends + cuts);
+//            branch on the mask + appends + cuts), block by block as the search
+//            scanned before kdtree::scan_leaf's two passes;
 //   dot      as kernel, the distance as |q|^2 + |x|^2 - 2 q.x (one FMA per
 //            coordinate, norms stored): the unit-norm trick's filter alone;
 //   appends  as kernel, plus the branch on each block's mask and the appends of
