@@ -32,6 +32,19 @@ def test_knn_and_codensity_equal_brute_force(X, data):
     np.testing.assert_array_equal(fasttda.codensity(X, k), ref_dist[:, -1])
 
 
+@settings(max_examples=40, deadline=None)
+@given(clouds(min_n=70, max_n=700), st.data())
+def test_knn_with_large_k_equals_brute_force(X, data):
+    # k >= 32 and searches that gather 64+ candidates: the buffer's histogram cut
+    # ranks them, on ties, duplicates and spread-out distances alike.
+    k = data.draw(st.integers(32, min(len(X) - 1, 300)))
+    idx, dist = fasttda.knn(X, k)
+    ref_idx, ref_dist = brute_knn(X, k)
+    np.testing.assert_array_equal(idx, ref_idx)
+    np.testing.assert_array_equal(dist, ref_dist)
+    np.testing.assert_array_equal(fasttda.codensity(X, k), ref_dist[:, -1])
+
+
 @settings(max_examples=100, deadline=None)
 @given(clouds(), st.data())
 def test_dense_core_equals_sorted_codensity(X, data):

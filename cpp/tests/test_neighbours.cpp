@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numeric>
+#include <random>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -71,12 +73,71 @@ void check_cloud(std::size_t n, std::size_t d, std::size_t k, unsigned seed, boo
     CHECK(g.dist.size() * 2 == g.pairs.size());
 }
 
+// knn_buffer fed blocks of candidates as a leaf scan feeds it, against a full
+// sort by (distance, original index): distances with many ties, all zero,
+// subnormal, huge, mixed, so the histogram cut's buckets and its fallbacks run.
+template <class T>
+void check_buffer(std::size_t k, std::size_t m, int kind, unsigned seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<index_t> order(m);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<T> d2(m);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (auto& v : d2) {
+        const double x = u(rng);
+        switch (kind) {
+            case 0: v = static_cast<T>(x); break;                                  // spread
+            case 1: v = static_cast<T>(std::floor(x * 4)); break;                  // 4 values: ties
+            case 2: v = T(0); break;                                               // duplicates only
+            case 3: v = std::numeric_limits<T>::denorm_min() * static_cast<T>(1 + std::floor(x * 50)); break;
+            case 4: v = x < 0.5 ? T(0) : static_cast<T>(x * 1e30); break;         // zeros and huge
+            default: v = static_cast<T>(0.9 + 0.1 * x * x * x); break;            // piled up near the top
+        }
+    }
+    const index_t self = static_cast<index_t>(rng() % m);
+    knn_buffer<T> nearest(k, order.data());
+    nearest.reset(self);
+    constexpr std::size_t W = 8;
+    for (std::size_t b = 0; b < m; b += W) {
+        T block[W] = {};
+        unsigned mask = 0;
+        for (std::size_t t = 0; t < W && b + t < m; ++t) {
+            block[t] = d2[b + t];
+            mask |= unsigned(block[t] <= nearest.bound()) << t;
+        }
+        nearest.template visit_block<W>(block, mask, static_cast<index_t>(b));
+    }
+    std::vector<std::pair<T, index_t>> want;
+    for (std::size_t p = 0; p < m; ++p)
+        if (static_cast<index_t>(p) != self) want.emplace_back(d2[p], order[p]);
+    std::sort(want.begin(), want.end());
+    using R = typename knn_buffer<T>::R;
+    CHECK(nearest.full());
+    CHECK(nearest.kth() == want[k - 1].first);
+    const auto* got = nearest.sorted();
+    for (std::size_t j = 0; j < k; ++j) {
+        CHECK(R::dist2(got[j]) == want[j].first);
+        CHECK(R::index(got[j]) == want[j].second);
+    }
+}
+
 int main() {
+    for (int kind = 0; kind < 6; ++kind)
+        for (std::size_t k : {1, 7, 31, 32, 33, 64, 100, 257})
+            for (std::size_t m : {k + 1, 2 * k + 3, 5 * k + 11, 40 * k + 5})
+                for (unsigned seed = 0; seed < 3; ++seed) {
+                    check_buffer<float>(k, m, kind, seed + 100 * unsigned(kind));
+                    check_buffer<double>(k, m, kind, seed + 100 * unsigned(kind));
+                }
     check_cloud<double>(300, 2, 5, 1, false, 3);
     check_cloud<float>(400, 8, 12, 2, false, 2);
     check_cloud<double>(250, 5, 7, 3, false, 1);
     check_cloud<float>(300, 3, 6, 4, true, 4);  // ties and duplicates
     check_cloud<double>(4000, 8, 15, 5, false, 0);  // large enough for the sampled dense-core radius
+    check_cloud<float>(1500, 8, 100, 6, false, 2);   // k large enough for the histogram cut
+    check_cloud<float>(1200, 3, 60, 7, true, 3);     // the cut on ties and duplicates
+    check_cloud<double>(900, 4, 45, 8, false, 0);
     {
         // A pair at exactly the radius belongs to the radius graph (closed balls).
         const std::vector<double> line{0.0, 1.0, 3.0};

@@ -59,6 +59,9 @@ public:
     }
     index_t original(std::size_t pos) const { return order_[pos]; }
     const std::vector<index_t>& order() const { return order_; }
+    // The nodes (node 0 is the root) and the blocks, for benchmarks that replay a search.
+    const std::vector<node>& nodes() const { return nodes_; }
+    const T* blocks() const { return blocks_.data(); }
     std::size_t memory_bytes() const {
         return blocks_.size() * sizeof(T) + order_.size() * sizeof(index_t) + nodes_.size() * sizeof(node);
     }
@@ -83,35 +86,59 @@ public:
     };
 
     // Visits every point whose squared distance to the probe's point may be
-    // below v.bound(): for each block of W points of a leaf not pruned,
-    // v.visit_block<W>(dist2, mask, pos) gets their squared distances, the
-    // tree position of the first, and a mask of those within v.bound(). A
-    // subtree is pruned once its lower bound exceeds v.bound() (which may
-    // shrink between blocks).
+    // below v.bound(): for each block of W points of a leaf not pruned that
+    // holds one, v.visit_block<W>(dist2, mask, pos) gets their squared
+    // distances, the tree position of the first, and a mask of those within
+    // v.bound(). A subtree is pruned once its lower bound exceeds v.bound(),
+    // which may shrink between blocks but never grow.
     template <int D, class Visitor>
     void search(probe& p, Visitor& v) const {
         search_node<D>(0, p, T(0), v);
     }
 
 private:
+    // A leaf's blocks, in order (a function of its own: its scratch stays off
+    // the recursion's frames).
+    template <int D, class Visitor>
+    [[gnu::noinline]] void scan_leaf(const node& nd, probe& p, Visitor& v) const {
+        // Blocks' distances in SIMD lanes, up to `chunk` blocks at a time:
+        // first every block's distances and one bit per block with a lane
+        // within the bound, then a visit of those blocks alone, each
+        // masked again by the bound as it is then (it only shrinks, so
+        // the visits are those of a block-by-block scan). Branching on
+        // each block's mask as it came mispredicted on every block with a
+        // candidate: one query in ~15 (benchmarks/knn_query_split.cpp).
+        const std::size_t dims = D > 0 ? std::size_t(D) : d_;
+        const auto w = static_cast<index_t>(W);
+        constexpr std::size_t chunk = 32;
+        alignas(32) T d2[chunk * W];
+        for (index_t b0 = nd.begin / w * w; b0 < nd.end; b0 += static_cast<index_t>(chunk) * w) {
+            const auto count = static_cast<std::size_t>(std::min<index_t>(static_cast<index_t>(chunk), (nd.end - b0 + w - 1) / w));
+            const T bound = v.bound();
+            std::uint32_t live = 0;
+            for (std::size_t u = 0; u < count; ++u) {
+                V acc[W / lanes<T>];
+                block_dist2<W>(p.lanes_.data(), blocks_.data() + (static_cast<std::size_t>(b0) + u * W) * dims, dims, acc);
+                std::memcpy(d2 + u * W, acc, sizeof acc);
+                live |= std::uint32_t(within<W>(acc, bound) != 0) << u;
+            }
+            for (; live; live &= live - 1) {
+                const auto u = static_cast<std::size_t>(__builtin_ctz(live));
+                const index_t b = b0 + static_cast<index_t>(u) * w;
+                V acc[W / lanes<T>];
+                std::memcpy(acc, d2 + u * W, sizeof acc);
+                const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);
+                const unsigned mask = within<W>(acc, v.bound()) & ((1u << last) - (1u << first));
+                if (mask) v.template visit_block<W>(d2 + u * W, mask, b);
+            }
+        }
+    }
+
     template <int D, class Visitor>
     void search_node(std::int32_t id, probe& p, T lower, Visitor& v) const {
         const node& nd = nodes_[id];
         if (nd.left < 0) {
-            // A block's distances in SIMD lanes; a lane mask picks the few
-            // points within the bound, so the rest cost no branch each.
-            const std::size_t dims = D > 0 ? std::size_t(D) : d_;
-            const auto w = static_cast<index_t>(W);
-            for (index_t b = nd.begin / w * w; b < nd.end; b += w) {
-                V acc[W / lanes<T>];
-                block_dist2<W>(p.lanes_.data(), blocks_.data() + static_cast<std::size_t>(b) * dims, dims, acc);
-                const index_t first = std::max<index_t>(0, nd.begin - b), last = std::min(w, nd.end - b);
-                const unsigned mask = within<W>(acc, v.bound()) & ((1u << last) - (1u << first));
-                if (!mask) continue;  // most blocks: predicted well enough to beat a branch-free append
-                T d2[W];
-                std::memcpy(d2, acc, sizeof d2);
-                v.template visit_block<W>(d2, mask, b);
-            }
+            scan_leaf<D>(nd, p, v);
             return;
         }
         const T* q = p.x_.data();
