@@ -310,11 +310,11 @@ def gap_clouds(draw):
     """Clouds on which the tree-free first-gap cut could part from the tree's: 1 to 3 points,
     repeated points, integer grids (ties among the merge heights and at the bin edges), groups with
     gaps between them, a coordinate stretched by 10^6, differences whose squares underflow in float32,
-    and filter-like points; float32 or float64."""
+    points on a sphere, and filter-like points; float32 or float64."""
     n = draw(st.integers(1, 300))
     d = draw(st.sampled_from([1, 2, 3, 5, 8]))
     dtype = draw(st.sampled_from([np.float32, np.float64]))
-    kind = draw(st.sampled_from(["tiny", "repeats", "grid", "groups", "stretched", "underflow", "filters"]))
+    kind = draw(st.sampled_from(["tiny", "repeats", "grid", "groups", "stretched", "underflow", "sphere", "filters"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if kind == "tiny":
         X = rng.integers(0, 2, (draw(st.integers(1, 3)), d)).astype(float)
@@ -329,6 +329,9 @@ def gap_clouds(draw):
         X[:, 0] *= 1e6
     elif kind == "underflow":
         X = rng.uniform(-1, 1, (n, d)) * 1e-22
+    elif kind == "sphere":  # every pair a candidate for the diameter
+        X = rng.normal(0, 1, (n, d))
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
     else:
         X = fasttda.datasets.filter_like(max(n, 2), seed=int(rng.integers(0, 1000)), dtype=np.float64)[:n, :d]
     return np.ascontiguousarray(X, dtype=dtype)

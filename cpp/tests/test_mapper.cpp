@@ -176,6 +176,18 @@ int main() {
         for (double& x : grid) x = std::floor(x * 3);
         check_cloud(points_view<double>{grid.data(), 300, 3}, std::integral_constant<int, 3>{});
         check_cloud(points_view<double>{grid.data(), 300, 3}, std::integral_constant<int, 0>{});
+        // Points on a sphere about their centroid, where every pair is a candidate for the diameter
+        // and farthest_pair2 leaves its pair loop: the box tree in 2-D, the vectorised passes in 8-D.
+        for (const std::size_t d : {2, 8}) {
+            std::vector<float> sphere = test::uniform<float>(400, d, 15u);
+            for (std::size_t i = 0; i < 400; ++i) {
+                double r = 0;
+                for (std::size_t j = 0; j < d; ++j) r += static_cast<double>(sphere[i * d + j]) * sphere[i * d + j];
+                for (std::size_t j = 0; j < d; ++j) sphere[i * d + j] = static_cast<float>(sphere[i * d + j] / std::sqrt(r));
+            }
+            if (d == 2) check_cloud(points_view<float>{sphere.data(), 400, 2}, std::integral_constant<int, 2>{});
+            else check_cloud(points_view<float>{sphere.data(), 400, 8}, std::integral_constant<int, 8>{});
+        }
     }
     return test::failures() ? 1 : 0;
 }

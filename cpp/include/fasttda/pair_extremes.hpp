@@ -15,6 +15,7 @@
 #include <numeric>
 #include <vector>
 
+#include "box_tree.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
 
@@ -129,7 +130,10 @@ T closest_pair2(const points_view<T>& P, cancel_flag cancel = nullptr) {
 // centroid could add up to more: points in decreasing distance r from the
 // centroid, pair (p, q) skipped once (r_p + r_q)², with slack for the rounding
 // of the sums, is at most the best so far. Few pairs on elongated clouds (a
-// Mapper preimage of a curve); m²/2 at worst, as Prim. P.n >= 2.
+// Mapper preimage of a curve); past 8m pairs (points near a sphere about the
+// centroid, where every pair is a candidate) the rest is left to farthest-point
+// queries in a box tree in up to 5 dimensions, to vectorised passes above.
+// P.n >= 2.
 template <int D, class T>
 T farthest_pair2(const points_view<T>& P, cancel_flag cancel = nullptr) {
     const std::size_t m = P.n, d = D > 0 ? static_cast<std::size_t>(D) : P.d;
@@ -167,12 +171,61 @@ T farthest_pair2(const points_view<T>& P, cancel_flag cancel = nullptr) {
     const double rel = 1 + 0x1p-10 + static_cast<double>(d) * 0x1p-20;
     const double abs = 4 * static_cast<double>(d + 1) * static_cast<double>(std::numeric_limits<T>::min());
     auto may_exceed = [&](double bound) { return (bound * bound) * rel + abs > static_cast<double>(best); };
-    for (std::size_t s = 0; s + 1 < m && may_exceed(rs[s] + rs[s + 1]); ++s) {
+    std::size_t s = 0, budget = 8 * m;
+    for (; s + 1 < m && may_exceed(rs[s] + rs[s + 1]) && budget > 0; ++s) {
         poll(cancel, s);
-        for (std::size_t t = s + 1; t < m && may_exceed(rs[s] + rs[t]); ++t)
+        for (std::size_t t = s + 1; t < m && may_exceed(rs[s] + rs[t]); ++t, budget -= budget > 0)
             best = std::max(best, dist2<D>(rows.data() + s * d, rows.data() + t * d, d));
     }
-    return best;
+    if (budget > 0 || s >= m || !may_exceed(rs[s] + rs[0])) return best;
+    if (d <= 5) {
+        // Too many candidate pairs (points near a sphere about the centroid, a circle): in a few
+        // dimensions, farthest-point queries in a box tree, which skip boxes within the best so far
+        // of the query (exact: a box's farthest corner bounds the rounded sums too), from point s on.
+        const box_tree<D, T> tree(P);
+        std::vector<std::size_t> pos(m);
+        for (std::size_t p = 0; p < m; ++p) pos[static_cast<std::size_t>(tree.local(p))] = p;
+        for (; s < m && may_exceed(rs[s] + rs[0]); ++s) {
+            poll(cancel, s, 64);
+            tree.farthest(tree.point(pos[static_cast<std::size_t>(order[s])]), best);
+        }
+        return best;
+    }
+    // In more (a full S^7), where such a tree prunes little: the remaining candidate pairs by
+    // vectorised passes over the points stored coordinate by coordinate, a maximum in W lanes as
+    // in Prim (a maximum is exact in any order), each row cut where (r_s + r_t)² rules out the rest.
+    const std::size_t rest = m - s;
+    std::vector<T> coord(rest * d);  // coord[j * rest + u]: point s + u
+    for (std::size_t u = 0; u < rest; ++u)
+        for (std::size_t j = 0; j < d; ++j) coord[j * rest + u] = rows[(s + u) * d + j];
+    constexpr std::size_t W = 8;
+    T hi[W];
+    std::fill(hi, hi + W, best);
+    const T* C = coord.data();
+    std::vector<T> q(d);
+    for (std::size_t u = 0; u + 1 < rest && may_exceed(rs[s + u] + rs[s + u + 1]); ++u) {
+        poll(cancel, u, 64);
+        best = std::max(best, *std::max_element(hi, hi + W));
+        const std::size_t e = static_cast<std::size_t>(
+            std::partition_point(rs.begin() + static_cast<std::ptrdiff_t>(s + u + 1), rs.end(),
+                                 [&](double v) { return may_exceed(rs[s + u] + v); }) - rs.begin()) - s;
+        for (std::size_t j = 0; j < d; ++j) q[j] = C[j * rest + u];
+        const T* Q = q.data();
+        auto visit = [&](std::size_t t, std::size_t l) {
+            T sum = 0;
+            for (std::size_t j = 0; j < d; ++j) {
+                const T v = C[j * rest + t] - Q[j];
+                sum += v * v;
+            }
+            hi[l] = sum > hi[l] ? sum : hi[l];
+        };
+        std::size_t t = u + 1;
+        for (; t + W <= e; t += W)
+            for (std::size_t l = 0; l < W; ++l) visit(t + l, l);
+        for (; t < e; ++t) visit(t, 0);
+    }
+    return std::max(best, *std::max_element(hi, hi + W));
+
 }
 
 }  // namespace fasttda
