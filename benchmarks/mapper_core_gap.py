@@ -37,7 +37,9 @@ def core(path):
 
 def timed(C, L, prim_max, threads):
     w, c = time.perf_counter(), time.process_time()
-    g = fasttda.mapper(C, L, n_intervals=10, overlap=0.3, triangles=True, cluster_params={"prim_max": prim_max}, n_threads=threads)
+    g = fasttda.mapper(
+        C, L, n_intervals=10, overlap=0.3, triangles=True, cluster_params={"prim_max": prim_max}, n_threads=threads
+    )
     return g, time.perf_counter() - w, time.process_time() - c
 
 

@@ -340,7 +340,10 @@ def gap_clouds(draw):
 @settings(max_examples=150, deadline=None)
 @given(gap_clouds(), st.integers(1, 20))
 def test_tree_free_gap_cut_equals_the_cut_of_prims_tree(X, bins):
-    a, b = (fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"bins": bins, "prim_max": p}) for p in (None, 10**9))
+    a, b = (
+        fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"bins": bins, "prim_max": p})
+        for p in (None, 10**9)
+    )
     assert [v.tolist() for v in a.nodes] == [v.tolist() for v in b.nodes]
 
 
