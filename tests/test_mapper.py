@@ -299,10 +299,58 @@ def gap_cut_reference(X, bins):
 
 
 @settings(max_examples=80, deadline=None)
-@given(clouds(min_n=1), st.integers(1, 20), st.sampled_from([4096, 0]))
+@given(clouds(min_n=1), st.integers(1, 20), st.sampled_from([4096, 0, None]))
 def test_gap_heuristic_equals_its_definition(X, bins, prim_max):
     g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"bins": bins, "prim_max": prim_max})
     assert sorted(v.tolist() for v in g.nodes) == gap_cut_reference(X, bins)
+
+
+@st.composite
+def gap_clouds(draw):
+    """Clouds on which the tree-free first-gap cut could part from the tree's: 1 to 3 points,
+    repeated points, integer grids (ties among the merge heights and at the bin edges), groups with
+    gaps between them, a coordinate stretched by 10^6, differences whose squares underflow in float32,
+    points on a sphere, and filter-like points; float32 or float64."""
+    n = draw(st.integers(1, 300))
+    d = draw(st.sampled_from([1, 2, 3, 5, 8]))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    kind = draw(st.sampled_from(["tiny", "repeats", "grid", "groups", "stretched", "underflow", "sphere", "filters"]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if kind == "tiny":
+        X = rng.integers(0, 2, (draw(st.integers(1, 3)), d)).astype(float)
+    elif kind == "repeats":
+        X = rng.normal(0, 1, (max(1, n // 4), d))[rng.integers(0, max(1, n // 4), n)]
+    elif kind == "grid":
+        X = rng.integers(0, draw(st.integers(2, 6)), (n, d)).astype(float)
+    elif kind == "groups":
+        X = rng.normal(0, 4, (4, d))[rng.integers(0, 4, n)] + rng.normal(0, 0.2, (n, d))
+    elif kind == "stretched":
+        X = rng.uniform(-1, 1, (n, d))
+        X[:, 0] *= 1e6
+    elif kind == "underflow":
+        X = rng.uniform(-1, 1, (n, d)) * 1e-22
+    elif kind == "sphere":  # every pair a candidate for the diameter
+        X = rng.normal(0, 1, (n, d))
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+    else:
+        X = fasttda.datasets.filter_like(max(n, 2), seed=int(rng.integers(0, 1000)), dtype=np.float64)[:n, :d]
+    return np.ascontiguousarray(X, dtype=dtype)
+
+
+@settings(max_examples=150, deadline=None)
+@given(gap_clouds(), st.integers(1, 20))
+def test_tree_free_gap_cut_equals_the_cut_of_prims_tree(X, bins):
+    a, b = (
+        fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, cluster_params={"bins": bins, "prim_max": p})
+        for p in (None, 10**9)
+    )
+    assert [v.tolist() for v in a.nodes] == [v.tolist() for v in b.nodes]
+
+
+def test_tree_free_gap_cut_equals_prims_on_filter_like_preimages():
+    X = fasttda.datasets.filter_like(20_000, seed=5)
+    a, b = (fasttda.mapper(X, "pca2", n_intervals=4, cluster_params={"prim_max": p}) for p in (None, 10**9))
+    assert a.n_nodes == b.n_nodes and all(np.array_equal(u, v) for u, v in zip(a.nodes, b.nodes))
 
 
 def test_gap_cut_is_the_same_with_prim_and_boruvka():

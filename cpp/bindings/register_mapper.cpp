@@ -96,7 +96,8 @@ void register_mapper(py::module_& m) {
         .def_readwrite("min_points", &mapper_params::min_points, "Clusters with fewer points are dropped.")
         .def_readwrite("triangles", &mapper_params::triangles, "Also list the nerve's triangles.")
         .def_readwrite("prim_max", &mapper_params::prim_max,
-                       "Prim's MST up to this many points, Borůvka above; None: by dimension.");
+                       "First-gap cut read off an MST: Prim's up to this many points, Borůvka above; "
+                       "None: found without a tree (same clusters).");
     define<float>(m);
     define<double>(m);
 }

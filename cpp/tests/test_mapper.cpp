@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "check.hpp"
@@ -135,6 +136,58 @@ int main() {
         CHECK(std::sqrt(static_cast<double>(squared_height<float>(0.3))) <= 0.3);
         CHECK(std::sqrt(static_cast<double>(std::nextafter(squared_height<float>(0.3), 1.0f))) > 0.3);
         CHECK(squared_height<double>(std::numeric_limits<double>::infinity()) == std::numeric_limits<double>::infinity());
+    }
+    {
+        // The first-gap cut without a tree: the closest and farthest pairs against all pairs, and the
+        // partition against cutting Prim's tree, in 8-D float32 (a tight blob, a sparse stretched
+        // cloud, both together; repeated points) and on a 3-D integer grid (ties everywhere).
+        auto check_cloud = [](const auto& X, auto D) {
+            using T = std::remove_cv_t<std::remove_reference_t<decltype(*X.data)>>;
+            constexpr int d = decltype(D)::value;
+            T lo = std::numeric_limits<T>::infinity(), hi = 0;
+            for (std::size_t i = 0; i < X.n; ++i)
+                for (std::size_t j = i + 1; j < X.n; ++j) {
+                    const T s = dist2<d>(X.row(i), X.row(j), X.d);
+                    lo = std::min(lo, s), hi = std::max(hi, s);
+                }
+            CHECK(closest_pair2<d>(X) == lo);
+            CHECK(farthest_pair2<d>(X) == hi);
+            T diam2 = 0;
+            const auto tree = prim_mst<d>(X, &diam2);
+            CHECK(diam2 == hi);
+            for (const std::size_t bins : {1, 2, 3, 10, 40}) {
+                union_find<std::int32_t> a(X.n), b(X.n);
+                first_gap_components<d>(X, bins, a);
+                single_linkage_cut(tree, diam2, std::optional<double>{}, bins, b);
+                bool same = true;
+                for (std::int32_t i = 0; i < static_cast<std::int32_t>(X.n); ++i) same = same && a.find(i) == b.find(i);
+                CHECK(same);
+            }
+        };
+        std::vector<float> pts = test::uniform<float>(500, 8, 13u);
+        for (std::size_t i = 0; i < 500; ++i)
+            for (std::size_t j = 0; j < 8; ++j) pts[i * 8 + j] *= i < 250 ? 0.05f : (j == 5 ? 30.0f : 1.0f);
+        std::copy(pts.begin(), pts.begin() + 8, pts.begin() + 8 * 499);  // a repeated point
+        for (const std::size_t n : {2, 3, 250, 500}) {
+            const std::size_t from = n == 250 ? 250 : 500 - n;  // the blob, the cloud, the end of it, all
+            check_cloud(points_view<float>{pts.data() + (n == 500 ? 0 : from * 8), n, 8}, std::integral_constant<int, 8>{});
+        }
+        std::vector<double> grid = test::uniform<double>(300, 3, 14u);
+        for (double& x : grid) x = std::floor(x * 3);
+        check_cloud(points_view<double>{grid.data(), 300, 3}, std::integral_constant<int, 3>{});
+        check_cloud(points_view<double>{grid.data(), 300, 3}, std::integral_constant<int, 0>{});
+        // Points on a sphere about their centroid, where every pair is a candidate for the diameter
+        // and farthest_pair2 leaves its pair loop: the box tree in 2-D, the vectorised passes in 8-D.
+        for (const std::size_t d : {2, 8}) {
+            std::vector<float> sphere = test::uniform<float>(400, d, 15u);
+            for (std::size_t i = 0; i < 400; ++i) {
+                double r = 0;
+                for (std::size_t j = 0; j < d; ++j) r += static_cast<double>(sphere[i * d + j]) * sphere[i * d + j];
+                for (std::size_t j = 0; j < d; ++j) sphere[i * d + j] = static_cast<float>(sphere[i * d + j] / std::sqrt(r));
+            }
+            if (d == 2) check_cloud(points_view<float>{sphere.data(), 400, 2}, std::integral_constant<int, 2>{});
+            else check_cloud(points_view<float>{sphere.data(), 400, 8}, std::integral_constant<int, 8>{});
+        }
     }
     return test::failures() ? 1 : 0;
 }

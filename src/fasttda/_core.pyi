@@ -40,7 +40,7 @@ class MapperParams:
     min_samples: int
     min_points: int
     triangles: bool
-    prim_max: int | None  # None: by dimension
+    prim_max: int | None  # first-gap cut off an MST (Prim up to this size); None: without a tree
     def __init__(self, **fields: object) -> None: ...
 
 def mapper(X: Floats, lens: npt.NDArray[np.float64], params: MapperParams, n_threads: int | None = None) -> dict: ...

@@ -83,11 +83,15 @@ def mapper(
         the preimage] and edges in the bins below the first empty bin are
         merged (no empty bin: one cluster). A gap thus splits a preimage only
         when it is wide compared with the preimage's own size.
-        ``{"prim_max": m}``: preimages up to m points get their tree from
-        Prim's O(m²) algorithm, larger ones from Borůvka on a kd-tree (same
-        result; by default m = 2048 for up to 5 coordinates, 131072 above).
+        The first gap needs no tree either by default: the shortest MST edge
+        is the closest pair, and the bins holding MST edges follow from the
+        number of components of the graph of pairs within each bin's upper
+        edge (usually one or two such searches per preimage; the same
+        clusters as the cut tree). ``{"prim_max": m}`` reads the gap off an
+        explicit tree instead: preimages up to m points get it from Prim's
+        O(m²) algorithm, larger ones from Borůvka on a kd-tree (same result).
         With a height no tree is needed: the clusters are the components of
-        the graph joining points within the height, found by a breadth-first
+        the graph joining points within the height, found by a depth-first
         search (the same partition as the cut tree).
         ``"dbscan"``: ``{"eps": 0.5, "min_samples": 5}``; core points have at
         least min_samples points within distance <= eps (themselves included)
@@ -473,7 +477,8 @@ class MapperGraph(RichDisplay):
             return np.empty((0,) + values.shape[1:])
         members = np.concatenate(self.nodes)
         starts = np.concatenate([[0], np.cumsum(self.size)[:-1]])
-        sums = np.add.reduceat(values[members], starts, axis=0)
+        # np.take, not values[members]: the fancy index of a 2-D array's rows costs 10x more (2 ms at 10^5)
+        sums = np.add.reduceat(np.take(values, members, axis=0), starts, axis=0)
         return sums / (self.size if values.ndim == 1 else self.size[:, None])
 
     def _shared_counts(self) -> np.ndarray:

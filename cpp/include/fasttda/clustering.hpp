@@ -11,16 +11,24 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "box_tree.hpp"
 #include "edge.hpp"
 #include "mst.hpp"
+#include "pair_extremes.hpp"
 #include "parallel.hpp"
 #include "points.hpp"
 #include "union_find.hpp"
 
 namespace fasttda {
+
+// The histogram bin of a merge height w among B equal bins over [lo, hi]; a
+// non-decreasing function of w, so "bin < g" is "w below some threshold".
+inline std::size_t gap_bin(double w, double lo, double hi, std::size_t B) {
+    return hi > lo ? std::min(B - 1, static_cast<std::size_t>((w - lo) / (hi - lo) * static_cast<double>(B))) : 0;
+}
 
 // Single linkage at a fixed height (merge edges of length <= h), or at the
 // first gap of the merge heights (Singh, Mémoli & Carlsson 2007): B equal bins
@@ -43,10 +51,7 @@ void single_linkage_cut(const std::vector<edge<T>>& mst, T diam2, std::optional<
     const double hi = std::max(*std::max_element(w.begin(), w.end()), std::sqrt(static_cast<double>(diam2)));
     const std::size_t B = std::max<std::size_t>(1, bins);
     std::vector<std::size_t> bin(w.size()), count(B, 0);
-    for (std::size_t i = 0; i < w.size(); ++i) {
-        bin[i] = hi > lo ? std::min(B - 1, static_cast<std::size_t>((w[i] - lo) / (hi - lo) * static_cast<double>(B))) : 0;
-        ++count[bin[i]];
-    }
+    for (std::size_t i = 0; i < w.size(); ++i) ++count[bin[i] = gap_bin(w[i], lo, hi, B)];
     const std::size_t gap = static_cast<std::size_t>(std::find(count.begin(), count.end(), 0) - count.begin());
     for (std::size_t i = 0; i < mst.size(); ++i)
         if (bin[i] < gap) uf.unite(mst[i].a, mst[i].b);
@@ -80,13 +85,14 @@ T squared_height(double height) {
 // RESULTS.md, "Mapper at 10^5"). Reached points stay in the array as holes,
 // skipped by a mask, until the holes scanned since the last compaction
 // outnumber the slots: then they are squeezed out, which costs no more than
-// the scans they wasted.
+// the scans they wasted. components_within joins the pairs with squared
+// distance <= reach and returns the number of components; height_components
+// takes the height.
 template <int D, class T>
-FASTTDA_NOINLINE void height_components(const points_view<T>& P, double height, union_find<std::int32_t>& uf,
-                                        cancel_flag cancel = nullptr) {
+FASTTDA_NOINLINE std::size_t components_within(const points_view<T>& P, T reach, union_find<std::int32_t>& uf,
+                                               cancel_flag cancel = nullptr) {
     const std::size_t m = P.n, d = D > 0 ? static_cast<std::size_t>(D) : P.d;
-    if (m < 2) return;
-    const T reach = squared_height<T>(height);
+    if (m < 2) return m;
     // The widest coordinate c, by variance.
     std::vector<double> sum(d, 0), sq(d, 0), lo(d, std::numeric_limits<double>::infinity()),
         hi(d, -std::numeric_limits<double>::infinity());
@@ -133,10 +139,11 @@ FASTTDA_NOINLINE void height_components(const points_view<T>& P, double height, 
         for (std::size_t j = 0; j < d; ++j) coord[j * m + s] = P.row(static_cast<std::size_t>(id[s]))[j];
     std::vector<std::uint8_t> alive(m, 1), hit(m);
     std::vector<std::int32_t> stack;
-    std::size_t size = m, live = m, cursor = 0, waste = 0;
+    std::size_t size = m, live = m, cursor = 0, waste = 0, components = 0;
     for (std::size_t step = 0; live > 0; ++step) {
         poll(cancel, step, 64);
         if (stack.empty()) {  // a new component
+            ++components;
             while (!alive[cursor]) ++cursor;
             alive[cursor] = 0, --live;
             stack.push_back(id[cursor]);
@@ -187,6 +194,64 @@ FASTTDA_NOINLINE void height_components(const points_view<T>& P, double height, 
             std::partial_sum(start.begin(), start.end(), start.begin());
             size = t, waste = 0, cursor = 0;
         }
+    }
+    return components;
+}
+
+template <int D, class T>
+void height_components(const points_view<T>& P, double height, union_find<std::int32_t>& uf,
+                       cancel_flag cancel = nullptr) {
+    components_within<D>(P, squared_height<T>(height), uf, cancel);
+}
+
+// The largest squared distance t in [a, b] (0 <= a <= b, finite) with
+// below(t), for a predicate true at a and monotone (true, then false): a
+// binary search over the representations of the non-negative floats, which
+// are ordered as the floats are.
+template <class T, class F>
+T largest_where(T a, T b, F&& below) {
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    static_assert(sizeof(T) == sizeof(U));
+    if (below(b)) return b;
+    U lo, hi;  // below(lo) holds, below(hi) does not
+    std::memcpy(&lo, &a, sizeof(T)), std::memcpy(&hi, &b, sizeof(T));
+    while (hi - lo > 1) {
+        const U mid = lo + (hi - lo) / 2;
+        T t;
+        std::memcpy(&t, &mid, sizeof(T));
+        (below(t) ? lo : hi) = mid;
+    }
+    T t;
+    std::memcpy(&t, &lo, sizeof(T));
+    return t;
+}
+
+// Single linkage at the first gap without a spanning tree. The rule (see
+// single_linkage_cut) needs the shortest MST edge, which is the closest pair,
+// the diameter, and which bins hold MST edges: the edges of length in bins
+// <= b are those with d2 <= t_b, the largest squared distance that gap_bin
+// puts in bin b or below, and there are m - (components of the graph of pairs
+// within t_b) of them. So bin b is empty exactly when the components at t_b
+// and at t_(b-1) are as many; the cut below the first empty bin is the
+// partition at t_(b-1), and once one component is left all later bins are
+// empty. Same partition as cutting Prim's tree, with the same squared
+// distances; each count is a components_within search (usually one or two on
+// Mapper's preimages, against Prim's m²/2 pairs).
+template <int D, class T>
+void first_gap_components(const points_view<T>& P, std::size_t bins, union_find<std::int32_t>& uf,
+                          cancel_flag cancel = nullptr) {
+    const std::size_t m = P.n;
+    if (m < 2) return;
+    const T lo2 = closest_pair2<D>(P, cancel), diam2 = farthest_pair2<D>(P, cancel);
+    const double lo = std::sqrt(static_cast<double>(lo2)), hi = std::sqrt(static_cast<double>(diam2));
+    const std::size_t B = std::max<std::size_t>(1, bins);
+    std::size_t before = m;
+    for (std::size_t b = 0; b < B && before > 1; ++b) {
+        const T t = largest_where(lo2, diam2, [&](T d2) { return gap_bin(std::sqrt(static_cast<double>(d2)), lo, hi, B) <= b; });
+        union_find<std::int32_t> next(m);
+        const std::size_t comps = components_within<D>(P, t, next, cancel);
+        if (comps == before) break;  // bin b is empty: the first gap
+        uf = std::move(next), before = comps;
     }
 }
 

@@ -42,7 +42,9 @@ struct mapper_params {
     std::size_t min_samples = 5;           // dbscan: neighbours within eps, the point itself included
     std::int64_t min_points = 1;           // clusters smaller than this are dropped
     bool triangles = false;
-    std::optional<std::size_t> prim_max;   // exact MST by Prim up to this size, Borůvka above; unset: default_prim_max(d)
+    // First-gap cut: set, read off an explicit minimum spanning tree (Prim up to this size, Borůvka above);
+    // unset, found without a tree by first_gap_components (the same clusters, far fewer pairs).
+    std::optional<std::size_t> prim_max;
 };
 
 struct mapper_result {
@@ -77,6 +79,8 @@ std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, cons
         label = dbscan_labels<D>(P, prm.eps, prm.min_samples, uf, cancel);
     } else if (prm.height) {
         height_components<D>(P, *prm.height, uf, cancel);
+    } else if (!prm.prim_max) {
+        first_gap_components<D>(P, prm.bins, uf, cancel);
     } else {
         T diam2 = 0;
         const auto mst = minimum_spanning_tree<D>(P, prim_max, &diam2, cancel);
