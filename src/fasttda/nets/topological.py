@@ -303,8 +303,8 @@ def patch_angle(kind: str, a, b, k: int = 3) -> np.ndarray:
     """(len(b), len(a)) angles between the model patches at angles ``b`` and at ``a``: arccos⟨P_b, P_a⟩.
 
     The patches are unit vectors (mean zero, unit L2 contrast), so this is the great-circle
-    distance between the filters themselves, the metric Love et al. localise their second layer
-    with (the L² distance of the filters, ‖P_a − P_b‖ = 2 sin(angle / 2), in another unit). On
+    distance between the filters themselves: the L² distance of the filters, by which Love et al.
+    measure nearness on the models, in another unit (‖P_a − P_b‖ = 2 sin(angle / 2)). On
     the circle it is the geodesic distance |θa − θb| taken around the circle, in [0, π]
     (⟨P_θa, P_θb⟩ = cos(θa − θb) on the symmetric grid); on the Klein bottle it is well defined
     on the bottle, since the patch at (θ1 + π, θ2) is the patch at (θ1, −θ2).
@@ -386,10 +386,10 @@ def neighbourhood(kind: str, in_angles, out_angles, width: float, k: int = 3) ->
 class LocalisedConv2d(nn.Conv2d):
     """A convolution whose output channels read only the input channels of nearby orientation.
 
-    The second layer of Love et al.'s CF/KF networks localised on the model ("COL"/"KOL"):
-    the input channels are the circle or Klein channels of a first layer, at ``in_angles``; the
-    output channels are placed on the same model, at ``out_angles``; the weight from input i to
-    output j is zero unless their patches lie within ``width`` of each other (``neighbourhood``).
+    The second layer of Love et al.'s CF/KF networks, localised on the model: the input
+    channels are the circle or Klein channels of a first layer, at ``in_angles``; the output
+    channels are placed on the same model, at ``out_angles``; the weight from input i to output
+    j is zero unless their patches lie within ``width`` of each other (``neighbourhood``).
     Inside the neighbourhood the weights are ordinary learned weights.
 
     The layer convolves with ``weight * mask`` (``mask`` a buffer of shape (out, in, 1, 1)), so
