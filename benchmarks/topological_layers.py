@@ -16,6 +16,9 @@ variant at once (``train_ensemble``), and measures:
 - layer 2 with ``fasttda.analyze`` at a few checkpoints, for the learned and the Klein first
   layer: verdict, top H1 persistence and the null's cut.
 
+``--variants`` takes any network of ``fasttda.nets.models``, e.g. ``mnist2_circle_local`` and
+``mnist2_klein_local`` (the fixed first layer with the localised second layer, ``LocalisedConv2d``).
+
 Writes a JSON file and a figure (accuracy against iterations with min–max bands) and prints
 markdown tables; parts run in separate processes are merged with ``--from-json``. Run under
 ``nice`` on a shared machine:
@@ -357,7 +360,8 @@ def merge(results: list[dict]) -> dict:
     takes the model's name and an earlier one stays as "model (N it)".
     """
     out = dict(results[0])
-    out["commands"] = [r.get("command") for r in results]
+    # a merged file keeps the commands of its parts, so merging it again loses none
+    out["commands"] = [c for r in results for c in (r.get("commands") or [r.get("command")])]
     out["runs"], out["generalisation"], out["layer2"], out["train_images"] = {}, {}, {}, {}
     for r in results:
         out["train_images"].update(r.get("train_images", {}))
@@ -369,7 +373,7 @@ def merge(results: list[dict]) -> dict:
         for m, g in r.get("generalisation", {}).items():
             if m in out["generalisation"]:
                 out["generalisation"][f"{m} ({out['generalisation'][m]['iterations']} it)"] = out["generalisation"][m]
-            out["generalisation"][m] = {**g, "iterations": r["iterations"]}
+            out["generalisation"][m] = {"iterations": r["iterations"], **g}  # a merged part keeps its own
         for m, rows in r.get("layer2", {}).items():
             by_it = {row["iteration"]: row for row in out["layer2"].get(m, [])} | {
                 row["iteration"]: row for row in rows
@@ -383,8 +387,16 @@ LABEL = {
     net + suffix: label
     for net in NETWORK.values()
     for suffix, label in zip(
-        VARIANT_SUFFIXES,
-        ["learned (standard)", "circle (fixed)", "Klein (fixed)", "circle (learned angles)", "Klein (learned angles)"],
+        [*VARIANT_SUFFIXES, "_circle_local", "_klein_local"],
+        [
+            "learned (standard)",
+            "circle (fixed)",
+            "Klein (fixed)",
+            "circle (learned angles)",
+            "Klein (learned angles)",
+            "circle + localised layer 2",
+            "Klein + localised layer 2",
+        ],
     )
 }
 

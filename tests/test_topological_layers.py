@@ -1,4 +1,5 @@
-"""Circle and Klein bottle convolutions: kernels on the models, training, ensembles, networks, CLI."""
+"""Circle and Klein bottle convolutions: kernels on the models, training, ensembles, networks, CLI;
+the localised second layer: its neighbourhoods, its mask through training, its networks."""
 
 import copy
 import math
@@ -12,7 +13,7 @@ torch = pytest.importorskip("torch")
 
 from fasttda import cli, models, nets  # noqa: E402
 from fasttda.filters import filter_vectors  # noqa: E402
-from fasttda.nets import CircleConv2d, KleinConv2d, _ensemble, datasets, topological, train  # noqa: E402
+from fasttda.nets import CircleConv2d, KleinConv2d, LocalisedConv2d, _ensemble, datasets, topological, train  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -247,7 +248,15 @@ def test_recorder_and_conv_weights_read_the_computed_kernels():
 
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-VARIANTS = ["mnist2_circle", "mnist2_klein", "mnist2_circle_learned", "mnist2_klein_learned", "cifar2_klein"]
+VARIANTS = [
+    "mnist2_circle",
+    "mnist2_klein",
+    "mnist2_circle_learned",
+    "mnist2_klein_learned",
+    "cifar2_klein",
+    "mnist2_circle_local",
+    "mnist2_klein_local",
+]
 
 
 @pytest.fixture
@@ -337,7 +346,7 @@ def test_networks_move_to_the_gpu_and_agree(name):
 def test_cpu_and_gpu_ensembles_agree():
     data = tiny_dataset()
     kw = dict(seeds=[0, 1], iterations=4, batch_size=16, optimizer="sgd", lr=0.05, checkpoints=[4])
-    for name in ("mnist2_circle", "mnist2_klein_learned"):
+    for name in ("mnist2_circle", "mnist2_klein_learned", "mnist2_klein_local"):
         cpu = nets.train_ensemble(name, data, device="cpu", **kw)
         gpu = nets.train_ensemble(name, data, device="cuda", **kw)
         for k in cpu.params:
@@ -352,7 +361,15 @@ def test_study_config_and_cli_accept_the_variants(tmp_path, capsys):
     from fasttda.study import StudyConfig, load_study
     from fasttda.study.runner import layer_shapes
 
-    for name in ("mnist2_circle", "mnist2_klein", "mnist2_klein_learned", "cifar2_circle", "cifar2_klein_learned"):
+    for name in (
+        "mnist2_circle",
+        "mnist2_klein",
+        "mnist2_klein_learned",
+        "mnist2_circle_local",
+        "cifar2_circle",
+        "cifar2_klein_learned",
+        "cifar2_klein_local",
+    ):
         assert name in nets.models.MODELS
         cfg = StudyConfig(model=name, dataset="mnist5k" if name.startswith("mnist2") else "natural10")
         assert layer_shapes(cfg)[1][0] == 64
@@ -387,3 +404,175 @@ def test_study_config_and_cli_accept_the_variants(tmp_path, capsys):
     w = study.weights(layer=1, checkpoint=4)
     assert w.shape == (2, 64, 1, 3, 3)
     np.testing.assert_allclose(w[0], nets.models.build("mnist2_klein").conv1.weight.detach().numpy(), atol=1e-6)
+
+
+# ---------------------------------------------------------------- the localised second layer
+
+
+def geodesic(a, b):
+    """|a − b| around the circle, in [0, π], by hand."""
+    d = np.abs(np.asarray(a)[None, :] - np.asarray(b)[:, None]) % (2 * np.pi)
+    return np.minimum(d, 2 * np.pi - d)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(angle, min_size=1, max_size=12),
+    st.lists(angle, min_size=1, max_size=12),
+    st.floats(0.05, math.pi),
+)
+def test_circle_neighbourhood_is_the_geodesic_ball(a, b, width):
+    d = topological.patch_angle("circle", a, b)
+    np.testing.assert_allclose(d, geodesic(a, b), atol=1e-6)  # on the symmetric 3×3 grid ⟨P_a, P_b⟩ = cos(a − b)
+    m = topological.neighbourhood("circle", a, b, width)
+    ref = geodesic(a, b)
+    clear = np.abs(ref - width) > 1e-5  # away from the radius, where rounding may decide
+    assert np.array_equal(m[clear], (ref <= width)[clear])
+    assert np.array_equal(m, topological.neighbourhood("circle", b, a, width).T)  # symmetric
+
+
+def test_circle_neighbourhood_wraps_around():
+    a = topological.even_angles("circle", 16)
+    m = topological.neighbourhood("circle", a, a, 2 * math.pi / 16)
+    assert m.sum(1).tolist() == [3] * 16  # itself and one neighbour each side, for every channel
+    assert m[0, 15] and m[15, 0] and m[0, 1] and not m[0, 2] and not m[0, 14]
+    assert np.array_equal(m, m.T)
+
+
+@settings(max_examples=40, deadline=None)
+@given(*[st.lists(st.tuples(angle, angle), min_size=1, max_size=8)] * 2)
+def test_klein_patch_angle_is_the_distance_of_the_filters(a, b):
+    a, b = np.array(a), np.array(b)
+    pa = models.klein_patches(a[:, 0], a[:, 1]).reshape(len(a), -1)
+    pb = models.klein_patches(b[:, 0], b[:, 1]).reshape(len(b), -1)
+    l2 = np.linalg.norm(pb[:, None] - pa[None], axis=2)  # the paper's metric: L2 between the filters
+    d = topological.patch_angle("klein", a, b)
+    np.testing.assert_allclose(2 * np.sin(d / 2), l2, atol=1e-6)
+    np.testing.assert_allclose(d, topological.patch_angle("klein", b, a).T, atol=1e-7)  # arccos near 1
+    # well defined on the Klein bottle: (θ1 + π, θ2) and (θ1, −θ2) are the same point
+    twin = np.stack([a[:, 0] + np.pi, -a[:, 1]], axis=1)
+    np.testing.assert_allclose(topological.patch_angle("klein", twin, b), d, atol=1e-6)
+
+
+def test_neighbourhood_bad_arguments():
+    a = topological.even_angles("circle", 4)
+    for w in (0, -1, 4.0, "wide", True):
+        with pytest.raises(ValueError, match="width"):
+            topological.neighbourhood("circle", a, a, w)
+    with pytest.raises(ValueError, match="kind"):
+        topological.patch_angle("torus", a, a)
+    with pytest.raises(ValueError, match="shape"):
+        topological.patch_angle("klein", a, a)  # one column where the Klein bottle needs two
+    with pytest.raises(ValueError, match="in_angles"):
+        LocalisedConv2d(8, 4, in_angles=topological.even_angles("circle", 7))
+    with pytest.raises(ValueError, match="no input channel"):
+        LocalisedConv2d(2, 8, width=0.1)  # outputs between the two inputs see neither
+    with pytest.raises(ValueError, match="kind"):
+        LocalisedConv2d(8, 4, kind="sphere")
+    with pytest.raises(ValueError, match="out_channels"):
+        LocalisedConv2d(8, 0)
+    with pytest.raises(ValueError, match="second"):
+        nets.models.SmallCNN(first="circle", second="dense")
+    with pytest.raises(ValueError, match="circle or Klein first layer"):
+        nets.models.SmallCNN(second="local")
+
+
+@pytest.mark.parametrize("kind", ["circle", "klein"])
+def test_localised_layer_mask_shapes_and_initialisation(kind):
+    torch.manual_seed(0)
+    conv = LocalisedConv2d(64, 32, kind=kind)
+    want = topological.neighbourhood(
+        kind, topological.even_angles(kind, 64), topological.even_angles(kind, 32), topological.DEFAULT_WIDTH[kind]
+    )
+    assert conv.mask.shape == (32, 64, 1, 1) and conv.weight.shape == (32, 64, 3, 3)
+    assert np.array_equal(conv.mask[:, :, 0, 0].numpy().astype(bool), want)
+    assert isinstance(conv, torch.nn.Conv2d)
+    outside = conv.weight.detach()[~torch.as_tensor(want)]
+    assert outside.abs().max() == 0  # zero outside the neighbourhood from the start
+    # inside: uniform at the kept fan-in, as nn.Conv2d initialises a dense layer of that fan-in
+    kept = want.sum(1)
+    for j in range(32):
+        w = conv.weight.detach()[j, torch.as_tensor(want[j])]
+        assert w.abs().max() <= 1 / math.sqrt(kept[j] * 9) and w.abs().max() > 0.5 / math.sqrt(kept[j] * 9)
+    x = torch.randn(2, 64, 7, 7)
+    torch.testing.assert_close(conv(x), torch.nn.functional.conv2d(x, conv.weight * conv.mask, conv.bias))
+    assert conv(torch.zeros(3, 64, 9, 9)).shape == (3, 32, 7, 7)
+    padded = LocalisedConv2d(64, 32, kind=kind, padding=1, stride=2)
+    assert padded(torch.zeros(1, 64, 9, 9)).shape == (1, 32, 5, 5)
+
+
+@pytest.mark.parametrize("name", ["mnist2_circle_local", "mnist2_klein_local"])
+@pytest.mark.parametrize("opt", ["adam", "sgd"])
+def test_masked_weights_get_no_gradient_and_stay_zero(name, opt):
+    torch.manual_seed(0)
+    net = nets.models.build(name)
+    mask = net.conv2.mask.expand_as(net.conv2.weight).bool()
+    x, y = torch.randn(8, 1, 28, 28), torch.randint(0, 10, (8,))
+    torch.nn.functional.cross_entropy(net(x), y).backward()
+    g = net.conv2.weight.grad
+    assert g[~mask].abs().max() == 0 and (g[mask] != 0).float().mean() > 0.5  # gradients reach the kept weights
+    net.zero_grad()
+    start = net.conv2.weight.detach().clone()
+    if opt == "adam":
+        _steps(net, n=5)
+    else:  # momentum and weight decay: still nothing moves a weight that starts at zero with zero gradient
+        sgd = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
+        for _ in range(5):
+            sgd.zero_grad()
+            torch.nn.functional.cross_entropy(net(x), y).backward()
+            sgd.step()
+    w = net.conv2.weight.detach()
+    assert w[~mask].abs().max() == 0
+    assert not torch.allclose(w[mask], start[mask])
+    assert torch.equal(net.conv1.weight, nets.models.build(name).conv1.weight)  # layer 1 fixed
+
+
+@pytest.mark.parametrize("name", ["mnist2_circle_local", "mnist2_klein_local"])
+def test_localised_variant_trains_in_the_ensemble(name):
+    data = tiny_dataset()
+    # SGD for the comparisons: Adam divides near-zero gradients by their own size, so rounding
+    # noise becomes full steps and fast, vmap and plain training part ways on a few weights
+    kw = dict(iterations=5, batch_size=16, optimizer="sgd", lr=0.05, momentum=0.9, device="cpu")
+    ens = nets.train_ensemble(name, data, seeds=[3, 7], checkpoints=[0, 5], **kw)
+    assert _ensemble.plan(ens.factory()) is not None  # the grouped-convolution path, not vmap
+    slow = nets.train_ensemble(name, data, seeds=[3, 7], checkpoints=[0, 5], fast=False, **kw)
+    mask = nets.models.build(name).conv2.mask.numpy().astype(bool)
+    mask = np.broadcast_to(mask, (32, 64, 3, 3))
+    for k in ens.params:
+        np.testing.assert_allclose(ens.params[k].numpy(), slow.params[k].numpy(), atol=1e-5, err_msg=k)
+    for i, s in enumerate([3, 7]):
+        plain = nets.train_plain(name, data, seed=s, **kw)
+        np.testing.assert_allclose(ens.weights(2, 5)[i], plain.conv2.weight.detach().numpy(), atol=1e-5)
+        w = ens.weights(2, 5)[i]
+        assert np.abs(w[~mask]).max() == 0 and not np.allclose(w[mask], ens.weights(2, 0)[i][mask])
+        torch.testing.assert_close(ens.network(s).conv2.weight, plain.conv2.weight, atol=1e-5, rtol=1e-4)
+    adam = nets.train_ensemble(name, data, seeds=[3, 7], checkpoints=[5], **{**kw, "optimizer": "adam", "lr": 1e-2})
+    w = adam.weights(2, 5)
+    assert np.abs(w[:, ~mask]).max() == 0 and np.abs(w[:, mask]).min() >= 0 and np.abs(w[:, mask]).max() > 0
+    assert list(nets.conv_layers(ens.network(3))) == [1, 2]
+    fv = nets.layer_filters(ens, layer=2, iteration=5)  # what analyze reads: 2 seeds × 32 × 64 slices
+    # the masked slices are zero and drop out below the contrast cut: only the kept ones are analysed
+    assert len(fv.points) == 2 * int(nets.models.build(name).conv2.mask.sum()) and fv.points.shape[1] == 8
+
+
+@needs_cuda
+@pytest.mark.usefixtures("float32_on_cuda")
+@pytest.mark.parametrize("kind", ["circle", "klein"])
+def test_localised_layer_agrees_on_cpu_and_gpu(kind):
+    torch.manual_seed(0)
+    cpu = LocalisedConv2d(64, 32, kind=kind, padding=1)
+    gpu = copy.deepcopy(cpu).to("cuda")
+    assert gpu.mask.device.type == "cuda"
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(5, 64, 13, 13, generator=g)
+    upstream = torch.randn(5, 32, 13, 13, generator=g)
+    outs, grads = [], []
+    for layer, dev in ((cpu, "cpu"), (gpu, "cuda")):
+        out = layer(x.to(dev))
+        out.backward(upstream.to(dev))
+        outs.append(out.detach().cpu())
+        grads.append(layer.weight.grad.cpu())
+    torch.testing.assert_close(outs[1], outs[0], rtol=1e-5, atol=1e-5)
+    scale = max(float(grads[0].abs().max()), 1.0)
+    torch.testing.assert_close(grads[1], grads[0], rtol=1e-4, atol=1e-5 * scale)
+    assert grads[1][~cpu.mask.expand_as(cpu.weight).bool()].abs().max() == 0

@@ -118,7 +118,7 @@ STUDY_FLAGS = [
         "model",
         str,
         "network: mnist2, cifar2, vgg_small, vgg16, or mnist2/cifar2 with a circle or Klein bottle "
-        "first layer: mnist2_circle, mnist2_klein, ..._learned (default mnist2)",
+        "first layer: mnist2_circle, mnist2_klein, ..._learned, ..._local (localised layer 2) (default mnist2)",
     ),
     ("dataset", str, "mnist5k, natural10, natural_rotation (built in), mnist or cifar10 (from --data-dir)"),
     ("data_dir", str, "local folder of the mnist IDX files or of cifar-10-batches-py"),

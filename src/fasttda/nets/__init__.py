@@ -20,7 +20,7 @@ from .extract import conv_weights, iter_filter_vectors, iter_weights, layer_filt
 from .models import cifar2, conv_layers, load_vgg16, mnist2, vgg16, vgg_small
 from .recorder import WeightRecorder
 from .store import WeightStore
-from .topological import CircleConv2d, KleinConv2d
+from .topological import CircleConv2d, KleinConv2d, LocalisedConv2d
 from .train import Ensemble, pick_device, train_ensemble, train_plain
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Dataset",
     "Ensemble",
     "KleinConv2d",
+    "LocalisedConv2d",
     "WeightRecorder",
     "WeightStore",
     "cifar2",

@@ -10,9 +10,10 @@ matrix product. Where a ReLU is followed by a max-pool the pool runs first (max 
 ReLU commute, with the same gradients), so the ReLU touches a quarter of the values.
 
 Supported layers: Conv2d (groups=1), CircleConv2d and KleinConv2d (their kernels computed per seed
-from the seed's angles, parameters or buffers), ReLU, MaxPool2d, AdaptiveAvgPool2d, AvgPool2d, Flatten,
-Linear, Dropout, Identity — the networks of ``fasttda.nets.models``. ``plan(model)``
-returns None for anything else, and the trainer falls back to ``torch.func.vmap``.
+from the seed's angles, parameters or buffers), LocalisedConv2d (its weight times its mask), ReLU,
+MaxPool2d, AdaptiveAvgPool2d, AvgPool2d, Flatten, Linear, Dropout, Identity — the networks of
+``fasttda.nets.models``. ``plan(model)`` returns None for anything else, and the trainer falls
+back to ``torch.func.vmap``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .topological import TOPOLOGICAL
+from .topological import TOPOLOGICAL, LocalisedConv2d
 
 _SIMPLE = (
     nn.ReLU,
@@ -54,7 +55,7 @@ def plan(model: nn.Module):
     chain = isinstance(model, nn.Sequential) and type(model).forward is nn.Sequential.forward
     if not (chain or type(model) is VGG or type(model) is SmallCNN):
         return None  # a custom forward(): only chains whose forward is the module order
-    owners = {prefix for prefix, m in _leaves(model) if isinstance(m, TOPOLOGICAL)}
+    owners = {prefix for prefix, m in _leaves(model) if isinstance(m, (*TOPOLOGICAL, LocalisedConv2d))}
     if any(name[: len(name) - len(name.rpartition(".")[2])] not in owners for name, _ in model.named_buffers()):
         return None  # a buffer the batched forward does not know (batch norm statistics …)
     steps = []
@@ -123,6 +124,8 @@ def forward(
                 w = m.weight_of(angles if angles is not None else buffers[prefix + "angles"])
             else:
                 w = params[prefix + "weight"]
+                if isinstance(m, LocalisedConv2d):  # zero outside each channel's neighbourhood, and no gradient there
+                    w = w * buffers[prefix + "mask"]
             b = params.get(prefix + "bias")
             w2 = w.reshape(S * w.shape[1], *w.shape[2:])
             if shared_input and first_conv:  # every seed reads the same input channels

@@ -5,7 +5,9 @@
 - ``mnist2_circle``, ``mnist2_klein``, ``cifar2_circle``, ``cifar2_klein``: the same networks with
   a first layer whose kernels are the primary circle or the Klein bottle (``CircleConv2d``,
   ``KleinConv2d``) at fixed, evenly spread angles; ``…_learned`` (e.g. ``mnist2_klein_learned``)
-  trains the angles.
+  trains the angles; ``…_local`` (e.g. ``mnist2_klein_local``) adds the localised second layer
+  (``LocalisedConv2d``: layer-2 channels on the same model, each reading only the layer-1
+  channels near it).
 - ``vgg16``: VGG16 with torchvision's state_dict key names (``features.0.weight`` …
   ``features.28.weight``, ``classifier.0/3/6``), so a torchvision ``.pth`` file loads
   by key with ``load_vgg16(path)``; torchvision itself is not needed.
@@ -22,7 +24,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from .topological import TOPOLOGICAL, CircleConv2d, KleinConv2d
+from .topological import TOPOLOGICAL, CircleConv2d, KleinConv2d, LocalisedConv2d
 
 FIRST_LAYERS = {"conv": None, "circle": CircleConv2d, "klein": KleinConv2d}
 
@@ -40,6 +42,7 @@ __all__ = [
     "vgg_small",
     "CircleConv2d",
     "KleinConv2d",
+    "LocalisedConv2d",
 ]
 
 # VGG configurations as torchvision writes them: numbers are conv widths, "M" a max-pool.
@@ -66,6 +69,12 @@ class SmallCNN(nn.Sequential):
         The first layer: learned (the seed's), or ``CircleConv2d`` / ``KleinConv2d``.
     learn_angles : bool
         For a circle or Klein first layer: learn its angles (default: fixed, evenly spread).
+    second : {"conv", "local"}
+        The second layer: a dense convolution, or (with a circle or Klein first layer)
+        ``LocalisedConv2d`` on the same model, its mask set from layer 1's initial (evenly
+        spread) angles, which ``even_angles`` gives both layers.
+    width : float, optional
+        The localised layer's neighbourhood radius in radians (default ``DEFAULT_WIDTH``).
 
     Examples
     --------
@@ -84,16 +93,27 @@ class SmallCNN(nn.Sequential):
         hidden: int = 64,
         first: str = "conv",
         learn_angles: bool = False,
+        second: str = "conv",
+        width: float | None = None,
     ):
         side = ((size - 2) // 2 - 2) // 2
         if side < 1:
             raise ValueError(f"input of side {size} is too small for two 3x3 convs and two 2x2 pools")
         if first not in FIRST_LAYERS:
             raise ValueError(f"first must be one of {', '.join(FIRST_LAYERS)}, got {first!r}")
+        if second not in ("conv", "local"):
+            raise ValueError(f"second must be 'conv' or 'local', got {second!r}")
+        if second == "local" and first == "conv":
+            raise ValueError("a localised second layer needs a circle or Klein first layer to place its channels on")
         conv1 = (
             nn.Conv2d(in_channels, widths[0], 3)
             if first == "conv"
             else FIRST_LAYERS[first](in_channels, widths[0], 3, learn_angles=learn_angles)
+        )
+        conv2 = (
+            nn.Conv2d(widths[0], widths[1], 3)
+            if second == "conv"
+            else LocalisedConv2d(widths[0], widths[1], 3, kind=first, width=width)  # conv1's initial angles
         )
         super().__init__(
             OrderedDict(
@@ -101,7 +121,7 @@ class SmallCNN(nn.Sequential):
                     ("conv1", conv1),
                     ("relu1", nn.ReLU()),
                     ("pool1", nn.MaxPool2d(2)),
-                    ("conv2", nn.Conv2d(widths[0], widths[1], 3)),
+                    ("conv2", conv2),
                     ("relu2", nn.ReLU()),
                     ("pool2", nn.MaxPool2d(2)),
                     ("flatten", nn.Flatten()),
@@ -336,16 +356,18 @@ def load_vgg16(path, n_classes: int | None = None, *, strict: bool = True) -> VG
     return model
 
 
-def _variant(base: str, first: str, learn: bool):
+def _variant(base: str, first: str, learn: bool, local: bool = False):
     channels, size = (1, 28) if base == "mnist2" else (3, 32)
+    second = "local" if local else "conv"
 
     def make(n_classes: int = 10) -> SmallCNN:
-        return SmallCNN(channels, size, n_classes, first=first, learn_angles=learn)
+        return SmallCNN(channels, size, n_classes, first=first, learn_angles=learn, second=second)
 
-    make.__name__ = f"{base}_{first}" + ("_learned" if learn else "")
+    make.__name__ = f"{base}_{first}" + ("_learned" if learn else "") + ("_local" if local else "")
     make.__doc__ = (
         f"``{base}`` whose first layer is the {'Klein bottle' if first == 'klein' else 'primary circle'} "
-        f"({'learned' if learn else 'fixed'} angles)."
+        f"({'learned' if learn else 'fixed'} angles)"
+        + (", and whose second layer is localised on the same model (``LocalisedConv2d``)." if local else ".")
     )
     return make
 
@@ -353,8 +375,8 @@ def _variant(base: str, first: str, learn: bool):
 MODELS = {"mnist2": mnist2, "cifar2": cifar2, "vgg16": vgg16, "vgg_small": vgg_small}
 for _base in ("mnist2", "cifar2"):
     for _first in ("circle", "klein"):
-        for _learn in (False, True):
-            _f = _variant(_base, _first, _learn)
+        for _learn, _local in ((False, False), (True, False), (False, True)):
+            _f = _variant(_base, _first, _learn, _local)
             MODELS[_f.__name__] = _f
 
 

@@ -22,13 +22,14 @@ __all__ = ["StudyConfig", "config_path", "default_group_size", "shipped_studies"
 FOLDER_DATASETS = ("mnist", "cifar10")
 DATASET_CHANNELS = {"mnist5k": 1, "mnist": 1, "cifar10": 3, "natural10": 3, "natural_rotation": 3}
 MODEL_CHANNELS = {"mnist2": 1, "cifar2": 3, "vgg16": 3, "vgg_small": 3}
-# the networks with a circle or Klein bottle first layer (fasttda.nets.CircleConv2d / KleinConv2d)
+# the networks with a circle or Klein bottle first layer (fasttda.nets.CircleConv2d / KleinConv2d),
+# with learned angles, or with the localised second layer (LocalisedConv2d)
 MODEL_CHANNELS.update(
     {
         f"{base}_{first}{learned}": MODEL_CHANNELS[base]
         for base in ("mnist2", "cifar2")
         for first in ("circle", "klein")
-        for learned in ("", "_learned")
+        for learned in ("", "_learned", "_local")
     }
 )
 OPTIMIZERS = ("sgd", "adam")
