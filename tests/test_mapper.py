@@ -120,6 +120,39 @@ def test_cover_is_complete_and_exact(X, data):
     assert set(np.concatenate(g.nodes).tolist()) == set(range(len(X)))
 
 
+@settings(max_examples=60, deadline=None)
+@given(clouds(max_n=60), st.data())
+def test_cover_with_far_more_cubes_than_points_is_complete_and_exact(X, data):
+    """Over 4n + 1024 cubes: the (cube, point) pairs are sorted instead of counted."""
+    d = data.draw(st.integers(2, 3))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    lens = rng.uniform(-2, 2, (len(X), d)) if data.draw(st.booleans()) else rng.integers(0, 4, (len(X), d)) * 1.0
+    n_intervals = data.draw(st.integers(40, 90)) if d == 2 else 12
+    g = fasttda.mapper(X, lens, n_intervals=n_intervals, overlap=data.draw(st.floats(0, 0.9)), cluster_params={"height": np.inf})
+    assert set(np.concatenate(g.nodes).tolist()) == set(range(len(X)))
+    cubes = [tuple(c) for c in g.cube.tolist()]
+    assert cubes == sorted(set(cubes))  # one node per non-empty cube, in cube order
+    for v in range(g.n_nodes):
+        assert set(g.nodes[v].tolist()) == in_cube(lens, g, v)
+
+
+@pytest.mark.parametrize("lens", ["pca2", "grid3"])
+def test_cover_counted_in_parts_is_exact_for_any_thread_count(lens):
+    """20,000 points: the cubes' points are counted and placed in parts, one per thread."""
+    X = fasttda.datasets.filter_like(20_000, seed=2)
+    L = principal_components(X, 2) if lens == "pca2" else np.random.default_rng(0).integers(0, 6, (len(X), 3)) * 1.0
+    graphs = [
+        fasttda.mapper(X, L, n_intervals=5, overlap=0.4, cluster_params={"height": np.inf}, n_threads=t)
+        for t in (1, 2, 3)
+    ]
+    for g in graphs[1:]:
+        assert len(g.nodes) == len(graphs[0].nodes)
+        assert all(np.array_equal(a, b) for a, b in zip(g.nodes, graphs[0].nodes))
+    g = graphs[0]
+    for v in range(g.n_nodes):
+        assert np.array_equal(g.nodes[v], sorted(in_cube(L, g, v)))
+
+
 def test_boundary_points_belong_to_every_interval_that_contains_them():
     X = np.zeros((5, 1))
     lens = np.arange(5.0)  # [0, 4] in 3 intervals of length 2 overlapping by 1: [0,2] [1,3] [2,4]
@@ -391,6 +424,36 @@ def test_min_points_drops_small_clusters():
     X = np.r_[two_blobs(), [[10.0, 10.0, 10.0]]]
     g = fasttda.mapper(X, np.zeros(len(X)), n_intervals=1, min_points=2)
     assert sorted(map(len, g.nodes)) == [300, 300]
+
+
+@settings(max_examples=80, deadline=None)
+@given(clouds(min_n=2), st.data())
+def test_nodes_are_each_cubes_kept_clusters_by_smallest_member(X, data):
+    """Clusters below min_points dropped, the rest in order of their smallest member, cube by cube."""
+    lens = data.draw(lenses(len(X)))
+    h = data.draw(st.sampled_from([0.0, 0.1, 0.5, 1.0, 3.0]))
+    min_points = data.draw(st.integers(1, 4))
+    g = fasttda.mapper(
+        X,
+        lens,
+        n_intervals=data.draw(st.integers(1, 3)),
+        overlap=data.draw(st.floats(0, 0.6)),
+        cluster_params={"height": h},
+        min_points=min_points,
+    )
+    expected, cubes = [], {}
+    ends = {"lower": g.cover["lower"], "upper": g.cover["upper"]}
+    for cube in itertools.product(*(range(len(lo)) for lo in ends["lower"])):
+        probe = MapperGraph([], cube=np.array([cube]), cover=ends, n_points=len(X))
+        members = np.array(sorted(in_cube(lens, probe, 0)), dtype=np.int64)
+        if not len(members):
+            continue
+        kept = [members[c] for c in components_at_height(X[members], h) if len(c) >= min_points]
+        for c in sorted(kept, key=lambda c: c[0]):
+            expected.append(c.tolist())
+            cubes[len(expected) - 1] = cube
+    assert [v.tolist() for v in g.nodes] == expected
+    assert [tuple(c) for c in g.cube.tolist()] == [cubes[v] for v in range(len(expected))]
 
 
 # --- nerve ----------------------------------------------------------------------------------

@@ -28,25 +28,32 @@ int main() {
         intervals_of(-100.0, lower, upper, first, last);  // outside the range: still covered
         CHECK(first == 0 && last == 0);
         // From any guess, near or far (the binary search then), the intervals of the binary search:
-        // uniform and balanced covers, overlaps up to 0.9, points on the ends and outside the range.
+        // uniform and balanced covers of 1 to 40 intervals, overlaps up to 0.9, points on the ends and
+        // outside the range, the guess from the ends and skewed ones (scaled, shifted, none, huge).
         const std::vector<double> vals = test::uniform<double>(300, 1, 5u);
-        for (const bool balanced : {false, true})
-            for (const double overlap : {0.0, 0.3, 0.5, 0.9}) {
-                cover_coordinate(vals.data(), vals.size(), 1, 0, 7, overlap, balanced, lower, upper);
-                std::vector<double> xs(vals);
-                xs.insert(xs.end(), lower.begin(), lower.end());
-                xs.insert(xs.end(), upper.begin(), upper.end());
-                xs.insert(xs.end(), {-5.0, 5.0});
-                bool same = true;
-                for (const double x : xs)
-                    for (const double guess : {(x - lower[0]) / (lower[1] - lower[0]), 0.0, -3.0, 2.5, 6.0, 100.0, 1e30}) {
-                        std::size_t f0 = 0, l0 = 0, f1 = 0, l1 = 0;
-                        intervals_of(x, lower, upper, f0, l0);
-                        intervals_near(x, lower, upper, guess, f1, l1);
-                        same = same && f0 == f1 && l0 == l1;
-                    }
-                CHECK(same);
-            }
+        for (const std::size_t k : {1, 2, 3, 7, 40})
+            for (const bool balanced : {false, true})
+                for (const double overlap : {0.0, 0.3, 0.5, 0.9}) {
+                    cover_coordinate(vals.data(), vals.size(), 1, 0, k, overlap, balanced, lower, upper);
+                    std::vector<double> xs(vals);
+                    xs.insert(xs.end(), lower.begin(), lower.end());
+                    xs.insert(xs.end(), upper.begin(), upper.end());
+                    xs.insert(xs.end(), {-5.0, 5.0, std::nextafter(lower.back(), 0.0), std::nextafter(upper.front(), 1.0)});
+                    const interval_ends exact(lower, upper);
+                    bool same = true;
+                    for (const double scale : {1.0, 0.0, 0.4, 1.7, -1.0, 1e30})
+                        for (const double shift : {0.0, 0.05, -0.3, 2.0}) {
+                            interval_ends e(exact);
+                            e.per *= scale, e.origin += shift;
+                            for (const double x : xs) {
+                                std::size_t f0 = 0, l0 = 0, f1 = 0, l1 = 0;
+                                intervals_of(x, lower, upper, f0, l0);
+                                intervals_near(x, lower, upper, e, f1, l1);
+                                same = same && f0 == f1 && l0 == l1;
+                            }
+                        }
+                    CHECK(same);
+                }
         // A constant coordinate gets one interval.
         const std::vector<double> flat{3, 3, 3};
         cover_coordinate(flat.data(), 3, 1, 0, 4, 0.3, false, lower, upper);

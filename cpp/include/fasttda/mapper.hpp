@@ -60,21 +60,32 @@ struct mapper_result {
 
 namespace mapper_detail {
 
-// Clusters of one preimage as sorted lists of original indices, ordered by
-// their smallest member; clusters below min_points are dropped.
+// What one worker reuses from preimage to preimage: the preimage's rows and its labels.
+template <class T>
+struct preimage_buffers {
+    std::vector<T> rows;
+    std::vector<std::int32_t> label, slot;
+    std::vector<index_t> count, sorted;
+};
+
+// Clusters one preimage, members[0 .. m) (original indices, increasing), in
+// place: the kept clusters (min_points or more) come first, one after the
+// other in order of their smallest member, each in increasing order; their
+// sizes are appended to `sizes`. Returns the number of points kept.
 template <int D, class T>
-std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, const index_t* members, std::size_t m,
-                                                   const mapper_params& prm, std::size_t prim_max,
-                                                   cancel_flag cancel) {
+std::size_t cluster_preimage(const points_view<T>& X, index_t* members, std::size_t m, const mapper_params& prm,
+                             std::size_t prim_max, preimage_buffers<T>& buf, std::vector<index_t>& sizes,
+                             cancel_flag cancel) {
     const std::size_t d = D > 0 ? static_cast<std::size_t>(D) : X.d;
-    std::vector<T> buf(m * d);
+    buf.rows.resize(m * d);
+    T* rows = buf.rows.data();
     for (std::size_t i = 0; i < m; ++i) {  // a loop of known length, not a memmove call per row
         const T* row = X.row(static_cast<std::size_t>(members[i]));
-        for (std::size_t j = 0; j < d; ++j) buf[i * d + j] = row[j];
+        for (std::size_t j = 0; j < d; ++j) rows[i * d + j] = row[j];
     }
-    const points_view<T> P{buf.data(), m, X.d};
+    const points_view<T> P{rows, m, X.d};
     union_find<std::int32_t> uf(m);
-    std::vector<std::int32_t> label;
+    std::vector<std::int32_t>& label = buf.label;
     if (prm.clusterer == clusterer_kind::dbscan) {
         label = dbscan_labels<D>(P, prm.eps, prm.min_samples, uf, cancel);
     } else if (prm.height) {
@@ -91,17 +102,36 @@ std::vector<std::vector<index_t>> cluster_preimage(const points_view<T>& X, cons
         for (std::size_t i = 0; i < m; ++i) label[i] = uf.find(static_cast<std::int32_t>(i));
     }
     // Roots are the smallest index of their component, and local order is
-    // original order, so scanning i upward meets clusters by smallest member.
-    std::vector<std::int32_t> slot(m, -1);
-    std::vector<std::vector<index_t>> out;
+    // original order, so scanning i upward meets clusters by smallest member:
+    // number them so (label -> slot), count them, and place them by a counting
+    // sort, the dropped ones (and DBSCAN's noise) last.
+    buf.slot.assign(m, -1);
+    buf.count.clear();
+    for (std::size_t i = 0; i < m; ++i) {
+        const std::int32_t l = label[i];
+        if (l < 0) continue;
+        if (buf.slot[static_cast<std::size_t>(l)] < 0) buf.slot[static_cast<std::size_t>(l)] = static_cast<std::int32_t>(buf.count.size()), buf.count.push_back(0);
+        ++buf.count[static_cast<std::size_t>(buf.slot[static_cast<std::size_t>(l)])];
+    }
+    index_t kept = 0;
+    for (index_t& c : buf.count) {  // count -> where the cluster starts, or -1 when dropped
+        const index_t size = c;
+        if (size < prm.min_points) {
+            c = -1;
+            continue;
+        }
+        sizes.push_back(size);
+        c = kept, kept += size;
+    }
+    if (kept == static_cast<index_t>(m) && buf.count.size() == 1) return m;  // one cluster of every point: in place already
+    buf.sorted.resize(static_cast<std::size_t>(kept));
     for (std::size_t i = 0; i < m; ++i) {
         if (label[i] < 0) continue;
-        if (slot[label[i]] < 0) slot[label[i]] = static_cast<std::int32_t>(out.size()), out.emplace_back();
-        out[slot[label[i]]].push_back(members[i]);
+        index_t& at = buf.count[static_cast<std::size_t>(buf.slot[static_cast<std::size_t>(label[i])])];
+        if (at >= 0) buf.sorted[static_cast<std::size_t>(at++)] = members[i];
     }
-    out.erase(std::remove_if(out.begin(), out.end(), [&](const auto& c) { return c.size() < static_cast<std::size_t>(prm.min_points); }),
-              out.end());
-    return out;
+    std::copy(buf.sorted.begin(), buf.sorted.end(), members);
+    return static_cast<std::size_t>(kept);
 }
 
 inline void check_params(std::size_t dl, const mapper_params& prm) {
@@ -151,26 +181,41 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
     std::stable_sort(by_size.begin(), by_size.end(), [&](std::size_t a, std::size_t b) {
         return start[a + 1] - start[a] > start[b + 1] - start[b];
     });
-    std::vector<std::vector<std::vector<index_t>>> clusters(cubes);
+    // Each preimage is clustered in place in `members`; its nodes' sizes go to sizes[q].
+    std::vector<std::vector<index_t>> sizes(cubes);
+    std::vector<std::size_t> kept(cubes);
     std::atomic<std::size_t> next{0};
     const auto threads = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(policy.n_threads), cubes));
+    std::vector<mapper_detail::preimage_buffers<T>> buffers(threads);
     dispatch_dim(X.d, [&](auto D) {
-        run_team(policy, threads, [&](unsigned, const std::atomic<bool>& cancel) {
+        run_team(policy, threads, [&](unsigned tid, const std::atomic<bool>& cancel) {
             for (std::size_t t; (t = next.fetch_add(1)) < cubes && !cancel.load(std::memory_order_relaxed);) {
                 const std::size_t q = by_size[t];
-                clusters[q] = mapper_detail::cluster_preimage<decltype(D)::value>(
-                    X, members.data() + start[q], static_cast<std::size_t>(start[q + 1] - start[q]), prm, prim_max, &cancel);
+                kept[q] = mapper_detail::cluster_preimage<decltype(D)::value>(
+                    X, members.data() + start[q], static_cast<std::size_t>(start[q + 1] - start[q]), prm, prim_max,
+                    buffers[tid], sizes[q], &cancel);
             }
         });
     });
+    buffers.clear();
 
+    std::size_t nodes = 0, total = 0;
+    for (std::size_t q = 0; q < cubes; ++q) nodes += sizes[q].size(), total += kept[q];
+    r.node_cube.reserve(nodes), r.node_intervals.reserve(nodes * dl), r.node_offset.reserve(nodes + 1);
     for (std::size_t q = 0; q < cubes; ++q)
-        for (auto& cl : clusters[q]) {
+        for (const index_t size : sizes[q]) {
             r.node_cube.push_back(cube_of[q]);
             for (std::size_t c = 0; c < dl; ++c) r.node_intervals.push_back((cube_of[q] / stride[c]) % static_cast<index_t>(r.lower[c].size()));
-            r.members.insert(r.members.end(), cl.begin(), cl.end());
-            r.node_offset.push_back(static_cast<index_t>(r.members.size()));
+            r.node_offset.push_back(r.node_offset.back() + size);
         }
+    if (total == members.size()) {  // nothing dropped: the clustered preimages are the nodes' members
+        r.members = std::move(members);
+    } else {
+        r.members.resize(total);
+        auto to = r.members.begin();
+        for (std::size_t q = 0; q < cubes; ++q)
+            to = std::copy(members.begin() + start[q], members.begin() + start[q] + static_cast<std::ptrdiff_t>(kept[q]), to);
+    }
     nerve(X.n, r.node_offset, r.members, prm.triangles, r.edges, r.edge_weight, r.triangles);
     return r;
 }
