@@ -67,6 +67,40 @@ int main() {
         CHECK((edges == std::vector<index_t>{0, 1, 0, 2, 1, 2}));
         CHECK((weights == std::vector<index_t>{1, 1, 1}));
         CHECK((triangles == std::vector<index_t>{0, 1, 2}));
+        // 60 random nodes of up to 12 of 40 points (points in many nodes, some in none): both widths of
+        // offsets and node numbers against counting every pair and triple of nodes.
+        const std::vector<double> r = test::uniform<double>(2000, 1, 21u);
+        std::vector<index_t> off{0}, mem;
+        for (std::size_t v = 0, at = 0; v < 60; ++v) {
+            const auto size = static_cast<std::size_t>((r[at++] + 1) * 6.5);
+            std::vector<index_t> node;
+            for (std::size_t i = 0; i < size; ++i) node.push_back(static_cast<index_t>((r[at++] + 1) * 19.99));
+            std::sort(node.begin(), node.end());
+            node.erase(std::unique(node.begin(), node.end()), node.end());
+            mem.insert(mem.end(), node.begin(), node.end());
+            off.push_back(static_cast<index_t>(mem.size()));
+        }
+        std::vector<index_t> e0, w0, t0;
+        for (index_t a = 0; a < 60; ++a)
+            for (index_t b = a + 1; b < 60; ++b) {
+                index_t shared = 0;
+                for (index_t i = off[a]; i < off[a + 1]; ++i)
+                    shared += std::binary_search(mem.begin() + off[b], mem.begin() + off[b + 1], mem[i]);
+                if (shared) e0.push_back(a), e0.push_back(b), w0.push_back(shared);
+                for (index_t c = b + 1; c < 60; ++c) {
+                    bool common = false;
+                    for (index_t i = off[a]; i < off[a + 1] && !common; ++i)
+                        common = std::binary_search(mem.begin() + off[b], mem.begin() + off[b + 1], mem[i]) &&
+                                 std::binary_search(mem.begin() + off[c], mem.begin() + off[c + 1], mem[i]);
+                    if (common) t0.insert(t0.end(), {a, b, c});
+                }
+            }
+        std::vector<index_t> e1, w1, t1, e2, w2, t2;
+        nerve_detail::nerve<std::uint32_t, std::int32_t>(45, off, mem, true, e1, w1, t1);
+        nerve_detail::nerve<std::size_t, index_t>(45, off, mem, true, e2, w2, t2);
+        CHECK(!e0.empty() && !t0.empty());
+        CHECK(e1 == e0 && w1 == w0 && t1 == t0);
+        CHECK(e2 == e0 && w2 == w0 && t2 == t0);
     }
     {
         // A circle seen through its angle (cos, sin): one component and one loop.

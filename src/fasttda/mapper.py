@@ -190,15 +190,18 @@ def _mapper(
         else as_int(params["prim_max"], "prim_max", low=0, high=INT64_MAX),
     )
     r = _core.mapper(X, L, options, as_threads(n_threads))
-    nodes = np.split(r["members"], r["node_offset"][1:-1]) if len(r["node_cube"]) else []
+    members, offset = r["members"], r["node_offset"]
+    nodes = np.split(members, offset[1:-1]) if len(r["node_cube"]) else []
+    # The node means from the core's flat members (MapperGraph would concatenate the nodes again).
+    size = np.diff(offset)
     return MapperGraph(
         nodes,
         r["edges"],
         r["edge_weights"],
         triangles=r["triangles"] if triangles else None,
         n_points=n,
-        lens=L,
-        values=values,
+        lens_mean=_node_means(L, members, offset[:-1], size, n),
+        node_values={name: _node_means(v, members, offset[:-1], size, n) for name, v in (values or {}).items()},
         cube=r["node_intervals"],
         cover={"lower": r["lower"], "upper": r["upper"]},
         params={
@@ -469,17 +472,8 @@ class MapperGraph(RichDisplay):
 
     def node_mean(self, values) -> np.ndarray:
         """Per-node means of a per-point (n,) or (n, k) array: (n_nodes,) or (n_nodes, k)."""
-        values = as_array(values)
-        if values.ndim not in (1, 2) or values.shape[0] != self.n_points:
-            raise ValueError(f"values must have one row per point ({self.n_points}), got shape {values.shape}")
-        values = values.astype(np.float64, copy=False)
-        if not self.nodes:
-            return np.empty((0,) + values.shape[1:])
-        members = np.concatenate(self.nodes)
-        starts = np.concatenate([[0], np.cumsum(self.size)[:-1]])
-        # np.take, not values[members]: the fancy index of a 2-D array's rows costs 10x more (2 ms at 10^5)
-        sums = np.add.reduceat(np.take(values, members, axis=0), starts, axis=0)
-        return sums / (self.size if values.ndim == 1 else self.size[:, None])
+        members = np.concatenate(self.nodes) if self.nodes else np.empty(0, np.int64)
+        return _node_means(values, members, np.concatenate([[0], np.cumsum(self.size)[:-1]]), self.size, self.n_points)
 
     def _shared_counts(self) -> np.ndarray:
         sets = [set(v.tolist()) for v in self.nodes]
@@ -610,6 +604,20 @@ class MapperGraph(RichDisplay):
             f"MapperGraph({self.n_nodes} nodes, {self.n_edges} edges, {c} component{'s' * (c != 1)}, "
             f"{cycles} independent cycle{'s' * (cycles != 1)}{tri}, {self.n_points} points)"
         )
+
+
+def _node_means(values, members, starts, size, n_points) -> np.ndarray:
+    """Per-node means of a per-point (n,) or (n, k) array, the nodes' members laid end to end in
+    ``members`` (node v's from ``starts[v]``, ``size[v]`` of them)."""
+    values = as_array(values)
+    if values.ndim not in (1, 2) or values.shape[0] != n_points:
+        raise ValueError(f"values must have one row per point ({n_points}), got shape {values.shape}")
+    values = values.astype(np.float64, copy=False)
+    if not len(size):
+        return np.empty((0,) + values.shape[1:])
+    # np.take, not values[members]: the fancy index of a 2-D array's rows costs 10x more (2 ms at 10^5)
+    sums = np.add.reduceat(np.take(values, members, axis=0), starts, axis=0)
+    return sums / (size if values.ndim == 1 else size[:, None])
 
 
 def _choice(value, options, name):

@@ -30,12 +30,15 @@ namespace fasttda {
 // Nominal interval ends of one lens coordinate.
 inline void cover_coordinate(const double* lens, std::size_t n, std::size_t dl, std::size_t c, std::size_t k,
                              double overlap, bool balanced, std::vector<double>& lower, std::vector<double>& upper) {
-    std::vector<double> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = lens[i * dl + c];
-    const auto [mn, mx] = std::minmax_element(v.begin(), v.end());
-    if (!(*mx > *mn)) k = 1;  // a constant coordinate: one interval
-    const double lo = *mn, hi = *mx;
-    if (balanced) std::sort(v.begin(), v.end());
+    double lo = lens[c], hi = lens[c];
+    for (std::size_t i = 1; i < n; ++i) lo = std::min(lo, lens[i * dl + c]), hi = std::max(hi, lens[i * dl + c]);
+    if (!(hi > lo)) k = 1;  // a constant coordinate: one interval
+    std::vector<double> v;  // balanced: the sorted values
+    if (balanced) {
+        v.resize(n);
+        for (std::size_t i = 0; i < n; ++i) v[i] = lens[i * dl + c];
+        std::sort(v.begin(), v.end());
+    }
     const double span = balanced ? static_cast<double>(n - 1) : hi - lo;
     const double L = span / (1.0 + static_cast<double>(k - 1) * (1.0 - overlap));
     const double s = L * (1.0 - overlap);
