@@ -41,6 +41,7 @@ void define(py::module_& m) {
             out["edges"] = to_numpy(std::move(r.edges), {n_edges, 2});
             out["edge_weights"] = to_numpy(std::move(r.edge_weight));
             out["triangles"] = to_numpy(std::move(r.triangles), {n_tri, 3});
+            out["lens_mean"] = to_numpy(std::move(r.lens_mean), {nodes, static_cast<py::ssize_t>(dl)});
             return out;
         },
         py::arg("X").noconvert(), py::arg("lens").noconvert(), py::arg("params"), py::arg("n_threads") = py::none());

@@ -128,6 +128,14 @@ int main() {
         std::vector<char> covered(n, 0);
         for (index_t p : r.members) covered[static_cast<std::size_t>(p)] = 1;
         CHECK(std::count(covered.begin(), covered.end(), 1) == static_cast<long>(n));
+        bool means = r.lens_mean.size() == 2 * nodes;  // each node's mean lens, against a sum here
+        for (std::size_t v = 0; v < nodes && means; ++v)
+            for (std::size_t c = 0; c < 2; ++c) {
+                double sum = 0;
+                for (index_t k = r.node_offset[v]; k < r.node_offset[v + 1]; ++k) sum += lens[static_cast<std::size_t>(r.members[static_cast<std::size_t>(k)]) * 2 + c];
+                means = means && std::abs(r.lens_mean[v * 2 + c] - sum / static_cast<double>(r.node_offset[v + 1] - r.node_offset[v])) <= 1e-12;
+            }
+        CHECK(means);
         policy.n_threads = 1;
         const mapper_result again = mapper(X, lens.data(), 2, prm, policy);
         CHECK(again.members == r.members && again.edges == r.edges && again.edge_weight == r.edge_weight);

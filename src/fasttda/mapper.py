@@ -192,7 +192,8 @@ def _mapper(
     r = _core.mapper(X, L, options, as_threads(n_threads))
     members, offset = r["members"], r["node_offset"]
     nodes = np.split(members, offset[1:-1]) if len(r["node_cube"]) else []
-    # The node means from the core's flat members (MapperGraph would concatenate the nodes again).
+    # The means of `values` from the core's flat members (MapperGraph would concatenate the nodes again);
+    # the core's lens means need no gathered copy of the lens (3 MB at 10^5 points).
     size = np.diff(offset)
     return MapperGraph(
         nodes,
@@ -200,7 +201,7 @@ def _mapper(
         r["edge_weights"],
         triangles=r["triangles"] if triangles else None,
         n_points=n,
-        lens_mean=_node_means(L, members, offset[:-1], size, n),
+        lens_mean=r["lens_mean"],
         node_values={name: _node_means(v, members, offset[:-1], size, n) for name, v in (values or {}).items()},
         cube=r["node_intervals"],
         cover={"lower": r["lower"], "upper": r["upper"]},

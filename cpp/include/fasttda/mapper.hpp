@@ -56,6 +56,7 @@ struct mapper_result {
     std::vector<index_t> edges;                     // 2 per edge, a < b, sorted
     std::vector<index_t> edge_weight;               // shared points
     std::vector<index_t> triangles;                 // 3 per triangle, sorted
+    std::vector<double> lens_mean;                  // n_nodes × lens dims: the members' mean lens
 };
 
 namespace mapper_detail {
@@ -215,6 +216,14 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
         auto to = r.members.begin();
         for (std::size_t q = 0; q < cubes; ++q)
             to = std::copy(members.begin() + start[q], members.begin() + start[q] + static_cast<std::ptrdiff_t>(kept[q]), to);
+    }
+    // Each node's mean lens, summed over its members in order.
+    r.lens_mean.assign(nodes * dl, 0.0);
+    for (std::size_t v = 0; v < nodes; ++v) {
+        double* mean = r.lens_mean.data() + v * dl;
+        for (index_t k = r.node_offset[v]; k < r.node_offset[v + 1]; ++k)
+            for (std::size_t c = 0; c < dl; ++c) mean[c] += lens[static_cast<std::size_t>(r.members[static_cast<std::size_t>(k)]) * dl + c];
+        for (std::size_t c = 0; c < dl; ++c) mean[c] /= static_cast<double>(r.node_offset[v + 1] - r.node_offset[v]);
     }
     nerve(X.n, r.node_offset, r.members, prm.triangles, r.edges, r.edge_weight, r.triangles);
     return r;
