@@ -71,52 +71,21 @@ void walk(const tree_t& tree, std::int32_t id, const T* q, T* offsets, T lower, 
     }
 }
 
-// knn_buffer as it was before its histogram cut: std::nth_element on the 2k candidates.
-class knn_buffer_nth {
-public:
-    using R = ranked<T>;
-    using item = R::type;
-    knn_buffer_nth(std::size_t k, const index_t* order) : k_(k), order_(order), items_(2 * k + 32) {}
-    void reset(index_t self_pos) { size_ = ranked_ = 0, self_ = self_pos, bound_ = std::numeric_limits<T>::infinity(); }
-    T bound() const { return bound_; }
-    template <std::size_t W_>
-    void visit_block(const T* d2, unsigned mask, index_t pos) {
-        if (static_cast<std::uint64_t>(self_ - pos) < W_) mask &= ~(1u << (self_ - pos));
-        item* out = items_.data() + size_;
-        for (std::size_t t = 0; t < W_; ++t) {
-            *out = R::make(d2[t], pos + static_cast<index_t>(t));
-            out += (mask >> t) & 1u;
-        }
-        const std::size_t before = size_;
-        size_ = static_cast<std::size_t>(out - items_.data());
-        if (size_ >= 2 * k_) {
-            cut();
-        } else if (size_ >= k_ && before < k_) {
-            T most = 0;
-            for (std::size_t i = 0; i < size_; ++i) most = std::max(most, R::dist2(items_[i]));
-            bound_ = std::min(bound_, most);
-        }
+// Each W-point block that overlaps [begin, end): fn(block start, mask of its lanes inside).
+template <class F>
+void each_block(index_t begin, index_t end, F&& fn) {
+    for (index_t b = begin / index_t(W) * index_t(W); b < end; b += index_t(W)) {
+        const index_t lo = std::max<index_t>(0, begin - b), hi = std::min<index_t>(W, end - b);
+        fn(b, (1u << hi) - (1u << lo));
     }
-    T kth() {
-        cut();
-        return R::dist2(items_[k_ - 1]);
-    }
+}
 
-private:
-    void cut() {
-        for (std::size_t i = ranked_; i < size_; ++i) items_[i] = R::make(R::dist2(items_[i]), order_[R::index(items_[i])]);
-        const auto first = items_.begin(), kth = first + static_cast<std::ptrdiff_t>(k_ - 1);
-        std::nth_element(first, kth, first + static_cast<std::ptrdiff_t>(size_));
-        size_ = ranked_ = k_;
-        bound_ = R::dist2(*kth);
-    }
-    std::size_t k_;
-    const index_t* order_;
-    std::vector<item> items_;
-    std::size_t size_ = 0, ranked_ = 0;
-    index_t self_ = -1;
-    T bound_ = std::numeric_limits<T>::infinity();
-};
+// The query at tree position pos, broadcast to every lane.
+static void broadcast(const tree_t& tree, std::size_t pos, V* ql) {
+    T q[D];
+    tree.get(pos, q);
+    for (std::size_t j = 0; j < D; ++j) ql[j] = V{} + q[j];
+}
 
 template <class B>
 struct tag {
@@ -161,22 +130,21 @@ int main(int argc, char** argv) {
     {
         knn_buffer<T> nearest(k, tree.order().data());
         std::vector<T> q(D), off(D, 0);
-        std::vector<V> ql(D);
+        V ql[D];
         for (std::size_t i = 0; i < nq; ++i) {
             const std::size_t pos = first + i;
             tree.get(pos, q.data());
-            for (std::size_t j = 0; j < D; ++j) ql[j] = V{} + q[j];
+            broadcast(tree, pos, ql);
             nearest.reset(static_cast<index_t>(pos));
             auto bound = [&] { return nearest.bound(); };
             auto leaf = [&](const tree_t::node& nd) {
                 leaf_rec r{nd.begin, nd.end, nearest.bound(), 0};
-                for (index_t b = nd.begin / index_t(W) * index_t(W); b < nd.end; b += index_t(W)) {
+                each_block(nd.begin, nd.end, [&](index_t b, unsigned inside) {
                     V acc[W / lanes<T>];
-                    block_dist2<W>(ql.data(), tree.blocks() + std::size_t(b) * D, D, acc);
-                    const index_t lo = std::max<index_t>(0, nd.begin - b), hi = std::min<index_t>(W, nd.end - b);
-                    unsigned mask = within<W>(acc, nearest.bound()) & ((1u << hi) - (1u << lo));
-                    dists += std::size_t(hi - lo);
-                    if (!mask) continue;
+                    block_dist2<W>(ql, tree.blocks() + std::size_t(b) * D, D, acc);
+                    const unsigned mask = within<W>(acc, nearest.bound()) & inside;
+                    dists += std::size_t(__builtin_popcount(inside));
+                    if (!mask) return;
                     ++live_blocks;
                     T d2[W];
                     std::memcpy(d2, acc, sizeof d2);
@@ -185,7 +153,7 @@ int main(int argc, char** argv) {
                     if (static_cast<std::uint64_t>(self - b) < W) m &= ~(1u << (self - b));
                     appended += std::size_t(__builtin_popcount(m));
                     nearest.visit_block<W>(d2, mask, b);
-                }
+                });
                 r.bound_after = nearest.bound();
                 recs[i].push_back(r);
             };
@@ -234,26 +202,23 @@ int main(int argc, char** argv) {
         if (nodes != nodes_total) std::printf("walk replay visited %zu nodes, not %zu\n", nodes, nodes_total);
         return dt / double(nq) * 1e6;
     };
+    // Each recorded block of query i: fn(its leaf's record, block start, mask of the leaf's lanes).
+    auto blocks_of = [&](std::size_t i, auto&& fn) {
+        for (const auto& r : recs[i]) each_block(r.begin, r.end, [&](index_t b, unsigned inside) { fn(r, b, inside); });
+    };
     auto kernel = [&](bool l1) {
-        std::vector<V> ql(D);
+        V ql[D];
         unsigned acc_mask = 0;
         const double t = cpu();
         for (std::size_t i = 0; i < nq; ++i) {
-            const std::size_t pos = first + i;
-            T q[D];
-            tree.get(pos, q);
-            for (std::size_t j = 0; j < D; ++j) ql[j] = V{} + q[j];
-            const auto& rr = recs[i];
-            const index_t home = rr[0].begin / index_t(W) * index_t(W);
-            for (const auto& r : rr) {
-                for (index_t b = r.begin / index_t(W) * index_t(W); b < r.end; b += index_t(W)) {
-                    V acc[W / lanes<T>];
-                    const index_t at = l1 ? home + (b - r.begin / index_t(W) * index_t(W)) % 128 : b;
-                    block_dist2<W>(ql.data(), tree.blocks() + std::size_t(at) * D, D, acc);
-                    const index_t lo = std::max<index_t>(0, r.begin - b), hi = std::min<index_t>(W, r.end - b);
-                    acc_mask += within<W>(acc, r.bound_before) & ((1u << hi) - (1u << lo));
-                }
-            }
+            broadcast(tree, first + i, ql);
+            const index_t home = recs[i][0].begin / index_t(W) * index_t(W);
+            blocks_of(i, [&](const leaf_rec& r, index_t b, unsigned inside) {
+                V acc[W / lanes<T>];
+                const index_t at = l1 ? home + (b - r.begin / index_t(W) * index_t(W)) % 128 : b;
+                block_dist2<W>(ql, tree.blocks() + std::size_t(at) * D, D, acc);
+                acc_mask += within<W>(acc, r.bound_before) & inside;
+            });
         }
         const double dt = cpu() - t;
         sink += acc_mask;
@@ -272,34 +237,45 @@ int main(int argc, char** argv) {
         unsigned acc_mask = 0;
         const double t = cpu();
         for (std::size_t i = 0; i < nq; ++i) {
-            const std::size_t pos = first + i;
             T q[D];
-            tree.get(pos, q);
+            tree.get(first + i, q);
             V m2q[D];
             T qn = 0;
             for (std::size_t j = 0; j < D; ++j) m2q[j] = V{} - 2 * q[j], qn += q[j] * q[j];
-            for (const auto& r : recs[i]) {
-                for (index_t b = r.begin / index_t(W) * index_t(W); b < r.end; b += index_t(W)) {
-                    const T* blk = tree.blocks() + std::size_t(b) * D;
-                    V acc, acc2, x;
-                    std::memcpy(&acc, norms.data() + b, sizeof acc);
-                    acc += qn;
-                    acc2 = V{};
-                    for (std::size_t j = 0; j < D; j += 2) {
-                        std::memcpy(&x, blk + j * W, sizeof x);
-                        acc = reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(x), reinterpret_cast<__m256>(m2q[j]), reinterpret_cast<__m256>(acc)));
-                        std::memcpy(&x, blk + (j + 1) * W, sizeof x);
-                        acc2 = reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(x), reinterpret_cast<__m256>(m2q[j + 1]), reinterpret_cast<__m256>(acc2)));
-                    }
-                    acc += acc2;
-                    const index_t lo = std::max<index_t>(0, r.begin - b), hi = std::min<index_t>(W, r.end - b);
-                    acc_mask += within<W>(&acc, r.bound_before) & ((1u << hi) - (1u << lo));
+            blocks_of(i, [&](const leaf_rec& r, index_t b, unsigned inside) {
+                const T* blk = tree.blocks() + std::size_t(b) * D;
+                V acc, acc2, x;
+                std::memcpy(&acc, norms.data() + b, sizeof acc);
+                acc += qn;
+                acc2 = V{};
+                for (std::size_t j = 0; j < D; j += 2) {
+                    std::memcpy(&x, blk + j * W, sizeof x);
+                    acc = reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(x), reinterpret_cast<__m256>(m2q[j]), reinterpret_cast<__m256>(acc)));
+                    std::memcpy(&x, blk + (j + 1) * W, sizeof x);
+                    acc2 = reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(x), reinterpret_cast<__m256>(m2q[j + 1]), reinterpret_cast<__m256>(acc2)));
                 }
-            }
+                acc += acc2;
+                acc_mask += within<W>(&acc, r.bound_before) & inside;
+            });
         }
         const double dt = cpu() - t;
         sink += acc_mask;
         return dt / double(nq) * 1e6;
+    };
+    // The recorded blocks scanned with a visitor, block by block as the search scanned before
+    // kdtree::scan_leaf's two passes: fn(block start, distances, mask within the bound) per live block.
+    auto scan_blocks = [&](std::size_t i, auto bound, auto&& visit) {
+        V ql[D];
+        broadcast(tree, first + i, ql);
+        blocks_of(i, [&](const leaf_rec& r, index_t b, unsigned inside) {
+            V acc[W / lanes<T>];
+            block_dist2<W>(ql, tree.blocks() + std::size_t(b) * D, D, acc);
+            const unsigned mask = within<W>(acc, bound(r)) & inside;
+            if (!mask) return;
+            T d2[W];
+            std::memcpy(d2, acc, sizeof d2);
+            visit(b, d2, mask);
+        });
     };
     // The scan's branch on a block's mask and its appends, with no cut: every
     // candidate within the recorded bound goes into a buffer that is never cut.
@@ -308,28 +284,14 @@ int main(int argc, char** argv) {
         std::size_t total = 0;
         const double t = cpu();
         for (std::size_t i = 0; i < nq; ++i) {
-            const std::size_t pos = first + i;
-            T q[D];
-            tree.get(pos, q);
-            V ql[D];
-            for (std::size_t j = 0; j < D; ++j) ql[j] = V{} + q[j];
             std::uint64_t* out = items.data();
-            for (const auto& r : recs[i]) {
-                for (index_t b = r.begin / index_t(W) * index_t(W); b < r.end; b += index_t(W)) {
-                    V acc[W / lanes<T>];
-                    block_dist2<W>(ql, tree.blocks() + std::size_t(b) * D, D, acc);
-                    const index_t lo = std::max<index_t>(0, r.begin - b), hi = std::min<index_t>(W, r.end - b);
-                    const unsigned mask = within<W>(acc, r.bound_before) & ((1u << hi) - (1u << lo));
-                    if (!mask) continue;
-                    T d2[W];
-                    std::memcpy(d2, acc, sizeof d2);
-                    for (std::size_t u = 0; u < W; ++u) {
-                        *out = ranked<T>::make(d2[u], b + index_t(u));
-                        out += (mask >> u) & 1u;
-                    }
-                    if (out - items.data() > (1 << 16) - 64) out = items.data();
+            scan_blocks(i, [](const leaf_rec& r) { return r.bound_before; }, [&](index_t b, const T* d2, unsigned mask) {
+                for (std::size_t u = 0; u < W; ++u) {
+                    *out = ranked<T>::make(d2[u], b + index_t(u));
+                    out += (mask >> u) & 1u;
                 }
-            }
+                if (out - items.data() > (1 << 16) - 64) out = items.data();
+            });
             total += std::size_t(out - items.data());
         }
         const double dt = cpu() - t;
@@ -338,31 +300,17 @@ int main(int argc, char** argv) {
     };
     auto scan = [&](auto tag) {
         typename decltype(tag)::type nearest(k, tree.order().data());
-        std::vector<V> ql(D);
         const double t = cpu();
         for (std::size_t i = 0; i < nq; ++i) {
-            const std::size_t pos = first + i;
-            T q[D];
-            tree.get(pos, q);
-            for (std::size_t j = 0; j < D; ++j) ql[j] = V{} + q[j];
-            nearest.reset(static_cast<index_t>(pos));
-            for (const auto& r : recs[i]) {
-                for (index_t b = r.begin / index_t(W) * index_t(W); b < r.end; b += index_t(W)) {
-                    V acc[W / lanes<T>];
-                    block_dist2<W>(ql.data(), tree.blocks() + std::size_t(b) * D, D, acc);
-                    const index_t lo = std::max<index_t>(0, r.begin - b), hi = std::min<index_t>(W, r.end - b);
-                    const unsigned mask = within<W>(acc, nearest.bound()) & ((1u << hi) - (1u << lo));
-                    if (!mask) continue;
-                    T d2[W];
-                    std::memcpy(d2, acc, sizeof d2);
-                    nearest.template visit_block<W>(d2, mask, b);
-                }
-            }
+            nearest.reset(static_cast<index_t>(first + i));
+            scan_blocks(i, [&](const leaf_rec&) { return nearest.bound(); }, [&](index_t b, const T* d2, unsigned mask) {
+                nearest.template visit_block<W>(d2, mask, b);
+            });
             if (nearest.kth() != kth[i]) std::printf("scan replay MISMATCH at %zu\n", i);
         }
         return (cpu() - t) / double(nq) * 1e6;
     };
-    const tag<knn_buffer_nth> before;
+    const tag<knn_buffer<T, buffer_cut::nth_element>> before;
     const tag<knn_buffer<T>> now;
     std::printf("µs of thread CPU per query\n");
     std::printf("round  full:before   now   walk  kernel     L1  scan:before   now    dot  appends\n");

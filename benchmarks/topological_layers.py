@@ -133,6 +133,7 @@ def layer2(ens, iteration: int, n_null: int) -> dict:
         "null_h1_mean": a.null_h1_mean,
         "null_h1_std": a.null_h1_std,
         "null_cut": float(null_cut(a.null_h1)),
+        "cover_radius": float(a.cover_radius),
         "circle_share": float(a.shares["circle"]),
         "plane_share": float(a.plane_share),
     }
@@ -490,13 +491,15 @@ def tables(result: dict) -> str:
             )
     if result["layer2"]:
         out.append("\nLayer 2 (fasttda.analyze): verdict, top H1 persistence against the null's cut\n")
-        out.append("| first layer | iteration | verdict | top H1 | 2nd H1 | null cut | circle share |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| first layer | iteration | verdict | top H1 | 2nd H1 | null cut | covering radius | circle share |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for m, rows in result["layer2"].items():
             for r in rows:
                 out.append(
                     f"| {label(m)} | {r['iteration']} | {r['verdict']} | {r['top_h1']:.3f} | "
-                    f"{r['second_h1']:.3f} | {r['null_cut']:.3f} | {r['circle_share']:.2f} |"
+                    f"{r['second_h1']:.3f} | {r['null_cut']:.3f} | "
+                    + (f"{r['cover_radius']:.3f}" if "cover_radius" in r else "–")
+                    + f" | {r['circle_share']:.2f} |"
                 )
     return "\n".join(out)
 

@@ -81,6 +81,20 @@ def test_a_trained_looking_circle_stands_clear_of_the_null():
     assert f"against {a.null_h1_mean:.2f} ± {a.null_h1_std:.2f} for untrained filters" in a.summary()
 
 
+def test_a_bar_clear_of_the_null_but_within_the_covering_radius_is_said_to_be_unresolved():
+    # Seven landmarks cover the circle's core coarsely: its loop (0.46) clears the null's cut but not the
+    # covering radius (0.75), so no bar is long and the summary must say which floor held it back.
+    W = noisy_gradients(4000, 0.15, 0).reshape(40, 100, 3, 3)
+    a = fasttda.analyze(W, n_landmarks=7, n_null=3)
+    top = a.persistence[1][0]
+    assert a.verdict == "no dominant loop" and null_cut(a.null_h1) < top <= a.cover_radius, a.summary()
+    assert f"not of the landmarks' covering radius ({a.cover_radius:.2f})" in a.summary()
+    assert "n_landmarks above 7" in a.summary()
+    # With enough landmarks the same loop is resolved, and the line goes.
+    b = fasttda.analyze(W, n_landmarks=200, n_null=3)
+    assert b.verdict == "primary circle" and "not of the landmarks' covering radius" not in b.summary()
+
+
 def test_the_null_cut_needs_both_spreads_and_ratio():
     assert null_cut(np.array([0.2, 0.2, 0.2])) == pytest.approx(0.3)  # no spread: the ratio decides
     assert null_cut(np.array([0.1, 0.3])) == pytest.approx(0.2 + 3 * np.std([0.1, 0.3], ddof=1))

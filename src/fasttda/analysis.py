@@ -356,6 +356,15 @@ class Analysis(RichDisplay):
                 f"{self.null_h1_std:.2f} for untrained filters ({len(self.null_h1)} draws{scaled}; a bar counts "
                 f"above {null_cut(self.null_h1):.2f})."
             )
+        h1_long = self.long_bars[1] if len(self.long_bars) > 1 else 0
+        if h1_long == 0 and len(h1) and null_cut(self.null_h1) < h1[0] <= self.cover_radius:
+            # The floor of long_bars is the larger of the two: name the one that held the bar back.
+            lines.append(
+                f"The top H1 bar stands clear of {'the null' if len(self.null_h1) else 'the noise floor'} but "
+                f"not of the landmarks' covering radius ({self.cover_radius:.2f}), the length of a landmark "
+                f"sample's own noise bars, so no bar counts as long; more landmarks (n_landmarks above "
+                f"{len(self.landmarks)}) cover the core more finely and may resolve it."
+            )
         if self.moved is not None:
             lines.append(
                 f"The filters moved a median cosine distance of {self.moved:.2f} from their initial values "

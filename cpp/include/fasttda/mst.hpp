@@ -83,13 +83,9 @@ FASTTDA_NOINLINE std::vector<edge<T>> prim_mst(const points_view<T>& P, T* diam2
         std::fill(lo, lo + W, std::numeric_limits<T>::infinity());
         T* K = key.data();
         std::int32_t* F = from.data();
-        const T* C = coord.data();
-        auto visit = [&](std::size_t u, std::size_t l) {
-            T s = 0;
-            for (std::size_t j = 0; j < d; ++j) {
-                const T t = C[j * m + u] - joined[j];
-                s += t * t;
-            }
+        const T *C = coord.data(), *J = joined.data();
+        in_lanes<W>(0, live, [&](std::size_t u, std::size_t l) {
+            const T s = column_dist2(C, m, d, u, J);
             const T old = K[u];
             const std::int32_t closer = -static_cast<std::int32_t>(s < old);
             F[u] ^= (F[u] ^ newest) & closer;
@@ -97,11 +93,7 @@ FASTTDA_NOINLINE std::vector<edge<T>> prim_mst(const points_view<T>& P, T* diam2
             K[u] = k;
             hi[l] = s > hi[l] ? s : hi[l];
             lo[l] = k < lo[l] ? k : lo[l];
-        };
-        std::size_t u = 0;
-        for (; u + W <= live; u += W)
-            for (std::size_t l = 0; l < W; ++l) visit(u + l, l);
-        for (; u < live; ++u) visit(u, 0);
+        });
         const T least = *std::min_element(lo, lo + W);
         far = std::max(far, *std::max_element(hi, hi + W));
         std::int32_t first = std::numeric_limits<std::int32_t>::max();  // ties: the smallest index

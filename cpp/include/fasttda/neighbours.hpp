@@ -75,8 +75,11 @@ struct ranked<float> {
 // it, and only those few are ranked exactly. Both passes run without a branch
 // per candidate; std::nth_element on the 2k candidates' random distances
 // mispredicts about half its comparisons and took 2.2 µs a cut at k = 100,
-// most of the buffer's cost (benchmarks/knn_query_split.cpp).
-template <class T>
+// most of the buffer's cost (benchmarks/knn_query_split.cpp, which times the
+// two cuts side by side through the second template argument).
+enum class buffer_cut { histogram, nth_element };
+
+template <class T, buffer_cut Cut = buffer_cut::histogram>
 class knn_buffer {
 public:
     using R = ranked<T>;
@@ -140,7 +143,8 @@ private:
         const std::size_t n = size_;
         std::size_t from = 0, to = n;  // the k-th lies in items_[from, to) once the histogram has run
         const T top = bound_, scale = T(buckets) / top;
-        if (n >= 64 && n >= k_ && top > T(0) && scale < std::numeric_limits<T>::infinity()) {
+        if (Cut == buffer_cut::histogram && n >= 64 && n >= k_ && top > T(0) &&
+            scale < std::numeric_limits<T>::infinity()) {
             auto bucket = [&](const item& it) {  // monotone in the distance; clamped, so never out of range
                 return static_cast<std::uint32_t>(static_cast<std::int32_t>(std::min(R::dist2(it) * scale, T(buckets - 1))));
             };

@@ -74,8 +74,7 @@ T closest_pair2(const points_view<T>& P, cancel_flag cancel = nullptr) {
             for (std::size_t j = 0; j < d; ++j) coord[j * m + s] = P.row(u)[j];
         }
     }
-    // The minimum over a window in W independent lanes, vectorised as in Prim
-    // (a minimum is exact in any order).
+    // The minimum over a window in W independent lanes, vectorised as in Prim.
     constexpr std::size_t W = 8;
     T lane[W];
     std::fill(lane, lane + W, std::numeric_limits<T>::infinity());
@@ -85,18 +84,10 @@ T closest_pair2(const points_view<T>& P, cancel_flag cancel = nullptr) {
         T lo[W];
         std::copy(lane, lane + W, lo);
         const T* Q = q.data();
-        auto visit = [&](std::size_t t, std::size_t l) {
-            T sum = 0;
-            for (std::size_t j = 0; j < d; ++j) {
-                const T u = C[j * m + t] - Q[j];
-                sum += u * u;
-            }
+        in_lanes<W>(a, b, [&](std::size_t t, std::size_t l) {
+            const T sum = column_dist2(C, m, d, t, Q);
             lo[l] = sum < lo[l] ? sum : lo[l];
-        };
-        std::size_t t = a;
-        for (; t + W <= b; t += W)
-            for (std::size_t l = 0; l < W; ++l) visit(t + l, l);
-        for (; t < b; ++t) visit(t, 0);
+        });
         std::copy(lo, lo + W, lane);
     };
     for (std::size_t s = 0; s + 1 < m; ++s) {  // neighbours in the order of the cells: a first bound
@@ -211,21 +202,12 @@ T farthest_pair2(const points_view<T>& P, cancel_flag cancel = nullptr) {
                                  [&](double v) { return may_exceed(rs[s + u] + v); }) - rs.begin()) - s;
         for (std::size_t j = 0; j < d; ++j) q[j] = C[j * rest + u];
         const T* Q = q.data();
-        auto visit = [&](std::size_t t, std::size_t l) {
-            T sum = 0;
-            for (std::size_t j = 0; j < d; ++j) {
-                const T v = C[j * rest + t] - Q[j];
-                sum += v * v;
-            }
+        in_lanes<W>(u + 1, e, [&](std::size_t t, std::size_t l) {
+            const T sum = column_dist2(C, rest, d, t, Q);
             hi[l] = sum > hi[l] ? sum : hi[l];
-        };
-        std::size_t t = u + 1;
-        for (; t + W <= e; t += W)
-            for (std::size_t l = 0; l < W; ++l) visit(t + l, l);
-        for (; t < e; ++t) visit(t, 0);
+        });
     }
     return std::max(best, *std::max_element(hi, hi + W));
-
 }
 
 }  // namespace fasttda

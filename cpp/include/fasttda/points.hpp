@@ -101,6 +101,31 @@ inline T dist2(const T* a, const T* b, std::size_t d) {
     return s;
 }
 
+// Points stored coordinate by coordinate, coordinate j of point t at C[j * m + t]:
+// the layout of the vectorised scans over one cluster (Prim's tree, the pair
+// extremes). The squared distance of point t to q, summed in coordinate order
+// as dist2 sums: those scans compare each other's sums, so all must round alike.
+template <class T>
+inline T column_dist2(const T* C, std::size_t m, std::size_t d, std::size_t t, const T* q) {
+    T s = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+        const T u = C[j * m + t] - q[j];
+        s += u * u;
+    }
+    return s;
+}
+
+// visit(t, lane) for t in [a, b): whole groups of W points in lanes 0..W-1, the
+// rest in lane 0, so a minimum or maximum kept per lane vectorises over a group
+// (either is exact in any order).
+template <std::size_t W, class Visit>
+inline void in_lanes(std::size_t a, std::size_t b, Visit&& visit) {
+    std::size_t t = a;
+    for (; t + W <= b; t += W)
+        for (std::size_t l = 0; l < W; ++l) visit(t + l, l);
+    for (; t < b; ++t) visit(t, 0);
+}
+
 // Calls f(std::integral_constant<int, D>) with D the compile-time dimension for
 // the common filter spaces (8: DCT coordinates of 3×3 filters, 9: raw 3×3),
 // and D = 0 (run-time dimension) otherwise.
