@@ -48,9 +48,10 @@ int main(int argc, char** argv) {
         double t3 = cpu_ms();
         const std::size_t cubes = cube_of.size();
         std::vector<std::vector<index_t>> sizes(cubes);
+        std::vector<std::vector<double>> means(cubes);
         mapper_detail::preimage_buffers<float> buf;
         for (std::size_t q = 0; q < cubes; ++q) {
-            mapper_detail::cluster_preimage<8>(P, members.data() + start[q], start[q + 1] - start[q], prm, 0, buf, sizes[q], nullptr);
+            mapper_detail::cluster_preimage<8>(P, members.data() + start[q], start[q + 1] - start[q], prm, 0, L.data(), dl, buf, sizes[q], means[q], nullptr);
         }
         double t4 = cpu_ms();
         for (std::size_t q = 0; q < cubes; ++q)

@@ -72,11 +72,12 @@ struct preimage_buffers {
 // Clusters one preimage, members[0 .. m) (original indices, increasing), in
 // place: the kept clusters (min_points or more) come first, one after the
 // other in order of their smallest member, each in increasing order; their
-// sizes are appended to `sizes`. Returns the number of points kept.
+// sizes are appended to `sizes` and their mean lens (dl values each, summed
+// over the members in order) to `means`. Returns the number of points kept.
 template <int D, class T>
 std::size_t cluster_preimage(const points_view<T>& X, index_t* members, std::size_t m, const mapper_params& prm,
-                             std::size_t prim_max, preimage_buffers<T>& buf, std::vector<index_t>& sizes,
-                             cancel_flag cancel) {
+                             std::size_t prim_max, const double* lens, std::size_t dl, preimage_buffers<T>& buf,
+                             std::vector<index_t>& sizes, std::vector<double>& means, cancel_flag cancel) {
     const std::size_t d = D > 0 ? static_cast<std::size_t>(D) : X.d;
     buf.rows.resize(m * d);
     T* rows = buf.rows.data();
@@ -115,6 +116,7 @@ std::size_t cluster_preimage(const points_view<T>& X, index_t* members, std::siz
         ++buf.count[static_cast<std::size_t>(buf.slot[static_cast<std::size_t>(l)])];
     }
     index_t kept = 0;
+    const std::size_t first = sizes.size();
     for (index_t& c : buf.count) {  // count -> where the cluster starts, or -1 when dropped
         const index_t size = c;
         if (size < prm.min_points) {
@@ -124,14 +126,23 @@ std::size_t cluster_preimage(const points_view<T>& X, index_t* members, std::siz
         sizes.push_back(size);
         c = kept, kept += size;
     }
-    if (kept == static_cast<index_t>(m) && buf.count.size() == 1) return m;  // one cluster of every point: in place already
-    buf.sorted.resize(static_cast<std::size_t>(kept));
-    for (std::size_t i = 0; i < m; ++i) {
-        if (label[i] < 0) continue;
-        index_t& at = buf.count[static_cast<std::size_t>(buf.slot[static_cast<std::size_t>(label[i])])];
-        if (at >= 0) buf.sorted[static_cast<std::size_t>(at++)] = members[i];
+    if (!(kept == static_cast<index_t>(m) && buf.count.size() == 1)) {  // else one cluster of every point: in place already
+        buf.sorted.resize(static_cast<std::size_t>(kept));
+        for (std::size_t i = 0; i < m; ++i) {
+            if (label[i] < 0) continue;
+            index_t& at = buf.count[static_cast<std::size_t>(buf.slot[static_cast<std::size_t>(label[i])])];
+            if (at >= 0) buf.sorted[static_cast<std::size_t>(at++)] = members[i];
+        }
+        std::copy(buf.sorted.begin(), buf.sorted.end(), members);
     }
-    std::copy(buf.sorted.begin(), buf.sorted.end(), members);
+    const index_t* member = members;
+    for (std::size_t v = first; v < sizes.size(); member += sizes[v++]) {
+        const std::size_t at = means.size();
+        means.resize(at + dl, 0.0);
+        for (index_t k = 0; k < sizes[v]; ++k)
+            for (std::size_t c = 0; c < dl; ++c) means[at + c] += lens[static_cast<std::size_t>(member[k]) * dl + c];
+        for (std::size_t c = 0; c < dl; ++c) means[at + c] /= static_cast<double>(sizes[v]);
+    }
     return static_cast<std::size_t>(kept);
 }
 
@@ -184,6 +195,7 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
     });
     // Each preimage is clustered in place in `members`; its nodes' sizes go to sizes[q].
     std::vector<std::vector<index_t>> sizes(cubes);
+    std::vector<std::vector<double>> means(cubes);
     std::vector<std::size_t> kept(cubes);
     std::atomic<std::size_t> next{0};
     const auto threads = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(policy.n_threads), cubes));
@@ -194,7 +206,7 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
                 const std::size_t q = by_size[t];
                 kept[q] = mapper_detail::cluster_preimage<decltype(D)::value>(
                     X, members.data() + start[q], static_cast<std::size_t>(start[q + 1] - start[q]), prm, prim_max,
-                    buffers[tid], sizes[q], &cancel);
+                    lens, dl, buffers[tid], sizes[q], means[q], &cancel);
             }
         });
     });
@@ -217,14 +229,8 @@ mapper_result mapper(const points_view<T>& X, const double* lens, std::size_t dl
         for (std::size_t q = 0; q < cubes; ++q)
             to = std::copy(members.begin() + start[q], members.begin() + start[q] + static_cast<std::ptrdiff_t>(kept[q]), to);
     }
-    // Each node's mean lens, summed over its members in order.
-    r.lens_mean.assign(nodes * dl, 0.0);
-    for (std::size_t v = 0; v < nodes; ++v) {
-        double* mean = r.lens_mean.data() + v * dl;
-        for (index_t k = r.node_offset[v]; k < r.node_offset[v + 1]; ++k)
-            for (std::size_t c = 0; c < dl; ++c) mean[c] += lens[static_cast<std::size_t>(r.members[static_cast<std::size_t>(k)]) * dl + c];
-        for (std::size_t c = 0; c < dl; ++c) mean[c] /= static_cast<double>(r.node_offset[v + 1] - r.node_offset[v]);
-    }
+    r.lens_mean.reserve(nodes * dl);
+    for (std::size_t q = 0; q < cubes; ++q) r.lens_mean.insert(r.lens_mean.end(), means[q].begin(), means[q].end());
     nerve(X.n, r.node_offset, r.members, prm.triangles, r.edges, r.edge_weight, r.triangles);
     return r;
 }
