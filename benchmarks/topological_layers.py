@@ -491,7 +491,9 @@ def tables(result: dict) -> str:
             )
     if result["layer2"]:
         out.append("\nLayer 2 (fasttda.analyze): verdict, top H1 persistence against the null's cut\n")
-        out.append("| first layer | iteration | verdict | top H1 | 2nd H1 | null cut | covering radius | circle share |")
+        out.append(
+            "| first layer | iteration | verdict | top H1 | 2nd H1 | null cut | covering radius | circle share |"
+        )
         out.append("|---|---|---|---|---|---|---|---|")
         for m, rows in result["layer2"].items():
             for r in rows:

@@ -128,7 +128,9 @@ def test_cover_with_far_more_cubes_than_points_is_complete_and_exact(X, data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     lens = rng.uniform(-2, 2, (len(X), d)) if data.draw(st.booleans()) else rng.integers(0, 4, (len(X), d)) * 1.0
     n_intervals = data.draw(st.integers(40, 90)) if d == 2 else 12
-    g = fasttda.mapper(X, lens, n_intervals=n_intervals, overlap=data.draw(st.floats(0, 0.9)), cluster_params={"height": np.inf})
+    g = fasttda.mapper(
+        X, lens, n_intervals=n_intervals, overlap=data.draw(st.floats(0, 0.9)), cluster_params={"height": np.inf}
+    )
     assert set(np.concatenate(g.nodes).tolist()) == set(range(len(X)))
     cubes = [tuple(c) for c in g.cube.tolist()]
     assert cubes == sorted(set(cubes))  # one node per non-empty cube, in cube order
